@@ -1,0 +1,20 @@
+# gdlab: the numerical experiments of a homework on gradient descent.
+# Table of contents; the logic lives in src/gdlab, the rules in workflow/rules.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/solve.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/plots.smk"
+
+
+rule all:
+    input:
+        all_outputs(),
+    default_target: True

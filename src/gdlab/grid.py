@@ -1,0 +1,142 @@
+"""The study's grid: which jobs exist, and what each job is told.
+
+Pure Python (no NumPy): the Snakefile imports this module at parse time, and on
+a cluster every job re-parses the Snakefile, so it must stay cheap.
+
+A *job* is one (problem, grid point, block of seeds).  A grid point is written
+``<axis>=<value>`` (``alpha=0.01``, ``c=0.5``, ``shape=20x5``) and that string
+is used verbatim in paths, wildcards and the Parquet ``setting`` column, so it
+is produced in exactly one place: :func:`setting`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+PROBLEMS = ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide", "conv_huber")
+
+# Which config key holds each problem's grid, and the axis name used in paths.
+GRID_AXIS = {
+    "lsq_gradient": ("shapes", "shape"),
+    "quadratic": ("alphas", "alpha"),
+    "lsq_gd": ("alpha_multiples", "c"),
+    "sharp_wide": ("alphas", "alpha"),
+    "conv_huber": ("alphas", "alpha"),
+}
+# Keys that only shape the grid (which jobs exist).  They are never passed to a
+# solver job, so adding an alpha or a seed does not rerun the existing jobs.
+GRID_ONLY_KEYS = frozenset({"alphas", "alpha_multiples", "shapes", "seeds", "seeds_per_job", "sweep"})
+
+# Wildcard regexes (used by the workflow's wildcard_constraints).
+PROBLEM_RE = "|".join(PROBLEMS)
+FLOAT_RE = r"[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?"
+SETTING_RE = rf"(alpha|c)={FLOAT_RE}|shape=[0-9]+x[0-9]+"
+SEEDS_RE = r"[0-9]+-[0-9]+"
+
+
+def canonical_float(value: float) -> str:
+    """The one spelling of a grid value used in paths and params.
+
+    Shortest round-trip ``repr`` of the float, so ``0.1``, ``1e-1`` and
+    ``0.10000000000000001`` all become ``"0.1"``; ``2`` becomes ``"2.0"``.
+    """
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"grid value must be finite, got {value!r}")
+    return repr(x)
+
+
+def log_sweep(lo: float, hi: float, count: int) -> list[float]:
+    """``count`` log-spaced values from ``lo`` to ``hi`` (both included), rounded to 4
+    significant digits so that their spelling is stable across platforms."""
+    if count == 1:
+        return [float(f"{lo:.4g}")]
+    a, b = math.log10(lo), math.log10(hi)
+    return [float(f"{10 ** (a + i * (b - a) / (count - 1)):.4g}") for i in range(count)]
+
+
+def grid_values(problem: str, cfg: dict) -> list:
+    """The grid of one problem, in config order, sweep appended, duplicates removed."""
+    key, _axis = GRID_AXIS[problem]
+    values = list(cfg[key])
+    sweep = cfg.get("sweep")
+    if sweep:
+        values += log_sweep(sweep["min"], sweep["max"], sweep["count"])
+    out, seen = [], set()
+    for v in values:
+        s = setting(problem, v)
+        if s not in seen:
+            seen.add(s)
+            out.append(v)
+    return out
+
+
+def setting(problem: str, value) -> str:
+    """``alpha=0.01`` / ``c=0.5`` / ``shape=20x5``: the grid point's one name."""
+    _key, axis = GRID_AXIS[problem]
+    if axis == "shape":
+        n_rows, n_cols = value
+        return f"shape={int(n_rows)}x{int(n_cols)}"
+    return f"{axis}={canonical_float(value)}"
+
+
+def parse_setting(text: str) -> tuple[str, object]:
+    """Inverse of :func:`setting`: ``("alpha", 0.01)`` or ``("shape", (20, 5))``."""
+    if not re.fullmatch(SETTING_RE, text):
+        raise ValueError(
+            f"grid point {text!r} is not of the form alpha=<float>, c=<float> or shape=<N>x<p>"
+        )
+    axis, value = text.split("=", 1)
+    if axis == "shape":
+        n_rows, n_cols = value.split("x")
+        return axis, (int(n_rows), int(n_cols))
+    return axis, float(value)
+
+
+def seed_blocks(n_seeds: int, per_job: int) -> list[tuple[int, int]]:
+    """Seeds ``0..n_seeds-1`` cut into blocks of ``per_job`` (first, last), inclusive."""
+    return [(a, min(a + per_job, n_seeds) - 1) for a in range(0, n_seeds, per_job)]
+
+
+@dataclass(frozen=True)
+class Job:
+    problem: str
+    setting: str
+    first: int
+    last: int
+
+    @property
+    def seeds(self) -> str:
+        return f"{self.first}-{self.last}"
+
+    @property
+    def path(self) -> str:
+        return run_path(self.problem, self.setting, self.seeds)
+
+
+def run_path(problem: str, setting_: str, seeds: str) -> str:
+    return f"results/runs/{problem}/{setting_}/seeds={seeds}.parquet"
+
+
+def jobs(config: dict, problem: str) -> list[Job]:
+    """Every solver job of one problem, grid order then seed order."""
+    cfg = config["problems"][problem]
+    per_job = cfg.get("seeds_per_job", config["seeds_per_job"])
+    return [
+        Job(problem, setting(problem, v), a, b)
+        for v in grid_values(problem, cfg)
+        for a, b in seed_blocks(cfg["seeds"], per_job)
+    ]
+
+
+def solver_settings(config: dict, problem: str) -> dict:
+    """The config slice one solver job of ``problem`` depends on (no grid keys).
+
+    Builtin types only, so Snakemake's params trigger tracks it exactly.
+    """
+    cfg = config["problems"][problem]
+    out = {k: v for k, v in cfg.items() if k not in GRID_ONLY_KEYS}
+    out["root_seed"] = int(config["root_seed"])
+    return out

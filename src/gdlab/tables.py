@@ -1,0 +1,169 @@
+"""Convergence tables: per problem and grid point, what the runs did vs what theory says.
+
+One row per grid point: counts of each outcome, median steps to tolerance,
+empirical vs theoretical rate, the theory's prediction (SPEC.md) and whether
+every run agrees with it.  Reads only the files it is given (the current
+config's jobs), never globs ``results/``, so stale files never mix in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from gdlab import grid, schema
+from gdlab.problems import lsq_gd, quadratic, sharp_wide
+
+
+def load(paths: list[str], problem: str) -> pd.DataFrame:
+    """All rows of ``paths`` (each checked by :func:`gdlab.schema.read`)."""
+    tables = [schema.read(p, problem) for p in paths]
+    df = pa.concat_tables(tables).to_pandas()
+    for col in ("problem", "setting", "outcome", "minimum"):
+        df[col] = df[col].astype(str).where(df[col].notna(), None)
+    return df
+
+
+def last_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (setting, seed): its last recorded iterate."""
+    return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
+
+
+def _order(problem: str, settings: list[str]) -> list[str]:
+    """Grid points in increasing value (α, c or N·p)."""
+
+    def key(s):
+        _axis, v = grid.parse_setting(s)
+        return v if not isinstance(v, tuple) else v[0] * v[1]
+
+    return sorted(set(settings), key=key)
+
+
+RATE_ATOL = 1e-4  # runs of a few steps (α ≈ 1/f"") measure tiny rates only roughly
+
+
+def _rate_ok(runs: pd.DataFrame, rtol: float) -> pd.Series:
+    emp, theo = runs["rate_empirical"], runs["rate_theory"]
+    ok = (emp - theo).abs() <= rtol * theo.abs() + RATE_ATOL
+    return ok | theo.isna() | emp.isna()
+
+
+def _outcome_counts(runs: pd.DataFrame) -> dict:
+    counts = runs["outcome"].value_counts()
+    conv = runs[runs["outcome"] == "converged"]
+    return {
+        "runs": len(runs),
+        "converged": int(counts.get("converged", 0)),
+        "diverged": int(counts.get("diverged", 0)),
+        "max_steps": int(counts.get("max_steps", 0)),
+        "median_steps": float(conv["steps"].median()) if len(conv) else np.nan,
+    }
+
+
+def _rates(runs: pd.DataFrame, rtol: float) -> dict:
+    emp, theo = runs["rate_empirical"], runs["rate_theory"]
+    rel = ((emp - theo).abs() / theo.abs().clip(lower=1e-300)).replace(np.inf, np.nan)
+    return {
+        "rate_empirical": float(emp.median()),
+        "rate_theory": float(theo.median()),
+        "rate_max_rel_err": float(rel.max()) if rel.notna().any() else np.nan,
+        "rates_agree": bool(_rate_ok(runs, rtol).all()),
+    }
+
+
+def closed_form_error(df: pd.DataFrame) -> float:
+    """quadratic: max relative error of the recorded θ_k vs θ_0(1 − α)^k over finite, non-zero iterates."""
+    start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
+    theta0 = start.reindex(pd.MultiIndex.from_frame(df[["setting", "seed"]])).to_numpy()
+    exact = quadratic.closed_form(theta0, df["alpha"].to_numpy(), df["step"].to_numpy())
+    with np.errstate(all="ignore"):
+        rel = np.abs(df["x"].to_numpy() - exact) / np.abs(exact)
+    rel = rel[np.isfinite(rel) & (exact != 0)]
+    return float(rel.max()) if rel.size else 0.0
+
+
+def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFrame:
+    """The table of one problem (see the module docstring)."""
+    runs = last_rows(df)
+    rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
+    rows = []
+    for setting in _order(problem, runs["setting"]):
+        r = runs[runs["setting"] == setting]
+        _axis, value = grid.parse_setting(setting)
+        row = {"setting": setting}
+        if problem == "lsq_gradient":
+            tol = checks["lsq_gradient"]
+            row.update(runs=len(r))
+            for col in ("err_sum", "err_fd", "err_sample"):
+                row[f"max_{col}"] = float(r[col].max())
+            row["prediction"] = "∇L = Xᵀ(Xθ−Y) = Σ∇ℓ_i, ∇ℓ_i = (X_iᵀθ−Y_i)X_i"
+            row["agrees"] = bool(
+                (r["err_sum"] <= tol["err_sum"]).all()
+                and (r["err_fd"] <= tol["err_fd"]).all()
+                and (r["err_sample"] <= tol["err_sample"]).all()
+            )
+            rows.append(row)
+            continue
+        row["alpha"] = float(r["alpha"].median())
+        if problem == "lsq_gd":
+            row["alpha_min"], row["alpha_max"] = float(r["alpha"].min()), float(r["alpha"].max())
+        row.update(_outcome_counts(r))
+        row.update(_rates(r, rtol))
+        if problem == "quadratic":
+            expected = quadratic.predict(value)
+            row["prediction"] = f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
+            err = closed_form_error(df[df["setting"] == setting])
+            row["closed_form_max_rel_err"] = err
+            ok = (r["outcome"] == expected).all() and err <= checks["closed_form_rtol"]
+        elif problem == "lsq_gd":
+            expected = lsq_gd.predict(value)
+            row["prediction"] = f"{expected} (α = {value:g}·2/ρ(XᵀX))"
+            ok = (r["outcome"] == expected).all()
+        elif problem == "sharp_wide":
+            reach = sharp_wide.reachable(value)
+            for m in ("sharp", "wide"):
+                row[f"share_{m}"] = float((r["minimum"] == m).mean())
+            row["share_sharp_gradient_flow"] = sharp_wide.sharp_basin_share(checks.get("start_interval"))
+            row["prediction"] = "stable at: " + (", ".join(reach) if reach else "neither minimum")
+            converged_at = set(r.loc[r["outcome"] == "converged", "minimum"])
+            ok = converged_at <= set(reach)
+        elif problem == "conv_huber":
+            below = r["alpha"] < r["alpha_critical"]
+            row["alpha_critical_min"] = float(r["alpha_critical"].min())
+            row["runs_below_critical"] = int(below.sum())
+            row["prediction"] = (
+                "converged (α < 2/(‖A‖²+λ) for every seed)"
+                if below.all()
+                else "converged where α < 2/(‖A‖²+λ); no claim above"
+            )
+            ok = (r.loc[below, "outcome"] == "converged").all()
+        else:  # pragma: no cover - grid.PROBLEMS is closed
+            raise ValueError(problem)
+        row["agrees"] = bool(ok and row["rates_agree"])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def to_markdown(problem: str, table: pd.DataFrame) -> str:
+    """A plain Markdown rendering (no extra dependency)."""
+
+    def fmt(v):
+        if isinstance(v, (bool, np.bool_)):
+            return "yes" if v else "**NO**"
+        if isinstance(v, float):
+            return "–" if np.isnan(v) else f"{v:.6g}"
+        return str(v)
+
+    cols = list(table.columns)
+    lines = [
+        f"# Convergence table: `{problem}`",
+        "",
+        "| " + " | ".join(cols) + " |",
+        "|" + "|".join("---" for _ in cols) + "|",
+    ]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    verdict = "every run agrees with the theory" if table["agrees"].all() else "SOME RUNS DISAGREE"
+    lines += ["", f"Verdict: {verdict}.", ""]
+    return "\n".join(lines)
+

@@ -1,0 +1,61 @@
+# Aggregations: convergence tables and the checks that fail the run.
+
+
+rule table:
+    input:
+        runs=lambda w: runs_of(w.problem),
+        code=lambda w: table_code(w.problem),
+    output:
+        csv="results/tables/{problem}.csv",
+        md="results/tables/{problem}.md",
+    params:
+        checks=lambda w: table_checks(w.problem),
+    log:
+        "results/logs/table/{problem}.log",
+    localrule: True
+    script:
+        "../scripts/table.py"
+
+
+rule check_lsq_gradient:
+    input:
+        runs=runs_of("lsq_gradient") if "lsq_gradient" in PROBLEMS else [],
+        code=AGGREGATE_CODE + src("checks.py"),
+    output:
+        json="results/checks/lsq_gradient.json",
+    params:
+        tolerances=config["checks"]["lsq_gradient"],
+    log:
+        "results/logs/checks/lsq_gradient.log",
+    localrule: True
+    script:
+        "../scripts/check_lsq_gradient.py"
+
+
+rule check_conv_huber:
+    input:
+        runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
+        code=AGGREGATE_CODE + src("checks.py"),
+    output:
+        json="results/checks/conv_huber.json",
+    params:
+        tolerances=config["checks"]["conv_huber"],
+        reference_step=config["problems"].get("conv_huber", {}).get("reference_step", 100),
+    log:
+        "results/logs/checks/conv_huber.log",
+    localrule: True
+    script:
+        "../scripts/check_conv_huber.py"
+
+
+rule check_convergence:
+    input:
+        tables=expand("results/tables/{problem}.csv", problem=ITERATIVE),
+        code=src("checks.py"),
+    output:
+        json="results/checks/convergence.json",
+    log:
+        "results/logs/checks/convergence.log",
+    localrule: True
+    script:
+        "../scripts/check_convergence.py"

@@ -1,0 +1,88 @@
+# Config loading, validation, wildcard constraints and every input/param helper.
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(workflow.basedir)
+SRC = ROOT / "src"
+# Parse-time imports and every job run this checkout's src/gdlab, whatever is
+# installed (jobs get it through PYTHONPATH, which is not a rerun trigger).
+sys.path.insert(0, str(SRC))
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(SRC)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+)
+
+from gdlab import config as gdconfig
+from gdlab import grid
+
+try:
+    gdconfig.validate(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+except gdconfig.ConfigError as exc:
+    raise WorkflowError(str(exc)) from None
+
+PROBLEMS = [p for p in grid.PROBLEMS if p in config["problems"]]
+ITERATIVE = [p for p in PROBLEMS if p != "lsq_gradient"]
+
+
+wildcard_constraints:
+    problem=grid.PROBLEM_RE,
+    setting=grid.SETTING_RE,
+    seeds=grid.SEEDS_RE,
+
+
+# ---- code inputs: Snakemake does not see edits to imported modules, so every
+# rule lists the source files it runs (checksummed: a touch reruns nothing).
+def src(*names):
+    return [f"src/gdlab/{n}" for n in names]
+
+
+SOLVER_CODE = src("__init__.py", "grid.py", "schema.py", "seeding.py", "solve.py", "problems/__init__.py")
+AGGREGATE_CODE = src("__init__.py", "grid.py", "schema.py", "tables.py")
+
+
+def solver_code(wildcards):
+    extra = [] if wildcards.problem == "lsq_gradient" else src("descent.py")
+    return SOLVER_CODE + extra + src(f"problems/{wildcards.problem}.py")
+
+
+def table_code(problem):
+    return AGGREGATE_CODE + src(f"problems/{problem}.py") + (
+        [] if problem == "lsq_gradient" else src("descent.py")
+    )
+
+
+# ---- grid helpers
+def runs_of(problem):
+    """The Parquet files of one problem under the current config (never a glob)."""
+    return [job.path for job in grid.jobs(config, problem)]
+
+
+def solver_settings(wildcards):
+    """The config slice a solver job depends on, as canonical JSON (a str param)."""
+    return json.dumps(grid.solver_settings(config, wildcards.problem), sort_keys=True)
+
+
+def table_checks(problem):
+    c = config["checks"]
+    out = {"rate_rtol": {problem: c["rate_rtol"].get(problem, 0.0)}}
+    if problem == "quadratic":
+        out["closed_form_rtol"] = c["closed_form_rtol"]
+    if problem == "lsq_gradient":
+        out["lsq_gradient"] = c["lsq_gradient"]
+    if problem == "sharp_wide":
+        out["start_interval"] = config["problems"]["sharp_wide"]["start_interval"]
+    return out
+
+
+def all_outputs():
+    out = [f"results/tables/{p}.{ext}" for p in PROBLEMS for ext in ("csv", "md")]
+    if "lsq_gradient" in PROBLEMS:
+        out.append("results/checks/lsq_gradient.json")
+    if "conv_huber" in PROBLEMS:
+        out.append("results/checks/conv_huber.json")
+    if ITERATIVE:
+        out.append("results/checks/convergence.json")
+    if "sharp_wide" in PROBLEMS:
+        out += expand("results/figures/basin_ratio.{ext}", ext=("png", "svg"))
+    return out

@@ -1,0 +1,21 @@
+# One job = (problem, grid point, block of seeds) -> one Parquet file.
+# A quoted CLI rather than script: (start-up is the cost of a small job; the
+# solver imports only numpy + pyarrow).  Every value reaches the shell quoted.
+
+
+rule solve:
+    input:
+        code=solver_code,
+    output:
+        parquet="results/runs/{problem}/{setting}/seeds={seeds}.parquet",
+    params:
+        settings=solver_settings,
+    log:
+        "results/logs/solve/{problem}/{setting}/seeds={seeds}.log",
+    resources:
+        runtime=10,
+        mem_mb=300,
+    shell:
+        "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
+        " --seeds {wildcards.seeds:q} --settings {params.settings:q} --out {output.parquet:q}"
+        " 2> {log:q}"
