@@ -29,7 +29,9 @@ def _report(name: str, values: dict, failures: list[str]) -> dict:
 
 def conv_huber(df: pd.DataFrame, tol: dict, reference_step: int) -> dict:
     setting = grid.setting("conv_huber", tol["alpha"])
-    ref = df[(df["setting"] == setting) & (df["seed"] == tol["seed"]) & (df["step"] == reference_step)]
+    ref = df[
+        (df["setting"] == setting) & (df["seed"] == tol["seed"]) & (df["step"] == reference_step)
+    ]
     failures = []
     if ref.empty:
         computed = math.nan
@@ -49,7 +51,9 @@ def conv_huber(df: pd.DataFrame, tol: dict, reference_step: int) -> dict:
     err_dense, err_adjoint = float(runs["err_dense"].max()), float(runs["err_adjoint"].max())
     for name, err in (("dense-matrix", err_dense), ("adjoint", err_adjoint)):
         if not err <= tol["operator_rtol"]:
-            failures.append(f"{name} error {err:.3g} > {tol['operator_rtol']:g} (max over {len(runs)} runs)")
+            failures.append(
+                f"{name} error {err:.3g} > {tol['operator_rtol']:g} (max over {len(runs)} runs)"
+            )
     values = {
         "reference_value": tol["value"],
         "computed_value": computed,
@@ -85,5 +89,5 @@ def convergence(tables: dict[str, pd.DataFrame]) -> dict:
         for row in t.itertuples()
         if not row.agrees
     ]
-    values = {"tables": {p: int(len(t)) for p, t in tables.items()}}
+    values = {"tables": {p: len(t) for p, t in tables.items()}}
     return _report("convergence", values, failures)

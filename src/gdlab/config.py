@@ -56,11 +56,19 @@ def _schema_messages(config: dict, schema: dict) -> list[str]:
             messages.append(f"{key}: {err.message}")
             continue
         if err.validator == "type" and isinstance(err.instance, str):
-            hint = " (YAML reads 1e-5 as a string: write 1.0e-5)" if _looks_numeric(err.instance) else ""
-            messages.append(f"{key}: {_describe(err.instance)} is not a {err.validator_value}{hint}")
+            hint = (
+                " (YAML reads 1e-5 as a string: write 1.0e-5)"
+                if _looks_numeric(err.instance)
+                else ""
+            )
+            messages.append(
+                f"{key}: {_describe(err.instance)} is not a {err.validator_value}{hint}"
+            )
             continue
         if err.validator == "uniqueItems":
-            messages.append(f"{key}: duplicate values in {_describe(err.instance)}; allowed: {allowed}")
+            messages.append(
+                f"{key}: duplicate values in {_describe(err.instance)}; allowed: {allowed}"
+            )
             continue
         desc = f"; allowed: {allowed}" if allowed else ""
         messages.append(f"{key}: value {_describe(err.instance)} is invalid ({err.message}){desc}")
@@ -100,7 +108,9 @@ def _semantic_messages(config: dict) -> list[str]:
                 )
             spelled[s] = v
         if "sweep" in cfg and cfg["sweep"]["min"] > cfg["sweep"]["max"]:
-            messages.append(f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}")
+            messages.append(
+                f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}"
+            )
     if "lsq_gd" in problems:
         n_rows, n_cols = problems["lsq_gd"]["shape"]
         if n_rows < n_cols:
@@ -117,7 +127,9 @@ def _semantic_messages(config: dict) -> list[str]:
     if "sharp_wide" in problems:
         lo, hi = problems["sharp_wide"]["start_interval"]
         if not lo < hi:
-            messages.append(f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: lo < hi")
+            messages.append(
+                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: lo < hi"
+            )
     if not messages:
         total = sum(len(grid.jobs(config, p)) for p in problems)
         if total > config["max_jobs"]:

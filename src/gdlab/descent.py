@@ -40,15 +40,17 @@ class Model(Protocol):
         """The same model restricted to a subset of its runs."""
 
 
-def record_steps(max_steps: int, extra: tuple[int, ...] = (), per_decade: int = 12) -> frozenset[int]:
+def record_steps(
+    max_steps: int, extra: tuple[int, ...] = (), per_decade: int = 12
+) -> frozenset[int]:
     """Iterations recorded for every run: 0–10, ``per_decade`` log-spaced per decade
     up to the budget, the budget itself and ``extra`` (the runs' last iterate is
     always recorded too).  Bounded: ~60 rows per run at 20 000 steps."""
     steps = set(range(min(10, max_steps) + 1))
     if max_steps > 10:
         decades = math.log10(max_steps) - 1
-        count = max(2, int(math.ceil(decades * per_decade)) + 1)
-        steps |= {int(round(10 ** (1 + decades * i / (count - 1)))) for i in range(count)}
+        count = max(2, math.ceil(decades * per_decade) + 1)
+        steps |= {round(10 ** (1 + decades * i / (count - 1))) for i in range(count)}
     steps |= {s for s in extra if 0 <= s <= max_steps}
     steps.add(max_steps)
     return frozenset(steps)
@@ -136,13 +138,21 @@ def descend(
                 out["theta"].append(theta[sel])
             if stop.any():
                 for i in np.flatnonzero(stop):
-                    outcome[ids[i]] = DIVERGED if diverged[i] else CONVERGED if converged[i] else MAX_STEPS
+                    outcome[ids[i]] = (
+                        DIVERGED if diverged[i] else CONVERGED if converged[i] else MAX_STEPS
+                    )
                 steps[ids[stop]] = k
                 final[ids[stop]] = theta[stop]
                 live = np.flatnonzero(~stop)
                 if live.size == 0:
                     break
-                ids, theta, g, alpha, bound = ids[live], theta[live], g[live], alpha[live], bound[live]
+                ids, theta, g, alpha, bound = (
+                    ids[live],
+                    theta[live],
+                    g[live],
+                    alpha[live],
+                    bound[live],
+                )
                 model = model.take(live)
             theta = theta - alpha[:, None] * g
     cat = {k: np.concatenate(v) for k, v in out.items()}

@@ -27,7 +27,9 @@ GRID_AXIS = {
 }
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs.
-GRID_ONLY_KEYS = frozenset({"alphas", "alpha_multiples", "shapes", "seeds", "seeds_per_job", "sweep"})
+GRID_ONLY_KEYS = frozenset(
+    {"alphas", "alpha_multiples", "shapes", "seeds", "seeds_per_job", "sweep"}
+)
 
 # Wildcard regexes (used by the workflow's wildcard_constraints).
 PROBLEM_RE = "|".join(PROBLEMS)

@@ -49,24 +49,37 @@ def basin_ratio(
         bars.bar(labels, vals, bottom=bottom, color=style.OUTCOME_COLORS[c], label=c, width=0.6)
         for i, v in enumerate(vals):
             if v >= 0.06:
-                bars.text(i, bottom[i] + v / 2, f"{v:.0%}", ha="center", va="center", color="white", fontsize=9)
+                bars.text(
+                    i,
+                    bottom[i] + v / 2,
+                    f"{v:.0%}",
+                    ha="center",
+                    va="center",
+                    color="white",
+                    fontsize=9,
+                )
         bottom += vals
     n = int(shares["runs"].max()) if len(shares) else 0
     bars.set_ylabel(f"share of {n} starts x₀ ~ U[−5, 20)")
     bars.set_ylim(0, 1)
     bars.set_title("The homework's three step sizes")
     for c in CATEGORIES:
-        sweep.plot(shares.index, shares[c], marker="o", ms=3.5, color=style.OUTCOME_COLORS[c], label=c)
+        sweep.plot(
+            shares.index, shares[c], marker="o", ms=3.5, color=style.OUTCOME_COLORS[c], label=c
+        )
     sweep.set_xscale("log")
     sweep.set_xlabel("step size α (log scale)")
     sweep.set_ylabel("share of starts")
     sweep.set_ylim(-0.02, 1.02)
     for name, a in sharp_wide.thresholds().items():
         sweep.axvline(a, color=style.OUTCOME_COLORS[name], ls="--", lw=1)
-        sweep.text(a, 1.0, f" 2/f''({name}) = {a:.4g}", rotation=90, va="top", ha="right", fontsize=8)
+        sweep.text(
+            a, 1.0, f" 2/f''({name}) = {a:.4g}", rotation=90, va="top", ha="right", fontsize=8
+        )
     sweep.set_title(f"Sweep over {len(shares)} step sizes")
     sweep.legend(loc="center left", frameon=False)
-    fig.suptitle("Which minimum does GD find? f(x) = s·10x² + (1−s)(½(x−10)²+50): share of starts per outcome")
+    fig.suptitle(
+        "Which minimum does GD find? f(x) = s·10x² + (1−s)(½(x−10)²+50): share of starts per outcome"
+    )
     style.save(fig, paths, dpi=dpi)
     return shares
-

@@ -69,7 +69,9 @@ def _strings(values: list[str]) -> pa.Array:
     raw = [v.encode() for v in values]
     offsets = np.zeros(len(raw) + 1, dtype=np.int32)
     offsets[1:] = np.cumsum([len(b) for b in raw], dtype=np.int64)
-    return pa.Array.from_buffers(pa.string(), len(raw), [None, _buffer(offsets), pa.py_buffer(b"".join(raw))])
+    return pa.Array.from_buffers(
+        pa.string(), len(raw), [None, _buffer(offsets), pa.py_buffer(b"".join(raw))]
+    )
 
 
 def _dictionary(values) -> pa.Array:
@@ -92,7 +94,9 @@ def to_table(columns: dict, provenance: dict) -> pa.Table:
     """Build the schema's table from NumPy arrays / lists; missing float columns are NaN."""
     lengths = {len(v) for v in columns.values()}
     if len(lengths) != 1:
-        raise ValueError(f"columns have different lengths: { {k: len(v) for k, v in columns.items()} }")
+        raise ValueError(
+            f"columns have different lengths: { {k: len(v) for k, v in columns.items()} }"
+        )
     (n,) = lengths
     unknown = set(columns) - set(COLUMNS)
     if unknown:
@@ -141,7 +145,9 @@ def read(path: str | os.PathLike, problem: str | None = None) -> pa.Table:
         raise ResultFileError(f"{path}: not a readable Parquet file ({exc}); {recover}") from exc
     meta = table.schema.metadata or {}
     if METADATA_KEY not in meta:
-        raise ResultFileError(f"{path}: not a gdlab results file (no '{METADATA_KEY.decode()}' metadata); {recover}")
+        raise ResultFileError(
+            f"{path}: not a gdlab results file (no '{METADATA_KEY.decode()}' metadata); {recover}"
+        )
     doc = json.loads(meta[METADATA_KEY])
     version = doc.get("schema_version")
     if version != SCHEMA_VERSION:

@@ -27,7 +27,7 @@ class _Tee:
 
 def run(snakemake, body) -> None:
     """Call ``body(snakemake)``; errors are reported in the log and on stderr."""
-    log = open(snakemake.log[0], "w") if snakemake.log else None  # noqa: SIM115
+    log = open(snakemake.log[0], "w") if snakemake.log else None
     if log:
         sys.stderr = _Tee(sys.__stderr__, log)
     try:

@@ -53,7 +53,9 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gdlab.solve", description=__doc__.split("\n\n")[0])
     ap.add_argument("--problem", required=True, choices=grid.PROBLEMS)
-    ap.add_argument("--setting", required=True, help="grid point, e.g. alpha=0.5, c=0.9, shape=20x5")
+    ap.add_argument(
+        "--setting", required=True, help="grid point, e.g. alpha=0.5, c=0.9, shape=20x5"
+    )
     ap.add_argument("--seeds", required=True, help="inclusive seed block FIRST-LAST, e.g. 0-9")
     ap.add_argument("--settings", required=True, help="the problem's config slice as JSON")
     ap.add_argument("--out", required=True, help="Parquet file to write")
@@ -64,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         table = solve(args.problem, args.setting, int(m[1]), int(m[2]), json.loads(args.settings))
     except (ValueError, KeyError) as exc:
-        print(f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr)
+        print(
+            f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr
+        )
         return 2
     schema.write(table, args.out)
     return 0

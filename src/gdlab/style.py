@@ -7,7 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display needed, ever
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 # Okabe–Ito palette (colour-blind safe)
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]

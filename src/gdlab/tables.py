@@ -112,7 +112,9 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
         row.update(_rates(r, rtol))
         if problem == "quadratic":
             expected = quadratic.predict(value)
-            row["prediction"] = f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
+            row["prediction"] = (
+                f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
+            )
             err = closed_form_error(df[df["setting"] == setting])
             row["closed_form_max_rel_err"] = err
             ok = (r["outcome"] == expected).all() and err <= checks["closed_form_rtol"]
@@ -124,7 +126,9 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
             reach = sharp_wide.reachable(value)
             for m in ("sharp", "wide"):
                 row[f"share_{m}"] = float((r["minimum"] == m).mean())
-            row["share_sharp_gradient_flow"] = sharp_wide.sharp_basin_share(checks.get("start_interval"))
+            row["share_sharp_gradient_flow"] = sharp_wide.sharp_basin_share(
+                checks.get("start_interval")
+            )
             row["prediction"] = "stable at: " + (", ".join(reach) if reach else "neither minimum")
             converged_at = set(r.loc[r["outcome"] == "converged", "minimum"])
             ok = converged_at <= set(reach)
@@ -162,8 +166,9 @@ def to_markdown(problem: str, table: pd.DataFrame) -> str:
         "| " + " | ".join(cols) + " |",
         "|" + "|".join("---" for _ in cols) + "|",
     ]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     verdict = "every run agrees with the theory" if table["agrees"].all() else "SOME RUNS DISAGREE"
     lines += ["", f"Verdict: {verdict}.", ""]
     return "\n".join(lines)
-

@@ -8,11 +8,13 @@ rule table:
     output:
         csv="results/tables/{problem}.csv",
         md="results/tables/{problem}.md",
-    params:
-        checks=lambda w: table_checks(w.problem),
     log:
         "results/logs/table/{problem}.log",
     localrule: True
+    conda:
+        "../../environment.yml"
+    params:
+        checks=lambda w: table_checks(w.problem),
     script:
         "../scripts/table.py"
 
@@ -23,11 +25,13 @@ rule check_lsq_gradient:
         code=AGGREGATE_CODE + src("checks.py"),
     output:
         json="results/checks/lsq_gradient.json",
-    params:
-        tolerances=config["checks"]["lsq_gradient"],
     log:
         "results/logs/checks/lsq_gradient.log",
     localrule: True
+    conda:
+        "../../environment.yml"
+    params:
+        tolerances=config["checks"]["lsq_gradient"],
     script:
         "../scripts/check_lsq_gradient.py"
 
@@ -38,12 +42,16 @@ rule check_conv_huber:
         code=AGGREGATE_CODE + src("checks.py"),
     output:
         json="results/checks/conv_huber.json",
-    params:
-        tolerances=config["checks"]["conv_huber"],
-        reference_step=config["problems"].get("conv_huber", {}).get("reference_step", 100),
     log:
         "results/logs/checks/conv_huber.log",
     localrule: True
+    conda:
+        "../../environment.yml"
+    params:
+        tolerances=config["checks"]["conv_huber"],
+        reference_step=config["problems"]
+        .get("conv_huber", {})
+        .get("reference_step", 100),
     script:
         "../scripts/check_conv_huber.py"
 
@@ -57,5 +65,7 @@ rule check_convergence:
     log:
         "results/logs/checks/convergence.log",
     localrule: True
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/check_convergence.py"

@@ -9,8 +9,11 @@ SRC = ROOT / "src"
 # Parse-time imports and every job run this checkout's src/gdlab, whatever is
 # installed (jobs get it through PYTHONPATH, which is not a rerun trigger).
 sys.path.insert(0, str(SRC))
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(SRC)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(
+        [str(SRC)]
+        + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
 )
 
 from gdlab import config as gdconfig
@@ -31,13 +34,20 @@ wildcard_constraints:
     seeds=grid.SEEDS_RE,
 
 
-# ---- code inputs: Snakemake does not see edits to imported modules, so every
-# rule lists the source files it runs (checksummed: a touch reruns nothing).
+# ---- code inputs: Snakemake does not see edits to imported modules, so each
+# job lists the source files it runs as inputs (checksummed, so a touch reruns nothing).
 def src(*names):
     return [f"src/gdlab/{n}" for n in names]
 
 
-SOLVER_CODE = src("__init__.py", "grid.py", "schema.py", "seeding.py", "solve.py", "problems/__init__.py")
+SOLVER_CODE = src(
+    "__init__.py",
+    "grid.py",
+    "schema.py",
+    "seeding.py",
+    "solve.py",
+    "problems/__init__.py",
+)
 AGGREGATE_CODE = src("__init__.py", "grid.py", "schema.py", "tables.py")
 
 
@@ -47,8 +57,10 @@ def solver_code(wildcards):
 
 
 def table_code(problem):
-    return AGGREGATE_CODE + src(f"problems/{problem}.py") + (
-        [] if problem == "lsq_gradient" else src("descent.py")
+    return (
+        AGGREGATE_CODE
+        + src(f"problems/{problem}.py")
+        + ([] if problem == "lsq_gradient" else src("descent.py"))
     )
 
 

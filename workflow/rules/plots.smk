@@ -9,11 +9,13 @@ rule basin_ratio:
     output:
         png="results/figures/basin_ratio.png",
         svg="results/figures/basin_ratio.svg",
-    params:
-        homework_alphas=config["problems"].get("sharp_wide", {}).get("alphas", []),
-        dpi=config["plots"]["dpi"],
     log:
         "results/logs/figures/basin_ratio.log",
     localrule: True
+    conda:
+        "../../environment.yml"
+    params:
+        homework_alphas=config["problems"].get("sharp_wide", {}).get("alphas", []),
+        dpi=config["plots"]["dpi"],
     script:
         "../scripts/basin_ratio.py"

@@ -8,13 +8,15 @@ rule solve:
         code=solver_code,
     output:
         parquet="results/runs/{problem}/{setting}/seeds={seeds}.parquet",
-    params:
-        settings=solver_settings,
     log:
         "results/logs/solve/{problem}/{setting}/seeds={seeds}.log",
+    conda:
+        "../../environment.yml"
     resources:
         runtime=10,
         mem_mb=300,
+    params:
+        settings=solver_settings,
     shell:
         "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
         " --seeds {wildcards.seeds:q} --settings {params.settings:q} --out {output.parquet:q}"

@@ -5,7 +5,9 @@ from gdlab import plots, script, tables
 
 def main(sm):
     df = tables.load(list(sm.input.runs), "sharp_wide")
-    plots.basin_ratio(df, list(sm.params.homework_alphas), [sm.output.png, sm.output.svg], dpi=sm.params.dpi)
+    plots.basin_ratio(
+        df, list(sm.params.homework_alphas), [sm.output.png, sm.output.svg], dpi=sm.params.dpi
+    )
 
 
 script.run(snakemake, main)  # noqa: F821

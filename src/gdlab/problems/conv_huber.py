@@ -73,7 +73,9 @@ def naive_apply_transpose(k, y):
     r = len(k)
     padded = np.concatenate([np.zeros(r - 1), y, np.zeros(r - 1)])
     flipped = k[::-1]
-    return np.array([sum(flipped[i] * padded[j + i] for i in range(r)) for j in range(len(y) + r - 1)])
+    return np.array(
+        [sum(flipped[i] * padded[j + i] for i in range(r)) for j in range(len(y) + r - 1)]
+    )
 
 
 # ---- the objective ----------------------------------------------------------------
@@ -96,7 +98,9 @@ class Model:
         return apply_transpose(self.k, huber_prime(apply(self.k, x) - self.b)) + self.lam * x
 
     def loss(self, x):
-        return huber(apply(self.k, x) - self.b).sum(axis=1) + 0.5 * self.lam * np.einsum("ij,ij->i", x, x)
+        return huber(apply(self.k, x) - self.b).sum(axis=1) + 0.5 * self.lam * np.einsum(
+            "ij,ij->i", x, x
+        )
 
     def dist(self, x):
         return np.full(x.shape[0], np.nan)  # x* has no closed form: rates use ‖∇F‖

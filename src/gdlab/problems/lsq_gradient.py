@@ -79,7 +79,10 @@ def draw(seed: int, root_seed: int, n_samples: int, n_features: int):
 
 
 def run(settings: dict, shape: tuple[int, int], seeds: list[int]) -> dict:
-    rows = [check(*draw(s, settings["root_seed"], *shape), settings["finite_difference_step"]) for s in seeds]
+    rows = [
+        check(*draw(s, settings["root_seed"], *shape), settings["finite_difference_step"])
+        for s in seeds
+    ]
     n = len(seeds)
     cols = {k: np.array([r[k] for r in rows]) for k in rows[0]}
     cols.update(

@@ -30,7 +30,8 @@ _CLIP = 300.0  # beyond |x| = 300, s(1 − s) = e^{-|z|}/(1+e^{-|z|})² underflo
 
 def logistic(x):
     """s(x) = 1/(1 + e^{3(x−3)}) and 1 − s(x), both from e^{−|z|} (no overflow)."""
-    z = _SHARPNESS * (np.asarray(x, dtype=float) - _CENTER)
+    # clipping leaves s unchanged (it is exactly 0 or 1 far beyond ±1e3) and keeps 3x finite
+    z = _SHARPNESS * (np.clip(np.asarray(x, dtype=float), -1e6, 1e6) - _CENTER)
     e = np.exp(-np.abs(z))
     s = np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
     return s, np.where(z > 0, 1.0 / (1.0 + e), e / (1.0 + e)), e
@@ -146,7 +147,9 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     )
     cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
     found = classify(trace.final_theta[:, 0])
-    minimum = [m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)]
+    minimum = [
+        m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)
+    ]
     cp = critical_points()
     rate = np.array([abs(1 - alpha * cp[m][1]) if m != "none" else np.nan for m in minimum])
     cols["minimum"] = [minimum[r] for r in trace.run]

@@ -1,0 +1,144 @@
+import numpy as np
+import pytest
+
+from gdlab import grid, schema, solve
+
+
+def test_canonical_float_spellings():
+    assert grid.canonical_float(0.1) == grid.canonical_float(1e-1) == "0.1"
+    assert grid.canonical_float(2) == "2.0"
+    assert grid.setting("lsq_gd", 0.5) == "c=0.5"
+    assert grid.setting("lsq_gradient", [20, 5]) == "shape=20x5"
+    assert grid.parse_setting("alpha=1e-05") == ("alpha", 1e-5)
+    with pytest.raises(ValueError):
+        grid.canonical_float(float("nan"))
+
+
+def test_sweep_is_log_spaced_and_deduplicated():
+    values = grid.grid_values(
+        "sharp_wide", {"alphas": [0.01, 0.3, 4.0], "sweep": {"min": 1e-3, "max": 10.0, "count": 25}}
+    )
+    assert values[:3] == [0.01, 0.3, 4.0]
+    assert len(values) == len(set(values)) == 3 + 25 - 1  # 0.01 is in both
+    logs = np.log10(sorted(set(grid.log_sweep(1e-3, 10.0, 25))))
+    assert np.allclose(np.diff(logs), 4 / 24, atol=1e-3)
+
+
+def test_seed_blocks():
+    assert grid.seed_blocks(5, 2) == [(0, 1), (2, 3), (4, 4)]
+    assert grid.seed_blocks(3, 10) == [(0, 2)]
+
+
+def test_solver_settings_exclude_grid_keys():
+    cfg = {
+        "root_seed": 1,
+        "seeds_per_job": 2,
+        "problems": {"quadratic": {"alphas": [1.0], "seeds": 3, "max_steps": 5}},
+    }
+    assert grid.solver_settings(cfg, "quadratic") == {"max_steps": 5, "root_seed": 1}
+
+
+def rows_by_seed(table):
+    df = table.to_pandas()
+    cats = df.select_dtypes("category").columns
+    df[cats] = df[cats].astype(object)  # dictionaries list values in order of first use
+    return {s: g.reset_index(drop=True) for s, g in df.groupby("seed")}
+
+
+@pytest.mark.parametrize(
+    ("problem", "setting", "settings"),
+    [
+        (
+            "quadratic",
+            "alpha=1.5",
+            {"max_steps": 500, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
+        ),
+        (
+            "lsq_gd",
+            "c=0.9",
+            {
+                "shape": [30, 5],
+                "max_steps": 2000,
+                "tolerance": 1e-10,
+                "divergence_factor": 1e12,
+                "root_seed": 2,
+            },
+        ),
+        (
+            "sharp_wide",
+            "alpha=0.05",
+            {
+                "start_interval": [-5.0, 20.0],
+                "max_steps": 5000,
+                "tolerance": 1e-6,
+                "divergence_factor": 1e6,
+                "root_seed": 2,
+            },
+        ),
+        (
+            "conv_huber",
+            "alpha=0.1",
+            {
+                "r": 3,
+                "n": 20,
+                "lam": 0.1,
+                "max_steps": 2000,
+                "tolerance": 1e-6,
+                "divergence_factor": 1e6,
+                "reference_step": 100,
+            },
+        ),
+        ("lsq_gradient", "shape=20x5", {"finite_difference_step": 1e-6, "root_seed": 2}),
+    ],
+)
+def test_a_seeds_rows_do_not_depend_on_its_block(problem, setting, settings):
+    """seeds_per_job 1 and 10 give identical per-seed rows (bit for bit)."""
+    block = rows_by_seed(solve.solve(problem, setting, 0, 9, settings))
+    for seed in (0, 4, 9):
+        alone = rows_by_seed(solve.solve(problem, setting, seed, seed, settings))[seed]
+        assert alone.equals(block[seed])
+
+
+def test_schema_round_trip_and_provenance(tmp_path):
+    table = solve.solve(
+        "quadratic",
+        "alpha=0.5",
+        0,
+        2,
+        {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
+    )
+    path = tmp_path / "x.parquet"
+    schema.write(table, path)
+    back = schema.read(path, "quadratic")
+    assert back.schema.remove_metadata().equals(schema.SCHEMA)
+    doc = schema.provenance(path)
+    assert doc["problem"] == "quadratic" and doc["seeds"] == [0, 2]
+    assert doc["settings"]["max_steps"] == 100 and len(doc["seed_entropy"]) == 3
+    assert "numpy" in doc["versions"]
+    # byte-identical for identical inputs
+    schema.write(
+        solve.solve(
+            "quadratic",
+            "alpha=0.5",
+            0,
+            2,
+            {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
+        ),
+        tmp_path / "y.parquet",
+    )
+    assert path.read_bytes() == (tmp_path / "y.parquet").read_bytes()
+
+
+def test_solver_imports_no_pandas_or_matplotlib(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gdlab.solve as s;"
+        f"s.main(['--problem','quadratic','--setting','alpha=0.5','--seeds','0-1','--settings','{{\"max_steps\":50,\"tolerance\":1e-8,\"divergence_factor\":1e6,\"root_seed\":1}}','--out',r'{tmp_path / 'q.parquet'}']);"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas','matplotlib')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

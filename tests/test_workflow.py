@@ -1,0 +1,113 @@
+"""The real workflow on the test config, end to end."""
+
+import json
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import snakemake
+from gdlab import grid, tables
+
+pytestmark = pytest.mark.workflow
+
+
+def test_every_output_exists(test_study):
+    for path in (
+        "results/checks/conv_huber.json",
+        "results/checks/lsq_gradient.json",
+        "results/checks/convergence.json",
+        "results/figures/basin_ratio.png",
+        "results/figures/basin_ratio.svg",
+    ):
+        assert (test_study / path).stat().st_size > 0, path
+    for problem in grid.PROBLEMS:
+        assert (test_study / f"results/tables/{problem}.csv").exists()
+        assert (
+            (test_study / f"results/tables/{problem}.md")
+            .read_text()
+            .startswith("# Convergence table")
+        )
+
+
+def test_profile_is_used_and_second_run_has_nothing_to_do(test_study):
+    out = snakemake(test_study, "--configfile", "config/test.yaml", "--cores", "2").stdout
+    assert "Using workflow specific profile profiles/default" in out
+    assert "Nothing to be done" in out
+
+
+def test_conv_huber_reference_value(test_study):
+    doc = json.loads((test_study / "results/checks/conv_huber.json").read_text())
+    assert doc["passed"]
+    assert abs(doc["computed_value"] - 0.4587586843129764) / 0.4587586843129764 <= 1e-12
+    assert doc["max_dense_error"] <= 1e-12 and doc["max_adjoint_error"] <= 1e-12
+
+
+def test_tables_agree_with_theory(test_study):
+    q = pd.read_csv(test_study / "results/tables/quadratic.csv").set_index("setting")
+    assert q.loc["alpha=0.5", "converged"] == q.loc["alpha=0.5", "runs"]
+    assert q.loc["alpha=2.5", "diverged"] == q.loc["alpha=2.5", "runs"]
+    assert q["agrees"].all()
+    lg = pd.read_csv(test_study / "results/tables/lsq_gd.csv").set_index("setting")
+    assert lg.loc["c=0.99", "converged"] == lg.loc["c=0.99", "runs"]
+    assert lg.loc["c=1.5", "diverged"] == lg.loc["c=1.5", "runs"]
+    sw = pd.read_csv(test_study / "results/tables/sharp_wide.csv").set_index("setting")
+    assert 0 < sw.loc["alpha=0.01", "share_sharp"] < 1
+    assert sw.loc["alpha=0.3", "share_wide"] == 1.0
+    assert sw.loc["alpha=4.0", "diverged"] == sw.loc["alpha=4.0", "runs"]
+    assert json.loads((test_study / "results/checks/convergence.json").read_text())["passed"]
+
+
+def test_no_runtime_warning_in_any_log(test_study):
+    logs = list((test_study / "results/logs").rglob("*.log"))
+    assert logs
+    for log in logs:
+        text = log.read_text()
+        assert "Warning" not in text, f"{log}: {text[:500]}"
+
+
+def test_parquet_files_are_tidy_and_bounded(test_study):
+    files = sorted((test_study / "results/runs").rglob("*.parquet"))
+    assert len(files) == sum(
+        len(grid.jobs({"seeds_per_job": 2, **_cfg(test_study)}, p)) for p in grid.PROBLEMS
+    )
+    for f in files:
+        t = pq.read_table(f)
+        per_run = t.num_rows / len(set(t.column("seed").to_pylist()))
+        assert per_run <= 80, f
+
+
+def _cfg(wd):
+    import yaml
+
+    return yaml.safe_load((wd / "config/test.yaml").read_text())
+
+
+def test_seeds_per_job_does_not_change_results(workdir, test_study):
+    """seeds_per_job 1 vs the test config's blocks: identical per-seed rows."""
+    snakemake(
+        workdir,
+        "--configfile",
+        "config/test.yaml",
+        "--config",
+        "seeds_per_job=1",
+        "--cores",
+        "2",
+        "results/tables/quadratic.csv",
+        "results/tables/lsq_gd.csv",
+    )
+    for problem in ("quadratic", "lsq_gd"):
+        a = pd.read_csv(workdir / f"results/tables/{problem}.csv")
+        b = pd.read_csv(test_study / f"results/tables/{problem}.csv")
+        pd.testing.assert_frame_equal(a, b)
+        key = ["setting", "seed", "step"]
+        one, blocks = (
+            tables.load(
+                sorted(map(str, (wd / f"results/runs/{problem}").rglob("*.parquet"))), problem
+            )
+            .sort_values(key)
+            .reset_index(drop=True)
+            for wd in (workdir, test_study)
+        )
+        assert len(one) == len(blocks) > 0
+        pd.testing.assert_frame_equal(one, blocks)
