@@ -40,6 +40,22 @@ class Model(Protocol):
         """The same model restricted to a subset of its runs."""
 
 
+def row_norms(a: np.ndarray) -> np.ndarray:
+    """‖a_i‖₂ of every row, without overflow: rows whose sum of squares overflows
+    (entries beyond ~1e154) are rescaled by their largest entry, so a finite
+    iterate (even near 1e300) has a finite norm and is not taken for diverged."""
+    if a.shape[1] == 1:
+        return np.abs(a[:, 0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->i", a, a))
+        redo = np.flatnonzero(np.isinf(norms) & np.isfinite(a).all(axis=1))
+        if redo.size:
+            big = np.abs(a[redo]).max(axis=1)
+            scaled = a[redo] / big[:, None]
+            norms[redo] = big * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+    return norms
+
+
 def record_steps(
     max_steps: int, extra: tuple[int, ...] = (), per_decade: int = 12
 ) -> frozenset[int]:
@@ -117,10 +133,10 @@ def descend(
     with np.errstate(all="ignore"):
         for k in range(max_steps + 1):
             g = model.gradient(theta)
-            gnorm = np.sqrt(np.einsum("ij,ij->i", g, g))
+            gnorm = row_norms(g)
             dist = model.dist(theta)
             # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
-            size = np.where(np.isnan(dist), np.sqrt(np.einsum("ij,ij->i", theta, theta)), dist)
+            size = np.where(np.isnan(dist), row_norms(theta), dist)
             if bound is None:
                 bound = divergence_factor * np.maximum(size, 1.0)
             finite = np.isfinite(gnorm) & np.isfinite(size) & np.isfinite(theta).all(axis=1)

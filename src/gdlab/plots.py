@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -27,6 +29,26 @@ def basin_shares(df: pd.DataFrame) -> pd.DataFrame:
             shares[c] = 0.0
     counts = runs.groupby("alpha").size().rename("runs")
     return shares[list(CATEGORIES)].join(counts).sort_index()
+
+
+def log_axis(ax, values, margin: float = 0.05) -> None:
+    """A log x axis around ``values`` (with a margin) that also works for α near
+    1e±300, where matplotlib's own margin and tick locator overflow (a RuntimeWarning,
+    then an OverflowError): limits are set before the log scale and kept inside the
+    floats, and a span of more than 30 decades gets about six fixed decade ticks."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    logs = np.log10([v for v in values if v > 0])
+    pad = margin * max(logs.max() - logs.min(), 1.0)
+    lo, hi = max(logs.min() - pad, -300.0), min(logs.max() + pad, 300.0)
+    ax.set_xlim(10.0**lo, 10.0**hi)
+    ax.set_xscale("log")
+    if hi - lo > 30:
+        step = math.ceil((hi - lo) / 6)
+        ax.xaxis.set_major_locator(
+            FixedLocator(10.0 ** np.arange(math.ceil(lo), math.floor(hi) + 1, step))
+        )
+        ax.xaxis.set_minor_locator(NullLocator())
 
 
 def basin_ratio(
@@ -67,7 +89,7 @@ def basin_ratio(
         sweep.plot(
             shares.index, shares[c], marker="o", ms=3.5, color=style.OUTCOME_COLORS[c], label=c
         )
-    sweep.set_xscale("log")
+    log_axis(sweep, list(shares.index) + list(sharp_wide.thresholds().values()))
     sweep.set_xlabel("step size α (log scale)")
     sweep.set_ylabel("share of starts")
     sweep.set_ylim(-0.02, 1.02)

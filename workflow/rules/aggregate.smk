@@ -15,6 +15,8 @@ rule table:
         "../../environment.yml"
     params:
         checks=lambda w: table_checks(w.problem),
+        # the solver settings every run file must have been computed with
+        settings=solver_settings,
     script:
         "../scripts/table.py"
 

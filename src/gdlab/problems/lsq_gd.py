@@ -46,8 +46,7 @@ class Model:
         return 0.5 * np.einsum("rn,rn->r", residual, residual)
 
     def dist(self, theta):
-        z = theta - self.theta_star
-        return np.sqrt(np.einsum("ri,ri->r", z, z))
+        return descent.row_norms(theta - self.theta_star)
 
     def take(self, rows):
         return Model(self.X[rows], self.Y[rows], self.theta_star[rows])
