@@ -275,8 +275,7 @@ def _schema_message(err, cli: Mapping) -> str:
         for k in extra:
             close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
             parts.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        where = "" if path else " at the top level"
-        return f"{key}: unknown key{'s' if len(extra) > 1 else ''}{where} {', '.join(parts)}; allowed keys: {', '.join(known)}"
+        return f"{key}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(parts)}; allowed keys: {', '.join(known)}"
     if err.validator == "required":
         missing = [k for k in err.validator_value if k not in value]
         return f"{key}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} (required: {', '.join(err.validator_value)})"

@@ -35,6 +35,12 @@ def run(snakemake, body) -> None:
     except (ResultFileError, CheckFailed) as exc:
         print(f"ERROR in rule {snakemake.rule}: {exc}", file=sys.stderr)
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
+        print(
+            f"rule {snakemake.rule}: interrupted; Snakemake removes its incomplete outputs",
+            file=sys.stderr,
+        )
+        sys.exit(130)
     finally:
         if log:
             sys.stderr = sys.__stderr__
