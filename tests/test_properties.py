@@ -23,7 +23,9 @@ from gdlab import config as gdconfig
 from gdlab import descent, grid
 from gdlab.problems import conv_huber, lsq_gradient, quadratic
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 SCHEMA = gdconfig.load_schema(REPO / "workflow/schemas/config.schema.yaml")
 
 
@@ -51,7 +53,9 @@ def test_quadratic_iterates_follow_the_closed_form(alpha, theta0, steps):
     x = trace.theta[:, 0]
     exact = quadratic.closed_form(theta0, alpha, trace.step)
     ok = np.isfinite(x) & (np.abs(exact) >= np.finfo(float).tiny)  # subnormals lose digits
-    np.testing.assert_allclose(x[ok], exact[ok], rtol=1e-12 * max(1, steps / 50), atol=0)
+    # rounding grows by k·(1 + |α/(1 − α)|): θ − αθ cancels digits when α ≈ 1
+    growth = np.maximum(1.0, trace.step * (1.0 + abs(alpha / (1.0 - alpha)) if alpha != 1 else 1.0))
+    assert (np.abs(x - exact)[ok] <= 1e-15 * growth[ok] * np.abs(exact[ok])).all()
     expected = quadratic.predict(alpha)
     if trace.outcome[0] != "max_steps":  # a finite budget may stop before the theory's end
         assert trace.outcome[0] == expected or (expected == "converged" and alpha == 1.0)
@@ -77,17 +81,16 @@ def test_convolution_equals_dense_and_is_adjoint(data):
     A = conv_huber.dense(k, n)
     assert A.shape == (n - k.size + 1, n)
     Ax, ATy = conv_huber.apply(k, x), conv_huber.apply_transpose(k, y)
-    scale = np.abs(k).sum() * max(np.abs(x).max(), np.abs(y).max(), 1.0)
-    np.testing.assert_allclose(Ax, A @ x, rtol=0, atol=1e-12 * scale)
-    np.testing.assert_allclose(ATy, A.T @ y, rtol=0, atol=1e-12 * scale)
+    # absolute tolerances from the sizes involved (a floor for subnormal data)
+    tol = 1e-12 * np.abs(k).sum() * max(np.abs(x).max(), np.abs(y).max(), 1.0) + 1e-300
+    np.testing.assert_allclose(Ax, A @ x, rtol=0, atol=tol)
+    np.testing.assert_allclose(ATy, A.T @ y, rtol=0, atol=tol)
     lhs, rhs = Ax @ y, x @ ATy
-    assert abs(lhs - rhs) <= 1e-12 * scale * max(np.abs(y).sum(), np.abs(x).sum(), 1.0)
+    assert abs(lhs - rhs) <= tol * max(np.abs(y).sum(), np.abs(x).sum(), 1.0)
     # the batched path (one filter per run, as in the solver) equals the single-run path
     K, X, Y = np.stack([k, -k]), np.stack([x, 2 * x]), np.stack([y, y])
-    np.testing.assert_allclose(conv_huber.apply(K, X)[1], -2 * Ax, rtol=0, atol=1e-12 * scale)
-    np.testing.assert_allclose(
-        conv_huber.apply_transpose(K, Y)[1], -ATy, rtol=0, atol=1e-12 * scale
-    )
+    np.testing.assert_allclose(conv_huber.apply(K, X)[1], -2 * Ax, rtol=0, atol=2 * tol)
+    np.testing.assert_allclose(conv_huber.apply_transpose(K, Y)[1], -ATy, rtol=0, atol=tol)
 
 
 @PROPERTY
