@@ -28,19 +28,19 @@ def end_states(df: pd.DataFrame) -> pd.DataFrame:
     return runs.assign(x0=x0, alpha=runs["alpha"].astype(float), category=categorize(runs))
 
 
-def per_step(df: pd.DataFrame, column: str, min_share: float = 0.5) -> pd.DataFrame:
+def per_step(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """Median, minimum and maximum of ``column`` over the runs at each recorded step.
 
-    Every run records the same schedule of steps (plus its own last step); a step
-    is kept only where at least ``min_share`` of the runs recorded it, so the
-    curve never rests on a single straggler.  NaN and non-positive values (log
-    axes) are ignored.
+    Every run records the same schedule of steps (plus its own last step), and
+    stops when it converges or diverges; a step is kept only while most runs
+    (more than half) are still running and recorded it, so a summary never rests
+    on a few stragglers.  NaN and non-positive values (log axes) are ignored.
     """
     n_runs = df.groupby(["setting", "seed"]).ngroups
     values = df[["step", column]].replace([np.inf, -np.inf], np.nan)
     values = values[values[column] > 0]
     stats = values.groupby("step")[column].agg(["median", "min", "max", "count"])
-    return stats[stats["count"] >= max(1, min_share * n_runs)]
+    return stats[2 * stats["count"] > n_runs]
 
 
 def agreement(n_agree: int, n_runs: int, what: str = "agree") -> str:

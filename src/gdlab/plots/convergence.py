@@ -4,8 +4,8 @@ One panel per step size, chosen to show the theory's threshold (α = 2 for
 ``quadratic``, c = 1, i.e. α = 2/ρ(XᵀX), for ``lsq_gd``) from both sides: the
 smallest grid value, the largest below the threshold, the threshold itself (if
 in the grid), the smallest above it and the largest.  Each panel shows the
-relative distance ‖θ_k − θ*‖/‖θ_0 − θ*‖ on a log axis — its median over seeds
-and the band between the seeds' minimum and maximum — beside the theory's
+relative distance ‖θ_k − θ*‖/‖θ_0 − θ*‖ on a log axis — every seed as a thin
+line and their median (while most seeds still run) as a thick one — beside the theory's
 ρ^k (ρ = |1 − α| for ``quadratic``, max_i |1 − ασ_i²| for ``lsq_gd``, its median
 over seeds), and says in its title what the theory predicts and how many runs
 agree.
@@ -66,15 +66,22 @@ def _panel(ax, problem: str, value: float, data: pd.DataFrame) -> None:
     color = style.REGIME_COLORS[regime(value, threshold)]
     start = data[data["step"] == 0].set_index("seed")["dist"]
     data = data.assign(rel=data["dist"] / data["seed"].map(start))
+    for i, (_seed, run) in enumerate(data.groupby("seed")):
+        run = run[run["rel"] > 0]
+        ax.plot(
+            run["step"],
+            run["rel"],
+            color=color,
+            lw=0.7,
+            alpha=0.45,
+            label="each seed" if i == 0 else None,
+        )
     stats = per_step(data, "rel")
     steps = stats.index.to_numpy()
-    ax.fill_between(
-        steps, stats["min"], stats["max"], color=color, alpha=0.25, lw=0, label="min–max over seeds"
-    )
-    ax.plot(steps, stats["median"], color=color, lw=3, alpha=0.85, label="median over seeds")
+    ax.plot(steps, stats["median"], color=color, lw=2.6, alpha=0.9, label="median over seeds")
     runs = last_rows(data)
     rho = float(runs["rate_theory"].median())
-    k = np.linspace(0, steps.max() if steps.size else 1, 200)
+    k = np.linspace(0, data["step"].max(), 200)
     with np.errstate(all="ignore"):
         theory = rho**k
     ok = (theory > 0) & np.isfinite(theory)
@@ -120,7 +127,7 @@ def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int = 150) -> 
     axes[0, 0].set_ylabel(ylabel + " (log scale)")
     n_seeds = df.groupby("setting")["seed"].nunique().max()
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=3)
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(handles))
     fig.suptitle(
         f"{problem}: {model};  {n_seeds} seeds per panel\n"
         f"theory: converges iff {symbol} < {threshold:g}, at the rate " + rho_formula,
