@@ -88,9 +88,10 @@ def figure(
             f"this run:  {computed:.10f}\n"
             f"relative error {abs(computed - reference['value']) / reference['value']:.1e}",
             (reference_step, reference["value"]),
-            xytext=(0.5, 0.42),
+            xytext=(0.52, 0.45),
             textcoords="axes fraction",
             fontsize=7.5,
+            bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "0.75", "alpha": 0.92},
             arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.8, "shrinkB": 7},
         )
     one.set_xscale("log")
