@@ -61,7 +61,8 @@ def ensure_chromium() -> str:
     lock = ("-o", "DPkg::Lock::Timeout=600")
     for cmd in (
         ["apt-get", *lock, "update", "-qq"],
-        ["apt-get", *lock, "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
+        # with Recommends, as on the machines where this was verified (fonts, GL, udev)
+        ["apt-get", *lock, "install", "-y", "-qq", *PACKAGES],
     ):
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1500)
         if proc.returncode != 0:
