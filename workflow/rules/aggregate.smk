@@ -6,7 +6,13 @@ rule table:
         runs=lambda w: runs_of(w.problem),
         code=lambda w: table_code(w.problem),
     output:
-        csv="results/tables/{problem}.csv",
+        csv=report(
+            "results/tables/{problem}.csv",
+            caption="../report/table.rst",
+            category="{problem}",
+            subcategory="tables",
+            labels={"table": "convergence table (CSV download)"},
+        ),
         md="results/tables/{problem}.md",
     log:
         "results/logs/table/{problem}.log",
@@ -26,7 +32,13 @@ rule check_lsq_gradient:
         runs=runs_of("lsq_gradient") if "lsq_gradient" in PROBLEMS else [],
         code=AGGREGATE_CODE + src("checks.py"),
     output:
-        json="results/checks/lsq_gradient.json",
+        json=report(
+            "results/checks/lsq_gradient.json",
+            caption="../report/check_lsq_gradient.rst",
+            category="lsq_gradient",
+            subcategory="checks",
+            labels={"check": "gradient formulas (JSON download)"},
+        ),
     log:
         "results/logs/checks/lsq_gradient.log",
     localrule: True
@@ -43,7 +55,13 @@ rule check_conv_huber:
         runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
         code=AGGREGATE_CODE + src("checks.py"),
     output:
-        json="results/checks/conv_huber.json",
+        json=report(
+            "results/checks/conv_huber.json",
+            caption="../report/check_conv_huber.rst",
+            category="conv_huber",
+            subcategory="checks",
+            labels={"check": "reference value and operator (JSON download)"},
+        ),
     log:
         "results/logs/checks/conv_huber.log",
     localrule: True
@@ -63,7 +81,13 @@ rule check_convergence:
         tables=expand("results/tables/{problem}.csv", problem=ITERATIVE),
         code=src("checks.py"),
     output:
-        json="results/checks/convergence.json",
+        json=report(
+            "results/checks/convergence.json",
+            caption="../report/check_convergence.rst",
+            category="all problems",
+            subcategory="checks",
+            labels={"check": "every table row agrees (JSON download)"},
+        ),
     log:
         "results/logs/checks/convergence.log",
     localrule: True

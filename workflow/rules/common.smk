@@ -75,6 +75,20 @@ def table_code(problem):
     )
 
 
+def plot_code(figure, *problems):
+    """The code one figure runs: its module under plots/, the shared plotting code and
+    the problem modules it imports; never another figure's module (CONVENTIONS.md, trap 2).
+    """
+    return AGGREGATE_CODE + src(
+        "style.py",
+        "plots/__init__.py",
+        "plots/common.py",
+        f"plots/{figure}.py",
+        *(["problems/__init__.py"] if problems else []),
+        *(f"problems/{p}.py" for p in problems),
+    )
+
+
 # ---- grid helpers
 def runs_of(problem):
     """The Parquet files of one problem under the current config (never a glob)."""
@@ -106,6 +120,19 @@ def all_outputs():
         out.append("results/checks/conv_huber.json")
     if ITERATIVE:
         out.append("results/checks/convergence.json")
-    if "sharp_wide" in PROBLEMS:
-        out += expand("results/figures/basin_ratio.{ext}", ext=("png", "svg"))
+    out += [f"results/report/tables/{p}.html" for p in PROBLEMS]
+    out += expand(
+        "results/figures/{figure}.{ext}", figure=figures(), ext=("png", "svg")
+    )
     return out
+
+
+def figures():
+    """The figures of the problems in the config (names under results/figures/)."""
+    wanted = {
+        "sharp_wide": ["basin_ratio", "sharp_wide_landscape"],
+        "quadratic": ["convergence_quadratic"],
+        "lsq_gd": ["convergence_lsq_gd"],
+        "conv_huber": ["conv_huber_objective"],
+    }
+    return [f for p in PROBLEMS for f in wanted.get(p, [])]

@@ -1,12 +1,17 @@
 """Rule basin_ratio: the basin-ratio figure of sharp_wide (PNG + SVG)."""
 
-from gdlab import plots, script, tables
+from gdlab import script, tables
+from gdlab.plots import basin_ratio
 
 
 def main(sm):
     df = tables.load(list(sm.input.runs), "sharp_wide")
-    plots.basin_ratio(
-        df, list(sm.params.homework_alphas), [sm.output.png, sm.output.svg], dpi=sm.params.dpi
+    basin_ratio.figure(
+        df,
+        list(sm.params.homework_alphas),
+        list(sm.params.start_interval),
+        [sm.output.png, sm.output.svg],
+        dpi=sm.params.dpi,
     )
 
 
