@@ -51,21 +51,52 @@ def agreement(n_agree: int, n_runs: int, what: str = "agree") -> str:
     return f"{n_agree}/{n_runs} {what} {mark}"
 
 
-def log_limits(lo: float, hi: float, factor: float = 1.4) -> tuple[float, float]:
-    """[lo / factor, hi · factor] kept inside [1e-300, 1e300]: α near 1e±308 would
-    otherwise overflow the limits to 0 or inf."""
-    return max(lo / factor, 1e-300), min(hi * factor, 1e300)
-
-
-def wide_log_ticks(ax, lo: float, hi: float) -> None:
-    """About six decade ticks on a log x axis spanning more than 30 decades: matplotlib's
-    own locator overflows (RuntimeWarning, then OverflowError) for α near 1e±250."""
+def log_scale(
+    ax,
+    which: str = "y",
+    lim: tuple[float, float] | None = None,
+    data: tuple[float, float] | None = None,
+) -> bool:
+    """``ax.set_{x,y}scale("log")`` (and limits ``lim``, if given) that also works for
+    data near the float limits, as diverging runs (α = 1e6, starts near 1e300, a
+    divergence factor of 1e300) produce.  Data within 1e±250 and 30 decades get
+    matplotlib's own margins and ticks; wider data get limits inside 1e±300 and
+    about six decade ticks (matplotlib's margin and tick locator overflow there:
+    a RuntimeWarning, then an OverflowError).  ``data`` is the positive data range when
+    it is not the axes' own (shared axes).  Returns True when the data were wide."""
     from matplotlib.ticker import FixedLocator, NullLocator
 
+    axis, set_lim, set_scale = (
+        (ax.yaxis, ax.set_ylim, ax.set_yscale)
+        if which == "y"
+        else (ax.xaxis, ax.set_xlim, ax.set_xscale)
+    )
+    if lim is not None:
+        lo, hi = lim
+    elif data is not None:
+        lo, hi = data
+    else:
+        box = ax.dataLim
+        lo, hi = (box.minposy, box.y1) if which == "y" else (box.minposx, box.x1)
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
+        set_scale("log")
+        return False
     a, b = math.log10(lo), math.log10(hi)
+    if b - a <= 30 and -250 < a and b < 250:
+        if lim is not None:
+            set_lim(lo, hi)
+        set_scale("log")
+        return False
+    if lim is None:
+        pad = 0.05 * max(b - a, 1.0)
+        a, b = a - pad, b + pad
+    a, b = max(a, -300.0), min(b, 300.0)
+    set_lim(10.0**a, 10.0**b)  # before the scale: its automatic margins would overflow
+    set_scale("log")
     if b - a > 30:
-        step = math.ceil((b - a) / 6)
-        ax.xaxis.set_major_locator(
-            FixedLocator(10.0 ** np.arange(math.ceil(a), math.floor(b) + 1, step))
+        step = next(s for s in (10, 20, 25, 50, 100) if (b - a) / s <= 7)
+        axis.set_major_locator(
+            FixedLocator(10.0 ** np.arange(math.ceil(a / step) * step, math.floor(b) + 1, step))
         )
-        ax.xaxis.set_minor_locator(NullLocator())
+        axis.set_minor_locator(NullLocator())
+    return True
