@@ -1,11 +1,11 @@
-# Figures (matplotlib, Agg).  Each lists the code it runs and only the plot
-# settings it uses, so a plot setting change reruns only the figures.
+# Figures (matplotlib, Agg).  Each runs its script from shell: with only the
+# plot settings it uses and the fingerprint of its code as params, so a plot
+# setting or plotting code change reruns only the figures.
 
 
 rule basin_ratio:
     input:
         runs=runs_of("sharp_wide") if "sharp_wide" in PROBLEMS else [],
-        code=AGGREGATE_CODE + src("plots.py", "style.py", "problems/sharp_wide.py"),
     output:
         png="results/figures/basin_ratio.png",
         svg="results/figures/basin_ratio.svg",
@@ -15,7 +15,12 @@ rule basin_ratio:
     conda:
         "../../environment.yml"
     params:
-        homework_alphas=config["problems"].get("sharp_wide", {}).get("alphas", []),
+        homework_alphas=as_json(
+            config["problems"].get("sharp_wide", {}).get("alphas", [])
+        ),
         dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/basin_ratio.py"
+        code=script_code("basin_ratio"),
+    shell:
+        "python workflow/scripts/basin_ratio.py --homework-alphas {params.homework_alphas:q}"
+        " --dpi {params.dpi} --png {output.png:q} --svg {output.svg:q} {input.runs:q}"
+        " 2> {log:q}"

@@ -1,13 +1,24 @@
-"""Rule basin_ratio: the basin-ratio figure of sharp_wide (PNG + SVG)."""
+"""Rule basin_ratio: the basin-ratio figure of sharp_wide (PNG + SVG).
+
+    python workflow/scripts/basin_ratio.py --homework-alphas '[0.01, 0.3, 4.0]' --dpi 150 \
+        --png results/figures/basin_ratio.png --svg results/figures/basin_ratio.svg RUN.parquet ...
+"""
+
+import json
 
 from gdlab import plots, script, tables
 
 
-def main(sm):
-    df = tables.load(list(sm.input.runs), "sharp_wide")
-    plots.basin_ratio(
-        df, list(sm.params.homework_alphas), [sm.output.png, sm.output.svg], dpi=sm.params.dpi
-    )
+def main(args):
+    df = tables.load(args.runs, "sharp_wide")
+    plots.basin_ratio(df, args.homework_alphas, [args.png, args.svg], dpi=args.dpi)
 
 
-script.run(snakemake, main)  # noqa: F821
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--homework-alphas", type=json.loads, required=True, help="as JSON")
+    p.add_argument("--dpi", type=int, required=True)
+    p.add_argument("--png", required=True)
+    p.add_argument("--svg", required=True)
+    p.add_argument("runs", nargs="+", help="sharp_wide's Parquet files")
+    script.run("basin_ratio", p.parse_args(), main)
