@@ -342,6 +342,9 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide"),
         set(),
     ),
+    # new seed blocks (paths) where the global value applies; sharp_wide sets its own,
+    # conv_huber's 2 seeds stay one block 0-1
+    ("seeds_per_job", _set("seeds_per_job", 3), ("lsq_gradient", "quadratic", "lsq_gd"), set()),
     (
         "checks.rate_rtol.quadratic",
         _set("checks", "rate_rtol", "quadratic", 1e-8),
