@@ -96,13 +96,13 @@ def closure(root: str | Path, *entries: str) -> list[str]:
     root = Path(root)
     src = root / "src"
     todo = [root / e for e in entries]
-    for path in todo:
+    for path in list(todo):
         if not path.is_file():
             raise FileNotFoundError(f"code entry point {path} does not exist")
-        name = _module_name(src, path)
-        if name:  # a module's parent packages run first
-            parts = name.split(".")
-            todo += [_module_file(src, ".".join(parts[:i])) for i in range(1, len(parts))]
+        parts = (_module_name(src, path) or "").split(".")
+        for i in range(1, len(parts)):  # a module's parent packages run first
+            if parent := _module_file(src, ".".join(parts[:i])):
+                todo.append(parent)
     seen: set[Path] = set()
     while todo:
         path = todo.pop()

@@ -36,10 +36,10 @@ wildcard_constraints:
 
 
 # ---- code: Snakemake's code trigger sees only shell text and the mtime of script
-# files (CONVENTIONS.md, trap 2).  So each job runs its code from a shell command and
-# carries gdlab.codedeps.fingerprint of all it imports as a param: a real edit reruns exactly
-# the jobs that run the edited file; a touch, a moved checkout or a formatting-only
-# edit (comments, blank lines, ruff format) reruns nothing.
+# files (CONVENTIONS.md, trap 2).  So each job runs its code from a shell command
+# and carries gdlab.codedeps.fingerprint of all it imports as a param: a real edit
+# reruns exactly the jobs that run the edited file; a touch, a moved checkout or a
+# formatting-only edit (comments, blank lines, ruff format) reruns nothing.
 def code(*entries, problem=None):
     """{path: digest} of the entry points' import closure (+ the problem's module)."""
     if problem is not None:

@@ -1,4 +1,4 @@
-"""Rule basin_ratio: the basin-ratio figure of sharp_wide (PNG + SVG).
+r"""Rule basin_ratio: the basin-ratio figure of sharp_wide (PNG + SVG).
 
     python workflow/scripts/basin_ratio.py --homework-alphas '[0.01, 0.3, 4.0]' --dpi 150 \
         --png results/figures/basin_ratio.png --svg results/figures/basin_ratio.svg RUN.parquet ...

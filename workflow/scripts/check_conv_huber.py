@@ -1,4 +1,4 @@
-"""Rule check_conv_huber: the homework's reference value and the operator checks.
+r"""Rule check_conv_huber: the homework's reference value and the operator checks.
 
     python workflow/scripts/check_conv_huber.py --tolerances '{"seed": 0, ...}' \
         --reference-step 100 --out results/checks/conv_huber.json RUN.parquet ...

@@ -1,4 +1,4 @@
-"""Rule check_convergence: every convergence table agrees with the theory.
+r"""Rule check_convergence: every convergence table agrees with the theory.
 
     python workflow/scripts/check_convergence.py --out results/checks/convergence.json \
         results/tables/quadratic.csv ...

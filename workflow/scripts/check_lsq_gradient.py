@@ -1,4 +1,4 @@
-"""Rule check_lsq_gradient: the gradient formulas hold on every seed and shape.
+r"""Rule check_lsq_gradient: the gradient formulas hold on every seed and shape.
 
     python workflow/scripts/check_lsq_gradient.py --tolerances '{"err_sum": 1e-12, ...}' \
         --out results/checks/lsq_gradient.json RUN.parquet ...

@@ -1,4 +1,4 @@
-"""Rule table: one problem's convergence table (CSV + Markdown).
+r"""Rule table: one problem's convergence table (CSV + Markdown).
 
     python workflow/scripts/table.py --problem quadratic --checks '{"rate_rtol": ...}' \
         --csv results/tables/quadratic.csv --md results/tables/quadratic.md RUN.parquet ...
