@@ -208,10 +208,11 @@ def test_report_renders_in_chromium(report, test_study, chromium, tmp_path):
 # ---- what reruns ----------------------------------------------------------------------
 def test_editing_one_figure_reruns_only_that_figure(study_copy):
     module = study_copy / "src/gdlab/plots/landscape.py"
-    module.write_text(module.read_text() + "\n# a reader asked for bigger dots\n")
+    # a real edit (a comment alone reruns nothing: gdlab.codedeps hashes the syntax tree)
+    module.write_text(module.read_text() + "\nDOT_SIZE_ASKED_BY_A_READER = 2\n")
     assert planned_jobs(study_copy) == {"sharp_wide_landscape": 1}
     module = study_copy / "src/gdlab/plots/convergence.py"
-    module.write_text(module.read_text() + "\n# and a thinner band\n")
+    module.write_text(module.read_text() + "\nBAND_WIDTH_ASKED_BY_A_READER = 0.5\n")
     assert planned_jobs(study_copy) == {"sharp_wide_landscape": 1, "convergence": 2}
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gdlab import grid, schema
-from gdlab.problems import lsq_gd, quadratic, sharp_wide
+from gdlab.problems import module  # a problem's module only for its own table (codedeps)
 
 
 def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
@@ -111,7 +111,7 @@ def _closed_form_rel(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     theta0 = start.reindex(pd.MultiIndex.from_frame(df[["setting", "seed"]])).to_numpy()
     alpha, step = df["alpha"].to_numpy(), df["step"].to_numpy()
     with np.errstate(all="ignore"):  # (1 − α)^k overflows where a run diverged
-        exact = quadratic.closed_form(theta0, alpha, step)
+        exact = module("quadratic").closed_form(theta0, alpha, step)
         rel = np.abs(df["x"].to_numpy() - exact) / np.abs(exact)
         growth = np.maximum(1.0, step * (1.0 + np.abs(alpha / (1.0 - alpha))))
     # subnormal iterates (|θ_k| < 2.2e-308) carry fewer digits: only normal floats compare
@@ -136,6 +136,7 @@ def closed_form_agrees(df: pd.DataFrame, rtol: float) -> bool:
 def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFrame:
     """The table of one problem (see the module docstring)."""
     runs = last_rows(df)
+    theory = module(problem)
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
     rows = []
     for setting in _order(problem, runs["setting"]):
@@ -161,7 +162,7 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
         row.update(_outcome_counts(r))
         row.update(_rates(r, rtol))
         if problem == "quadratic":
-            expected = quadratic.predict(value)
+            expected = theory.predict(value)
             row["prediction"] = (
                 f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
             )
@@ -171,14 +172,14 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
                 rows_here, checks["closed_form_rtol"]
             )
         elif problem == "lsq_gd":
-            expected = lsq_gd.predict(value)
+            expected = theory.predict(value)
             row["prediction"] = f"{expected} (α = {value:g}·2/ρ(XᵀX))"
             ok = (r["outcome"] == expected).all()
         elif problem == "sharp_wide":
-            reach = sharp_wide.reachable(value)
+            reach = theory.reachable(value)
             for m in ("sharp", "wide"):
                 row[f"share_{m}"] = float((r["minimum"] == m).mean())
-            row["share_sharp_gradient_flow"] = sharp_wide.sharp_basin_share(
+            row["share_sharp_gradient_flow"] = theory.sharp_basin_share(
                 checks.get("start_interval")
             )
             row["prediction"] = "stable at: " + (", ".join(reach) if reach else "neither minimum")

@@ -1,10 +1,11 @@
-# Aggregations: convergence tables and the checks that fail the run.
+# Aggregations: convergence tables and the checks that fail the run.  Each runs
+# its script from shell: with only the config slice it uses and the fingerprint
+# of the code it runs as params (common.smk: code), never script: (mtime trigger).
 
 
 rule table:
     input:
         runs=lambda w: runs_of(w.problem),
-        code=lambda w: table_code(w.problem),
     output:
         csv=report(
             "results/tables/{problem}.csv",
@@ -20,17 +21,19 @@ rule table:
     conda:
         "../../environment.yml"
     params:
-        checks=lambda w: table_checks(w.problem),
+        checks=lambda w: as_json(table_checks(w.problem)),
         # the solver settings every run file must have been computed with
         settings=solver_settings,
-    script:
-        "../scripts/table.py"
+        code=lambda w: script_code("table", problem=w.problem),
+    shell:
+        "python workflow/scripts/table.py --problem {wildcards.problem:q} --checks {params.checks:q}"
+        " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q} {input.runs:q}"
+        " 2> {log:q}"
 
 
 rule check_lsq_gradient:
     input:
         runs=runs_of("lsq_gradient") if "lsq_gradient" in PROBLEMS else [],
-        code=AGGREGATE_CODE + src("checks.py"),
     output:
         json=report(
             "results/checks/lsq_gradient.json",
@@ -45,15 +48,16 @@ rule check_lsq_gradient:
     conda:
         "../../environment.yml"
     params:
-        tolerances=config["checks"]["lsq_gradient"],
-    script:
-        "../scripts/check_lsq_gradient.py"
+        tolerances=as_json(config["checks"]["lsq_gradient"]),
+        code=script_code("check_lsq_gradient"),
+    shell:
+        "python workflow/scripts/check_lsq_gradient.py --tolerances {params.tolerances:q}"
+        " --out {output.json:q} {input.runs:q} 2> {log:q}"
 
 
 rule check_conv_huber:
     input:
         runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
-        code=AGGREGATE_CODE + src("checks.py"),
     output:
         json=report(
             "results/checks/conv_huber.json",
@@ -68,18 +72,20 @@ rule check_conv_huber:
     conda:
         "../../environment.yml"
     params:
-        tolerances=config["checks"]["conv_huber"],
+        tolerances=as_json(config["checks"]["conv_huber"]),
         reference_step=config["problems"]
         .get("conv_huber", {})
         .get("reference_step", 100),
-    script:
-        "../scripts/check_conv_huber.py"
+        code=script_code("check_conv_huber"),
+    shell:
+        "python workflow/scripts/check_conv_huber.py --tolerances {params.tolerances:q}"
+        " --reference-step {params.reference_step} --out {output.json:q} {input.runs:q}"
+        " 2> {log:q}"
 
 
 rule check_convergence:
     input:
         tables=expand("results/tables/{problem}.csv", problem=ITERATIVE),
-        code=src("checks.py"),
     output:
         json=report(
             "results/checks/convergence.json",
@@ -93,5 +99,8 @@ rule check_convergence:
     localrule: True
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/check_convergence.py"
+    params:
+        code=script_code("check_convergence"),
+    shell:
+        "python workflow/scripts/check_convergence.py --out {output.json:q} {input.tables:q}"
+        " 2> {log:q}"

@@ -1,15 +1,14 @@
 # Figures (matplotlib, Agg), PNG for the README and the report, SVG for print.
-# One rule per figure: each lists only its own code (its module under
-# src/gdlab/plots/, their shared common.py and style.py, the problem's module)
-# and only the plot settings it uses, so editing one figure reruns that rule
-# alone.  Captions (workflow/report/*.rst) are read when the report is built,
-# never by a job: editing a caption reruns nothing (tests/test_report.py).
+# One rule per figure, each run from shell: with only the plot settings it uses
+# and the fingerprint of the code it imports (its module under src/gdlab/plots/,
+# their shared common.py and style.py, the problem's module) as params, so
+# editing one figure reruns that rule alone.  Captions (workflow/report/*.rst)
+# are read when the report is built, never by a job: editing one reruns nothing.
 
 
 rule basin_ratio:
     input:
         runs=runs_of("sharp_wide") if "sharp_wide" in PROBLEMS else [],
-        code=plot_code("basin_ratio", "sharp_wide"),
     output:
         png=report(
             "results/figures/basin_ratio.png",
@@ -25,17 +24,19 @@ rule basin_ratio:
     conda:
         "../../environment.yml"
     params:
-        homework_alphas=config["problems"].get("sharp_wide", {}).get("alphas", []),
-        start_interval=config["problems"].get("sharp_wide", {}).get("start_interval"),
+        homework_alphas=as_json(sharp_wide_setting("alphas", [])),
+        start_interval=as_json(sharp_wide_setting("start_interval", [])),
         dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/basin_ratio.py"
+        code=script_code("basin_ratio"),
+    shell:
+        "python workflow/scripts/basin_ratio.py --homework-alphas {params.homework_alphas:q}"
+        " --start-interval {params.start_interval:q} --dpi {params.dpi}"
+        " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"
 
 
 rule sharp_wide_landscape:
     input:
         runs=runs_of("sharp_wide") if "sharp_wide" in PROBLEMS else [],
-        code=plot_code("landscape", "sharp_wide"),
     output:
         png=report(
             "results/figures/sharp_wide_landscape.png",
@@ -51,17 +52,20 @@ rule sharp_wide_landscape:
     conda:
         "../../environment.yml"
     params:
-        homework_alphas=config["problems"].get("sharp_wide", {}).get("alphas", []),
-        start_interval=config["problems"].get("sharp_wide", {}).get("start_interval"),
+        homework_alphas=as_json(sharp_wide_setting("alphas", [])),
+        start_interval=as_json(sharp_wide_setting("start_interval", [])),
         dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/sharp_wide_landscape.py"
+        code=script_code("sharp_wide_landscape"),
+    shell:
+        "python workflow/scripts/sharp_wide_landscape.py"
+        " --homework-alphas {params.homework_alphas:q}"
+        " --start-interval {params.start_interval:q} --dpi {params.dpi}"
+        " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"
 
 
 rule convergence:
     input:
         runs=lambda w: runs_of(w.problem),
-        code=lambda w: plot_code("convergence", w.problem),
     output:
         png=report(
             "results/figures/convergence_{problem}.png",
@@ -80,14 +84,16 @@ rule convergence:
         "../../environment.yml"
     params:
         dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/convergence.py"
+        code=lambda w: script_code("convergence", problem=w.problem),
+    shell:
+        "python workflow/scripts/convergence.py --problem {wildcards.problem:q}"
+        " --dpi {params.dpi} --png {output.png:q} --svg {output.svg:q} {input.runs:q}"
+        " 2> {log:q}"
 
 
 rule conv_huber_objective:
     input:
         runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
-        code=plot_code("objective"),
     output:
         png=report(
             "results/figures/conv_huber_objective.png",
@@ -103,12 +109,15 @@ rule conv_huber_objective:
     conda:
         "../../environment.yml"
     params:
-        reference={
-            k: config["checks"]["conv_huber"][k] for k in ("seed", "alpha", "value")
-        },
+        reference=as_json(
+            {k: config["checks"]["conv_huber"][k] for k in ("seed", "alpha", "value")}
+        ),
         reference_step=config["problems"]
         .get("conv_huber", {})
         .get("reference_step", 100),
         dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/conv_huber_objective.py"
+        code=script_code("conv_huber_objective"),
+    shell:
+        "python workflow/scripts/conv_huber_objective.py --reference {params.reference:q}"
+        " --reference-step {params.reference_step} --dpi {params.dpi}"
+        " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"

@@ -6,7 +6,6 @@
 rule table_html:
     input:
         csv="results/tables/{problem}.csv",
-        code=src("__init__.py", "report.py"),
     output:
         html=report(
             "results/report/tables/{problem}.html",
@@ -20,5 +19,8 @@ rule table_html:
     localrule: True
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/table_html.py"
+    params:
+        code=script_code("table_html"),
+    shell:
+        "python workflow/scripts/table_html.py --problem {wildcards.problem:q}"
+        " --csv {input.csv:q} --html {output.html:q} 2> {log:q}"

@@ -1,4 +1,8 @@
-"""Rule table_html: one convergence table as a page for the report."""
+r"""Rule table_html: one convergence table as a page for the report.
+
+    python workflow/scripts/table_html.py --problem quadratic \
+        --csv results/tables/quadratic.csv --html results/report/tables/quadratic.html
+"""
 
 from pathlib import Path
 
@@ -7,9 +11,14 @@ import pandas as pd
 from gdlab import report, script
 
 
-def main(sm):
-    table = pd.read_csv(sm.input.csv)
-    Path(sm.output.html).write_text(report.table_html(sm.wildcards.problem, table))
+def main(args):
+    table = pd.read_csv(args.csv)
+    Path(args.html).write_text(report.table_html(args.problem, table))
 
 
-script.run(snakemake, main)  # noqa: F821
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--csv", required=True)
+    p.add_argument("--html", required=True)
+    script.run("table_html", p.parse_args(), main)
