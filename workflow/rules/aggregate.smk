@@ -79,7 +79,7 @@ rule check_conv_huber:
         code=script_code("check_conv_huber"),
     shell:
         "python workflow/scripts/check_conv_huber.py --tolerances {params.tolerances:q}"
-        " --reference-step {params.reference_step} --out {output.json:q} {input.runs:q}"
+        " --reference-step {params.reference_step:q} --out {output.json:q} {input.runs:q}"
         " 2> {log:q}"
 
 
