@@ -1,0 +1,695 @@
+"""The pipeline against its limits: one command, one machine, one go.
+
+    python benchmarks/run.py            # the full benchmark (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # a smoke test on config/test.yaml (about a minute)
+
+Measures, on throw-away copies of this checkout's workflow under ``--out``:
+
+1. lower bound  – one Python process doing everything the pipeline does
+                  (``benchmarks/lower_bound.py``: same solver calls, Parquet
+                  files, tables, checks and figures), no Snakemake;
+2. engine floor – the same DAG with no-op jobs (``benchmarks/floor.py``),
+                  cold, no-op rerun and one α added;
+3. pipeline     – ``snakemake --cores 2`` on the default config, from empty;
+4. no-op rerun and one α added (incremental), pipeline and floor;
+5. scaling      – one problem with 1×, 4× and 16× the seeds: seconds per seed;
+6. job size     – ``seeds_per_job`` ∈ {1, 5, 25, 50} on the default grid;
+7. operator     – ``conv_huber``'s A and Aᵀ (``benchmarks/operator_bench.py``);
+
+plus one solver job's start-up time, peak memory and imports.  Writes
+``benchmark.json`` (every number, the targets and whether each is met) and
+``benchmark.md`` (the tables) under ``--out`` and prints the tables.
+Timings are medians of ``--repeat`` runs (items 1–4); items 5–6 run once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime
+import itertools
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "src"))
+
+import floor  # noqa: E402
+import operator_bench  # noqa: E402
+
+# What a workflow copy needs (results/ and .snakemake/ excluded).
+WORKFLOW_FILES = (
+    "Snakefile",
+    "workflow",
+    "config",
+    "src",
+    "profiles",
+    "pyproject.toml",
+    "environment.yml",
+)
+TIMEOUT = 3600
+
+
+# ---- running things -----------------------------------------------------------------
+def env() -> dict:
+    """Jobs call ``python``: make it this interpreter's (as tests/conftest.py does)."""
+    e = dict(os.environ)
+    e["PATH"] = str(Path(sys.executable).parent) + os.pathsep + e.get("PATH", "")
+    # this checkout's gdlab, whatever is installed (workflow copies put their own first)
+    e["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO / "src"), *filter(None, e.get("PYTHONPATH", "").split(os.pathsep))]
+    )
+    return e
+
+
+def timed(cmd: list[str], cwd: Path, log: Path) -> tuple[float, str]:
+    """Wall seconds of ``cmd`` (and its output, also written to ``log``)."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    seconds = time.perf_counter() - start
+    log.write_text(proc.stdout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed in {cwd} (see {log}):\n{proc.stdout[-3000:]}")
+    return seconds, proc.stdout
+
+
+def job_counts(output: str) -> dict[str, int]:
+    """Snakemake's "Job stats" table: jobs per rule."""
+    counts = {}
+    block = output.split("Job stats:", 1)[1] if "Job stats:" in output else ""
+    for line in block.splitlines()[3:]:
+        m = re.fullmatch(r"(\S+)\s+(\d+)", line.strip())
+        if not m:
+            break
+        counts[m[1]] = int(m[2])
+    return counts
+
+
+class Workflow:
+    """A throw-away copy of the workflow (the real one, or its engine floor)."""
+
+    def __init__(self, root: Path, name: str, config: dict, *, is_floor: bool, cores: int):
+        self.dir = root / name
+        self.is_floor, self.cores, self.runs = is_floor, cores, 0
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+        for item in WORKFLOW_FILES:
+            src = REPO / item
+            if src.is_dir():
+                shutil.copytree(
+                    src,
+                    self.dir / item,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+                )
+            else:
+                shutil.copy2(src, self.dir / item)
+        if is_floor:
+            floor.make_floor(self.dir)
+        self.set_config(config)
+
+    def set_config(self, config: dict) -> None:
+        (self.dir / "config" / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def clean(self) -> None:
+        for d in ("results", ".snakemake"):
+            shutil.rmtree(self.dir / d, ignore_errors=True)
+
+    def snakemake(self, *args: str) -> dict:
+        self.runs += 1
+        cmd = [sys.executable, "-m", "snakemake", "--cores", str(self.cores), *args]
+        seconds, out = timed(cmd, self.dir, self.dir / f"run{self.runs}.log")
+        return {
+            "seconds": seconds,
+            "jobs": job_counts(out),
+            "profile_used": "Using workflow specific profile" in out,
+            "nothing_to_do": "Nothing to be done" in out,
+        }
+
+
+def lower_bound(config: dict, root: Path, name: str) -> dict:
+    """The one-process lower bound, timed from outside (interpreter start included)."""
+    work = root / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    cfg = work / "config.yaml"
+    cfg.write_text(yaml.safe_dump(config, sort_keys=False))
+    cmd = [sys.executable, str(HERE / "lower_bound.py"), "--config", str(cfg), "--out", str(work)]
+    seconds, out = timed(cmd, work, work / "lower_bound.log")
+    doc = json.loads(out.strip().splitlines()[-1])
+    return {"seconds": seconds, **doc}
+
+
+def same_outputs(a: Path, b: Path) -> dict:
+    """Whether two result trees hold byte-identical files (runs, tables, checks)."""
+    out = {}
+    for sub in ("runs", "tables", "checks"):
+        files_a = {p.relative_to(a) for p in (a / "results" / sub).rglob("*") if p.is_file()}
+        files_b = {p.relative_to(b) for p in (b / "results" / sub).rglob("*") if p.is_file()}
+        out[sub] = files_a == files_b and all(
+            (a / f).read_bytes() == (b / f).read_bytes() for f in files_a
+        )
+    return out
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# ---- config variants ----------------------------------------------------------------
+def with_seeds_per_job(config: dict, per_job: int) -> dict:
+    """Every problem cut into blocks of ``per_job`` seeds (per-problem overrides too)."""
+    c = copy.deepcopy(config)
+    c["seeds_per_job"] = per_job
+    for p in c["problems"].values():
+        p.pop("seeds_per_job", None)
+    c["max_jobs"] = max(int(c.get("max_jobs", 0)), 100_000)
+    return c
+
+
+def with_one_more_alpha(config: dict) -> dict:
+    """One α added to the first problem with an ``alphas`` list (a value not in it)."""
+    c = copy.deepcopy(config)
+    for p in c["problems"].values():
+        if "alphas" in p:
+            new = 0.75
+            while new in p["alphas"]:
+                new += 0.001
+            p["alphas"] = [*p["alphas"], new]
+            return c
+    raise ValueError("no problem with an alphas list to add to")
+
+
+def only_problem(config: dict, problem: str, factor: int) -> dict:
+    c = copy.deepcopy(config)
+    c["problems"] = {problem: c["problems"][problem]}
+    c["problems"][problem]["seeds"] *= factor
+    c["max_jobs"] = max(int(c.get("max_jobs", 0)), 100_000)
+    return c
+
+
+def runs_of(config: dict) -> int:
+    """Runs (seed × grid point) of a config: what a "seed" of the scaling costs."""
+    from gdlab import grid
+
+    return sum(job.last - job.first + 1 for p in config["problems"] for job in grid.jobs(config, p))
+
+
+# ---- the solver job -----------------------------------------------------------------
+def solver_job(config: dict, root: Path, repeat: int) -> dict:
+    """One ``python -m gdlab.solve`` job: start-up (a trivial block), a real block's
+    wall time and peak memory, and whether pandas / matplotlib were imported."""
+    from gdlab import grid
+
+    work = root / "solver_job"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    env_ = env()
+
+    def run(args):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "gdlab.solve", *args],
+            cwd=work,
+            env=env_,
+            capture_output=True,
+            check=True,
+        )
+        return time.perf_counter() - start
+
+    def args_of(problem, job, **override):
+        settings = json.dumps({**grid.solver_settings(config, problem), **override})
+        return [
+            "--problem",
+            problem,
+            "--setting",
+            job.setting,
+            "--seeds",
+            job.seeds,
+            "--settings",
+            settings,
+            "--out",
+            str(work / "out.parquet"),
+        ]
+
+    # a representative job (the first block of the first grid point), and a trivial
+    # one (one seed, one step: what a job costs before it computes anything)
+    problem = "sharp_wide" if "sharp_wide" in config["problems"] else next(iter(config["problems"]))
+    job = grid.jobs(config, problem)[0]
+    trivial_args = args_of(problem, grid.Job(problem, job.setting, 0, 0), max_steps=1)
+
+    def python(code):
+        cmd = [sys.executable, "-c", code]
+        return median([timed(cmd, work, work / "python.log")[0] for _ in range(5)])
+
+    bare, imports = python("pass"), python("import gdlab.solve")
+    startups = [run(trivial_args) for _ in range(max(3, repeat))]
+    real = [run(args_of(problem, job)) for _ in range(max(1, repeat))]
+    # its peak memory and modules, reported by the job's own interpreter
+    code = (
+        "import resource, runpy, sys; sys.argv = ['gdlab.solve'] + sys.argv[1:];"
+        "\ntry:\n    runpy.run_module('gdlab.solve', run_name='__main__')"
+        "\nexcept SystemExit:\n    pass"
+        "\nprint('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "\nprint('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args_of(problem, job)],
+        cwd=work,
+        env=env_,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    peak_kb = int(re.search(r"PEAK (\d+)", proc.stderr)[1])
+    modules = re.search(r"MODULES (.*)", proc.stderr)[1].split()
+    tops = {m.split(".")[0] for m in modules}
+    return {
+        "python_startup_s": bare,
+        "import_s": imports,
+        "startup_s": median(startups),
+        "startup_job": f"{problem} {job.setting} seeds 0-0, max_steps 1",
+        "job": f"{problem} {job.setting} seeds {job.seeds}",
+        "job_s": median(real),
+        "peak_rss_mb": peak_kb / 1024,
+        "imports_pandas": "pandas" in tops,
+        "imports_matplotlib": "matplotlib" in tops,
+        "modules_loaded": len(modules),
+    }
+
+
+# ---- the benchmark ------------------------------------------------------------------
+def headline(config: dict, root: Path, repeat: int, cores: int) -> dict:
+    """Items 1–4: lower bound, engine floor and pipeline; cold, no-op and +1 α."""
+    res = {"lower_bound": [], "floor": [], "pipeline": []}
+    wf = {
+        "floor": Workflow(root, "floor", config, is_floor=True, cores=cores),
+        "pipeline": Workflow(root, "pipeline", config, is_floor=False, cores=cores),
+    }
+    plus = with_one_more_alpha(config)
+    for i in range(repeat):
+        res["lower_bound"].append(lower_bound(config, root, f"lower_bound{i}"))
+        for name, w in wf.items():
+            w.set_config(config)
+            w.clean()
+            cold = w.snakemake()
+            if name == "pipeline" and i == 0:
+                res["same_outputs"] = same_outputs(root / "lower_bound0", w.dir)
+            noop = w.snakemake()
+            w.set_config(plus)
+            alpha = w.snakemake()
+            if not noop["nothing_to_do"]:
+                raise RuntimeError(f"{name}: the second run was not a no-op ({w.dir})")
+            res[name].append({"cold": cold, "noop": noop, "plus_alpha": alpha})
+    lb = res["lower_bound"]
+    out = {
+        "lower_bound_s": median([r["seconds"] for r in lb]),
+        "lower_bound_phases_s": {
+            k: median([r["phases"].get(k, 0.0) for r in lb]) for k in lb[0]["phases"]
+        },
+        "solver_jobs": lb[0]["solver_jobs"],
+        "runs": lb[0]["runs"],
+        "repeats": repeat,
+    }
+    for name in ("floor", "pipeline"):
+        for kind in ("cold", "noop", "plus_alpha"):
+            values = [r[kind]["seconds"] for r in res[name]]
+            out[f"{name}_{kind}_s"] = median(values)
+            out[f"{name}_{kind}_all_s"] = values
+        out[f"{name}_jobs"] = res[name][0]["cold"]["jobs"]
+        out[f"{name}_plus_alpha_jobs"] = res[name][0]["plus_alpha"]["jobs"]
+        out[f"{name}_profile_used"] = all(r["cold"]["profile_used"] for r in res[name])
+    out["same_dag"] = out["floor_jobs"] == out["pipeline_jobs"]
+    out["lower_bound_same_outputs"] = res["same_outputs"]
+    out["ratio_cold"] = out["pipeline_cold_s"] / (out["floor_cold_s"] + out["lower_bound_s"])
+    out["ratio_noop"] = out["pipeline_noop_s"] / out["floor_noop_s"]
+    out["ratio_plus_alpha"] = out["pipeline_plus_alpha_s"] / out["floor_plus_alpha_s"]
+    for w in wf.values():
+        shutil.rmtree(w.dir, ignore_errors=True)
+    return out
+
+
+def scaling(config: dict, root: Path, problem: str, factors, cores: int) -> list[dict]:
+    """Item 5: one problem, 1×, 4×, 16× its seeds, cold, pipeline and floor."""
+    rows = []
+    for f in factors:
+        c = only_problem(config, problem, f)
+        row = {"problem": problem, "factor": f, "seeds": c["problems"][problem]["seeds"]}
+        row["runs"] = runs_of(c)
+        for name, is_floor in (("pipeline", False), ("floor", True)):
+            w = Workflow(root, f"scaling_{name}_{f}", c, is_floor=is_floor, cores=cores)
+            r = w.snakemake()
+            row[f"{name}_s"] = r["seconds"]
+            row["jobs"] = sum(r["jobs"].values())
+            shutil.rmtree(w.dir, ignore_errors=True)
+        row["pipeline_s_per_run"] = row["pipeline_s"] / row["runs"]
+        row["floor_s_per_run"] = row["floor_s"] / row["runs"]
+        rows.append(row)
+    # the marginal cost of a run between consecutive scales: flat when the cost is linear
+    for prev, row in itertools.pairwise(rows):
+        added = row["runs"] - prev["runs"]
+        row["pipeline_marginal_s_per_run"] = (row["pipeline_s"] - prev["pipeline_s"]) / added
+        row["floor_marginal_s_per_run"] = (row["floor_s"] - prev["floor_s"]) / added
+    return rows
+
+
+def job_size(config: dict, root: Path, sizes, cores: int) -> list[dict]:
+    """Item 6: the default grid with every problem cut into blocks of each size."""
+    rows = []
+    for size in sizes:
+        c = with_seeds_per_job(config, size)
+        row = {"seeds_per_job": size}
+        for name, is_floor in (("pipeline", False), ("floor", True)):
+            w = Workflow(root, f"jobsize_{name}_{size}", c, is_floor=is_floor, cores=cores)
+            r = w.snakemake()
+            row[f"{name}_s"] = r["seconds"]
+            row["jobs"] = sum(r["jobs"].values())
+            row["solver_jobs"] = r["jobs"].get("solve", 0)
+            shutil.rmtree(w.dir, ignore_errors=True)
+        lb = lower_bound(c, root, f"jobsize_lower_bound_{size}")
+        row["lower_bound_s"] = lb["seconds"]
+        row["ratio"] = row["pipeline_s"] / (row["floor_s"] + row["lower_bound_s"])
+        rows.append(row)
+    return rows
+
+
+def targets(doc: dict) -> dict:
+    h, out = doc["headline"], {}
+
+    def target(name, value, limit, met, text):
+        out[name] = {"value": value, "limit": limit, "met": bool(met), "what": text}
+
+    target(
+        "cold_ratio",
+        h["ratio_cold"],
+        1.5,
+        h["ratio_cold"] <= 1.5,
+        "pipeline cold / (engine floor cold + lower bound) ≤ 1.5",
+    )
+    target(
+        "noop_ratio",
+        h["ratio_noop"],
+        1.2,
+        h["ratio_noop"] <= 1.2,
+        "pipeline no-op rerun / engine floor no-op rerun ≤ 1.2",
+    )
+    target(
+        "noop_seconds", h["pipeline_noop_s"], 3.0, h["pipeline_noop_s"] < 3.0, "no-op rerun < 3 s"
+    )
+    sc = doc["scaling"]
+    per_run = [r["pipeline_s_per_run"] for r in sc]
+    marginal = [r["pipeline_marginal_s_per_run"] for r in sc[1:]]
+    growth = per_run[-1] / per_run[0]
+    target(
+        "seconds_per_run_growth",
+        growth,
+        1.25,
+        growth <= 1.25,
+        "s per seed at the largest scale / at 1× ≤ 1.25 (no super-linear cost)",
+    )
+    if len(marginal) >= 2:
+        flat = marginal[-1] / marginal[0]
+        target(
+            "marginal_seconds_per_run_flat",
+            flat,
+            [0.75, 1.25],
+            0.75 <= flat <= 1.25,
+            "marginal s per seed, last step / first step, within ±25 %",
+        )
+    big = [r for r in doc["operator"] if r["n"] == max(x["n"] for x in doc["operator"])]
+    speed = min(r["speedup_vs_naive"] for r in big)
+    target("operator_vs_naive", speed, 100, speed >= 100, "matrix-free ≥ 100× the naive loop")
+    for key, label in (("ratio_to_convolve", ""), ("batched_ratio_to_convolve", "batched ")):
+        worst = max(r[key] for r in big)
+        target(
+            f"operator_{label.strip() or 'single'}_vs_convolve",
+            worst,
+            2.0,
+            worst <= 2.0,
+            f"{label}matrix-free ≤ 2× one numpy.convolve call",
+        )
+    mem = max(r["peak_bytes_per_n"] for r in doc["operator"])
+    target("operator_memory", mem, 16, mem <= 16, "peak bytes per element of x (O(n))")
+    sj = doc["solver_job"]
+    target(
+        "solver_job_imports",
+        sj["imports_pandas"] or sj["imports_matplotlib"],
+        False,
+        not (sj["imports_pandas"] or sj["imports_matplotlib"]),
+        "a solver job imports neither pandas nor matplotlib",
+    )
+    return out
+
+
+# ---- the report ---------------------------------------------------------------------
+def fmt(v, digits=3) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, bool):
+        return "yes" if v else "**no**"
+    if isinstance(v, float):
+        return f"{v:.{digits}g}"
+    return str(v)
+
+
+def markdown(doc: dict) -> str:
+    h, m = doc["headline"], doc["machine"]
+    lines = [
+        f"Benchmark of {m['date']} on {m['host']} ({m['cpus']} CPUs, load average "
+        f"{m['load_before'][0]:.2f} before / {m['load_after'][0]:.2f} after), "
+        f"`{m['command']}`, gdlab {m['commit']}, snakemake {m['snakemake']}, "
+        f"python {m['python']}, numpy {m['numpy']}. Medians of {h['repeats']} runs.",
+        "",
+        f"**Default study** ({h['solver_jobs']} solver jobs, {h['runs']} runs, "
+        f"{sum(h['pipeline_jobs'].values())} jobs in all; same DAG in the floor: "
+        f"{fmt(h['same_dag'])}; lower bound's files byte-identical to the pipeline's: "
+        f"{fmt(all(h['lower_bound_same_outputs'].values()))})",
+        "",
+        "| measurement | seconds | ratio |",
+        "|---|---:|---:|",
+        f"| 1. lower bound (one process) | {fmt(h['lower_bound_s'])} | |",
+        f"| 2. engine floor, cold | {fmt(h['floor_cold_s'])} | |",
+        f"| 3. pipeline, cold | {fmt(h['pipeline_cold_s'])} | "
+        f"{fmt(h['ratio_cold'])} × (floor + lower bound) |",
+        f"| 4a. engine floor, no-op rerun | {fmt(h['floor_noop_s'])} | |",
+        f"| 4a. pipeline, no-op rerun | {fmt(h['pipeline_noop_s'])} | "
+        f"{fmt(h['ratio_noop'])} × floor |",
+        f"| 4b. engine floor, one α added | {fmt(h['floor_plus_alpha_s'])} | |",
+        f"| 4b. pipeline, one α added | {fmt(h['pipeline_plus_alpha_s'])} | "
+        f"{fmt(h['ratio_plus_alpha'])} × floor |",
+        "",
+        "Lower bound by phase (s): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in h["lower_bound_phases_s"].items()),
+        "",
+    ]
+    sc = doc["scaling"]
+    lines += [
+        f"**5. Scaling** (`{sc[0]['problem']}` alone, cold; a run is one seed at one grid point)",
+        "",
+        "| seeds | runs | jobs | pipeline s | s / run | marginal s / run | floor s | floor s / run |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['seeds']} ({r['factor']}×) | {r['runs']} | {r['jobs']} | {fmt(r['pipeline_s'])} | "
+        f"{fmt(r['pipeline_s_per_run'])} | {fmt(r.get('pipeline_marginal_s_per_run'))} | "
+        f"{fmt(r['floor_s'])} | {fmt(r['floor_s_per_run'])} |"
+        for r in sc
+    ]
+    lines += [
+        "",
+        "**6. Job size** (default grid, cold; every problem cut into blocks of this many seeds)",
+        "",
+        "| seeds_per_job | solver jobs | jobs | pipeline s | floor s | lower bound s | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {r['seeds_per_job']} | {r['solver_jobs']} | {r['jobs']} | {fmt(r['pipeline_s'])} | "
+        f"{fmt(r['floor_s'])} | {fmt(r['lower_bound_s'])} | {fmt(r['ratio'])} |"
+        for r in doc["job_size"]
+    ]
+    lines += [
+        "",
+        "**7. Operator** (`conv_huber`, time per application; naive* = extrapolated from a "
+        "prefix; dense only where the matrix fits in memory)",
+        "",
+        "| op | n | r | matrix-free | batched | numpy.convolve | dense | naive | "
+        "× naive | ÷ convolve | ns / (n·r) | bytes / n |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in doc["operator"]:
+        lines.append(
+            f"| {'Aᵀ' if r['op'] == 'AT' else 'A'} | {r['n']:.0e} | {r['r']} | "
+            f"{fmt(r['matrix_free_s'])} | {fmt(r['batched_s'])} | {fmt(r['convolve_s'])} | "
+            f"{fmt(r['dense_s'])} | {fmt(r['naive_s'])}{'*' if r['naive_extrapolated'] else ''} | "
+            f"{r['speedup_vs_naive']:.0f} | {r['ratio_to_convolve']:.2f} | "
+            f"{r['ns_per_multiply_add']:.2f} | {r['peak_bytes_per_n']:.1f} |"
+        )
+    sj = doc["solver_job"]
+    lines += [
+        "",
+        f"**Solver job**: start-up {sj['startup_s'] * 1000:.0f} ms ({sj['startup_job']}; "
+        f"`python -c pass` {sj['python_startup_s'] * 1000:.0f} ms, "
+        f"`import gdlab.solve` {sj['import_s'] * 1000:.0f} ms), "
+        f"{sj['job']}: {sj['job_s'] * 1000:.0f} ms, peak RSS {sj['peak_rss_mb']:.0f} MB, "
+        f"imports pandas: {fmt(sj['imports_pandas'])}, matplotlib: "
+        f"{fmt(sj['imports_matplotlib'])}.",
+        "",
+        "**Targets**",
+        "",
+        "| target | value | limit | met |",
+        "|---|---:|---:|---|",
+    ]
+    for t in doc["targets"].values():
+        lines.append(f"| {t['what']} | {fmt(t['value'])} | {fmt(t['limit'])} | {fmt(t['met'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def machine(argv) -> dict:
+    import numpy as np
+    import snakemake
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "workflow", "Snakefile", "profiles"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        commit += "+dirty" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "snakemake": snakemake.__version__,
+        "numpy": np.__version__,
+        "commit": commit,
+        "command": " ".join(["python", "benchmarks/run.py", *argv]),
+        "load_before": list(os.getloadavg()),
+    }
+
+
+# What each item measures: the full benchmark, and the smoke test of --quick.
+FULL = {
+    "scaling_problem": "sharp_wide",
+    "scaling_factors": [1, 4, 16],
+    "job_size_problem": None,  # the whole default grid
+    "seeds_per_job": [1, 5, 25, 50],
+    "operator_n": [10**2, 10**4, 10**6],
+    "operator_r": [3, 101],
+    "operator_min_seconds": 0.2,
+    "naive_budget": 5 * 10**5,
+}
+QUICK = {
+    "scaling_problem": "quadratic",
+    "scaling_factors": [1, 2],
+    "job_size_problem": "quadratic",
+    "seeds_per_job": [1, 4],
+    "operator_n": [10**2, 10**3],
+    "operator_r": [3, 11],
+    "operator_min_seconds": 0.005,
+    "naive_budget": 10**4,
+}
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, one repeat")
+    ap.add_argument("--out", default=str(HERE / "out"), help="output directory")
+    ap.add_argument("--cores", type=int, default=2)
+    ap.add_argument("--repeat", type=int, help="repeats of items 1–4 (default 3, quick 1)")
+    ap.add_argument("--config", help="the study (default config/config.yaml, quick test.yaml)")
+    args = ap.parse_args(argv)
+    quick = args.quick
+    out = Path(args.out).resolve()
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    config_path = Path(args.config or REPO / "config" / ("test.yaml" if quick else "config.yaml"))
+    config = yaml.safe_load(config_path.read_text())
+    repeat = args.repeat or (1 if quick else 3)
+    doc = {"machine": machine(argv), "config": str(config_path), "quick": quick}
+
+    def step(name, fn, *a, **kw):
+        print(f"[benchmark] {name} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        result = fn(*a, **kw)
+        print(
+            f"[benchmark] {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True
+        )
+        return result
+
+    # warm the page cache (imports of the first measurement otherwise pay for it)
+    subprocess.run(
+        [sys.executable, "-c", "import snakemake.api, pandas, matplotlib.pyplot, pyarrow.parquet"],
+        check=True,
+    )
+    plan = QUICK if quick else FULL
+    doc["plan"] = plan
+    doc["headline"] = step(
+        "items 1-4: lower bound, floor, pipeline", headline, config, work, repeat, args.cores
+    )
+    problem = plan["scaling_problem"]
+    doc["scaling"] = step(
+        "item 5: scaling", scaling, config, work, problem, plan["scaling_factors"], args.cores
+    )
+    grid_config = (
+        config
+        if plan["job_size_problem"] is None
+        else only_problem(config, plan["job_size_problem"], 1)
+    )
+    doc["job_size"] = step(
+        "item 6: job size", job_size, grid_config, work, plan["seeds_per_job"], args.cores
+    )
+    doc["operator"] = step(
+        "item 7: operator",
+        operator_bench.run,
+        plan["operator_n"],
+        plan["operator_r"],
+        min_seconds=plan["operator_min_seconds"],
+        naive_budget=plan["naive_budget"],
+    )
+    doc["solver_job"] = step("solver job", solver_job, config, work, repeat)
+    doc["machine"]["load_after"] = list(os.getloadavg())
+    doc["targets"] = targets(doc)
+    text = markdown(doc)
+    (out / "benchmark.json").write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n")
+    (out / "benchmark.md").write_text(text)
+    shutil.rmtree(work, ignore_errors=True)
+    print(text)
+    print(f"[benchmark] wrote {out / 'benchmark.json'} and {out / 'benchmark.md'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

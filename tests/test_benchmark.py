@@ -1,0 +1,94 @@
+"""The benchmark (benchmarks/run.py): its --quick mode end to end, and its engine floor.
+
+No timing assertions: the numbers depend on the machine.  What is asserted is
+that every measurement is made and recorded, that the engine floor has the
+pipeline's DAG, and that the lower bound writes the pipeline's files.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+import floor
+
+HEADLINE = {
+    "lower_bound_s",
+    "lower_bound_phases_s",
+    "floor_cold_s",
+    "floor_noop_s",
+    "floor_plus_alpha_s",
+    "pipeline_cold_s",
+    "pipeline_noop_s",
+    "pipeline_plus_alpha_s",
+    "ratio_cold",
+    "ratio_noop",
+    "ratio_plus_alpha",
+    "same_dag",
+    "lower_bound_same_outputs",
+}
+
+
+def test_floor_replaces_every_job_command_and_nothing_else():
+    text = (REPO / "workflow/rules/solve.smk").read_text()
+    rewritten, count = floor.noop_rules(text)
+    assert count == text.count("\nrule ") == 1
+    assert "gdlab.solve" not in rewritten and floor.NOOP in rewritten
+    for kept in ("input:", "output:", "log:", "params:", "resources:", "solver_settings"):
+        assert kept in rewritten
+    agg = (REPO / "workflow/rules/aggregate.smk").read_text()
+    rewritten, count = floor.noop_rules(agg)
+    assert count == agg.count("\nrule ") and "script:" not in rewritten
+
+
+@pytest.mark.workflow
+def test_quick_benchmark_records_every_measurement(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks/run.py"), "--quick", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    doc = json.loads((tmp_path / "benchmark.json").read_text())
+    assert {
+        "machine",
+        "plan",
+        "headline",
+        "scaling",
+        "job_size",
+        "operator",
+        "solver_job",
+        "targets",
+    } <= set(doc)
+    h = doc["headline"]
+    assert HEADLINE <= set(h)
+    assert all(h[k] > 0 for k in HEADLINE if k.endswith("_s"))
+    assert h["same_dag"], (h["floor_jobs"], h["pipeline_jobs"])
+    assert h["lower_bound_same_outputs"] == {"runs": True, "tables": True, "checks": True}
+    assert h["pipeline_profile_used"] and h["floor_profile_used"]
+    assert h["pipeline_plus_alpha_jobs"]["solve"] == 1  # one α added: one new solver job
+    plan = doc["plan"]
+    assert [r["factor"] for r in doc["scaling"]] == plan["scaling_factors"]
+    assert all(r["pipeline_s_per_run"] > 0 for r in doc["scaling"])
+    sizes = [r["seeds_per_job"] for r in doc["job_size"]]
+    assert sizes == plan["seeds_per_job"]
+    jobs = [r["solver_jobs"] for r in doc["job_size"]]
+    assert jobs == sorted(jobs, reverse=True) and jobs[0] > jobs[-1]
+    ops = {(r["op"], r["n"], r["r"]) for r in doc["operator"]}
+    assert {
+        (op, n, r) for op in ("A", "AT") for n in plan["operator_n"] for r in plan["operator_r"]
+    } == ops
+    assert all(r["speedup_vs_naive"] > 0 and r["peak_bytes_per_n"] > 0 for r in doc["operator"])
+    sj = doc["solver_job"]
+    assert sj["startup_s"] > 0 and sj["peak_rss_mb"] > 0
+    assert not sj["imports_pandas"] and not sj["imports_matplotlib"]
+    assert {"cold_ratio", "noop_ratio", "noop_seconds", "operator_vs_naive"} <= set(doc["targets"])
+    table = (tmp_path / "benchmark.md").read_text()
+    assert "| 3. pipeline, cold |" in table and table in proc.stdout
+    assert not (tmp_path / "work").exists()  # the throw-away workflows are removed
