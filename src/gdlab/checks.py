@@ -19,10 +19,6 @@ from gdlab import grid
 from gdlab.tables import last_rows
 
 
-class CheckFailed(RuntimeError):
-    pass
-
-
 def _report(name: str, values: dict, failures: list[str]) -> dict:
     return {"check": name, "passed": not failures, "failures": failures, **values}
 

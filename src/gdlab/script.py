@@ -1,44 +1,45 @@
-"""What every workflow script shares: log to the job's log *and* stderr, and turn
-the project's known errors into one clear line and a non-zero exit."""
+"""What every workflow script shares: a command line (each rule runs its script
+from ``shell:``, so a script is tracked by content, not mtime: see
+:mod:`gdlab.codedeps`), and the project's known errors turned into one clear line
+and a non-zero exit.  The rule sends stderr to the job's log."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
 
-from gdlab.checks import CheckFailed
 from gdlab.schema import ResultFileError
 
 
-class _Tee:
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text):
-        for s in self.streams:
-            s.write(text)
-            s.flush()
-
-    def flush(self):
-        for s in self.streams:
-            s.flush()
+class CheckFailed(RuntimeError):
+    """A numerical check is out of tolerance: the rule fails and the run stops."""
 
 
-def run(snakemake, body) -> None:
-    """Call ``body(snakemake)``; errors are reported in the log and on stderr."""
-    log = open(snakemake.log[0], "w") if snakemake.log else None
-    if log:
-        sys.stderr = _Tee(sys.__stderr__, log)
+def parser(doc: str) -> argparse.ArgumentParser:
+    """An argument parser whose help is the script's docstring."""
+    return argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
+def figure_parser(doc: str) -> argparse.ArgumentParser:
+    """:func:`parser` with the options every figure takes (``--dpi``, ``--png``, ``--svg``)."""
+    p = parser(doc)
+    p.add_argument("--dpi", type=int, required=True)
+    p.add_argument("--png", required=True)
+    p.add_argument("--svg", required=True)
+    return p
+
+
+def run(rule: str, args: argparse.Namespace, body) -> None:
+    """Call ``body(args)``; the project's errors end the process with one line on stderr."""
     try:
-        body(snakemake)
+        body(args)
     except (ResultFileError, CheckFailed) as exc:
-        print(f"ERROR in rule {snakemake.rule}: {exc}", file=sys.stderr)
+        print(f"ERROR in rule {rule}: {exc}", file=sys.stderr)
         sys.exit(1)
-    finally:
-        if log:
-            sys.stderr = sys.__stderr__
-            log.close()
 
 
 def write_json(path: str, doc: dict) -> None:

@@ -1,5 +1,11 @@
 """The project's one matplotlib style: Agg backend, colour-blind-safe colours, sizes
-readable at column width.  Every figure function calls :func:`use` first."""
+readable at print size.  Every figure function calls :func:`use` first.
+
+Figures are drawn at their print size: ``WIDTH`` (a page's text width) for the
+multi-panel figures, so 8–9 pt text stays 8–9 pt on paper; PNGs (README, report)
+are rendered from the same figure at ``plots.dpi``.  The font is matplotlib's
+bundled DejaVu Sans, so a figure looks the same on every machine.
+"""
 
 from __future__ import annotations
 
@@ -9,28 +15,47 @@ matplotlib.use("Agg")  # no display needed, ever
 
 import matplotlib.pyplot as plt
 
-# Okabe–Ito palette (colour-blind safe)
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Okabe & Ito (2008), the colour-blind-safe palette
+BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
+PURPLE, SKY, YELLOW, BLACK, GREY = "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#7F7F7F"
+OKABE_ITO = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK]
+
+# How a sharp_wide run ended (the basin-ratio and landscape figures)
 OUTCOME_COLORS = {
-    "sharp": "#D55E00",
-    "wide": "#0072B2",
-    "diverged": "#000000",
-    "not converged": "#E69F00",
+    "sharp": VERMILLION,
+    "wide": BLUE,
+    "diverged": BLACK,
+    "not converged": ORANGE,
 }
+# Where a step size lies relative to the theory's threshold (the convergence figures)
+REGIME_COLORS = {"below": BLUE, "at": ORANGE, "above": VERMILLION}
+THEORY = {"color": BLACK, "ls": "--", "lw": 1.2}  # every "what the theory predicts" line
+
+WIDTH = 7.0  # inches: a page's text width; multi-panel figures use it
+COLUMN = 3.4  # inches: one column of a two-column page
 
 RC = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.bbox": "tight",
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
-    "legend.fontsize": 9,
+    "savefig.pad_inches": 0.04,
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "axes.titlesize": 9,
+    "axes.labelsize": 8.5,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "figure.titlesize": 10,
     "axes.grid": True,
     "grid.alpha": 0.3,
+    "grid.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+    "lines.linewidth": 1.5,
+    "lines.markersize": 4,
+    "legend.frameon": False,
     "svg.hashsalt": "gdlab",  # deterministic SVG ids
     "svg.fonttype": "none",
     "path.simplify": True,
@@ -44,6 +69,9 @@ def use() -> None:
 def save(fig, paths: list[str], dpi: int = 150) -> None:
     """Save to every path (format from the suffix) without a timestamp in the file."""
     for p in paths:
-        metadata = {"Date": None} if p.endswith(".svg") else {"Software": None}
+        metadata = {"Date": None} if p.endswith((".svg", ".pdf")) else {"Software": None}
+        if p.endswith(".pdf"):
+            metadata["CreationDate"] = None
+            metadata.pop("Date")
         fig.savefig(p, metadata=metadata, dpi=dpi)
     plt.close(fig)

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gdlab import grid, schema
-from gdlab.problems import lsq_gd, quadratic, sharp_wide
+from gdlab.problems import module  # a problem's module only for its own table (codedeps)
 
 
 def load(paths: list[str], problem: str) -> pd.DataFrame:
@@ -76,7 +76,7 @@ def closed_form_error(df: pd.DataFrame) -> float:
     """quadratic: max relative error of the recorded θ_k vs θ_0(1 − α)^k over finite, non-zero iterates."""
     start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
     theta0 = start.reindex(pd.MultiIndex.from_frame(df[["setting", "seed"]])).to_numpy()
-    exact = quadratic.closed_form(theta0, df["alpha"].to_numpy(), df["step"].to_numpy())
+    exact = module("quadratic").closed_form(theta0, df["alpha"].to_numpy(), df["step"].to_numpy())
     with np.errstate(all="ignore"):
         rel = np.abs(df["x"].to_numpy() - exact) / np.abs(exact)
     rel = rel[np.isfinite(rel) & (exact != 0)]
@@ -86,6 +86,7 @@ def closed_form_error(df: pd.DataFrame) -> float:
 def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFrame:
     """The table of one problem (see the module docstring)."""
     runs = last_rows(df)
+    theory = module(problem)
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
     rows = []
     for setting in _order(problem, runs["setting"]):
@@ -111,7 +112,7 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
         row.update(_outcome_counts(r))
         row.update(_rates(r, rtol))
         if problem == "quadratic":
-            expected = quadratic.predict(value)
+            expected = theory.predict(value)
             row["prediction"] = (
                 f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
             )
@@ -119,14 +120,14 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFr
             row["closed_form_max_rel_err"] = err
             ok = (r["outcome"] == expected).all() and err <= checks["closed_form_rtol"]
         elif problem == "lsq_gd":
-            expected = lsq_gd.predict(value)
+            expected = theory.predict(value)
             row["prediction"] = f"{expected} (α = {value:g}·2/ρ(XᵀX))"
             ok = (r["outcome"] == expected).all()
         elif problem == "sharp_wide":
-            reach = sharp_wide.reachable(value)
+            reach = theory.reachable(value)
             for m in ("sharp", "wide"):
                 row[f"share_{m}"] = float((r["minimum"] == m).mean())
-            row["share_sharp_gradient_flow"] = sharp_wide.sharp_basin_share(
+            row["share_sharp_gradient_flow"] = theory.sharp_basin_share(
                 checks.get("start_interval")
             )
             row["prediction"] = "stable at: " + (", ".join(reach) if reach else "neither minimum")

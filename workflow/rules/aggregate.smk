@@ -1,12 +1,19 @@
-# Aggregations: convergence tables and the checks that fail the run.
+# Aggregations: convergence tables and the checks that fail the run.  Each runs
+# its script from shell: with only the config slice it uses and the fingerprint
+# of the code it runs as params (common.smk: code), never script: (mtime trigger).
 
 
 rule table:
     input:
         runs=lambda w: runs_of(w.problem),
-        code=lambda w: table_code(w.problem),
     output:
-        csv="results/tables/{problem}.csv",
+        csv=report(
+            "results/tables/{problem}.csv",
+            caption="../report/table.rst",
+            category="{problem}",
+            subcategory="tables",
+            labels={"table": "convergence table (CSV download)"},
+        ),
         md="results/tables/{problem}.md",
     log:
         "results/logs/table/{problem}.log",
@@ -14,58 +21,83 @@ rule table:
     conda:
         "../../environment.yml"
     params:
-        checks=lambda w: table_checks(w.problem),
-    script:
-        "../scripts/table.py"
+        checks=lambda w: as_json(table_checks(w.problem)),
+        code=lambda w: script_code("table", problem=w.problem),
+    shell:
+        "python workflow/scripts/table.py --problem {wildcards.problem:q} --checks {params.checks:q}"
+        " --csv {output.csv:q} --md {output.md:q} {input.runs:q} 2> {log:q}"
 
 
 rule check_lsq_gradient:
     input:
         runs=runs_of("lsq_gradient") if "lsq_gradient" in PROBLEMS else [],
-        code=AGGREGATE_CODE + src("checks.py"),
     output:
-        json="results/checks/lsq_gradient.json",
+        json=report(
+            "results/checks/lsq_gradient.json",
+            caption="../report/check_lsq_gradient.rst",
+            category="lsq_gradient",
+            subcategory="checks",
+            labels={"check": "gradient formulas (JSON download)"},
+        ),
     log:
         "results/logs/checks/lsq_gradient.log",
     localrule: True
     conda:
         "../../environment.yml"
     params:
-        tolerances=config["checks"]["lsq_gradient"],
-    script:
-        "../scripts/check_lsq_gradient.py"
+        tolerances=as_json(config["checks"]["lsq_gradient"]),
+        code=script_code("check_lsq_gradient"),
+    shell:
+        "python workflow/scripts/check_lsq_gradient.py --tolerances {params.tolerances:q}"
+        " --out {output.json:q} {input.runs:q} 2> {log:q}"
 
 
 rule check_conv_huber:
     input:
         runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
-        code=AGGREGATE_CODE + src("checks.py"),
     output:
-        json="results/checks/conv_huber.json",
+        json=report(
+            "results/checks/conv_huber.json",
+            caption="../report/check_conv_huber.rst",
+            category="conv_huber",
+            subcategory="checks",
+            labels={"check": "reference value and operator (JSON download)"},
+        ),
     log:
         "results/logs/checks/conv_huber.log",
     localrule: True
     conda:
         "../../environment.yml"
     params:
-        tolerances=config["checks"]["conv_huber"],
+        tolerances=as_json(config["checks"]["conv_huber"]),
         reference_step=config["problems"]
         .get("conv_huber", {})
         .get("reference_step", 100),
-    script:
-        "../scripts/check_conv_huber.py"
+        code=script_code("check_conv_huber"),
+    shell:
+        "python workflow/scripts/check_conv_huber.py --tolerances {params.tolerances:q}"
+        " --reference-step {params.reference_step} --out {output.json:q} {input.runs:q}"
+        " 2> {log:q}"
 
 
 rule check_convergence:
     input:
         tables=expand("results/tables/{problem}.csv", problem=ITERATIVE),
-        code=src("checks.py"),
     output:
-        json="results/checks/convergence.json",
+        json=report(
+            "results/checks/convergence.json",
+            caption="../report/check_convergence.rst",
+            category="all problems",
+            subcategory="checks",
+            labels={"check": "every table row agrees (JSON download)"},
+        ),
     log:
         "results/logs/checks/convergence.log",
     localrule: True
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/check_convergence.py"
+    params:
+        code=script_code("check_convergence"),
+    shell:
+        "python workflow/scripts/check_convergence.py --out {output.json:q} {input.tables:q}"
+        " 2> {log:q}"

@@ -16,6 +16,7 @@ os.environ.update(
     )
 )
 
+from gdlab import codedeps
 from gdlab import config as gdconfig
 from gdlab import grid
 
@@ -34,34 +35,34 @@ wildcard_constraints:
     seeds=grid.SEEDS_RE,
 
 
-# ---- code inputs: Snakemake does not see edits to imported modules, so each
-# job lists the source files it runs as inputs (checksummed, so a touch reruns nothing).
-def src(*names):
-    return [f"src/gdlab/{n}" for n in names]
-
-
-SOLVER_CODE = src(
-    "__init__.py",
-    "grid.py",
-    "schema.py",
-    "seeding.py",
-    "solve.py",
-    "problems/__init__.py",
-)
-AGGREGATE_CODE = src("__init__.py", "grid.py", "schema.py", "tables.py")
+# ---- code: Snakemake's code trigger sees only shell text and the mtime of script
+# files (CONVENTIONS.md, trap 2).  So each job runs its code from a shell command
+# and carries gdlab.codedeps.fingerprint of all it imports as a param: a real edit
+# reruns exactly the jobs that run the edited file; a touch, a moved checkout or a
+# formatting-only edit (comments, blank lines, ruff format) reruns nothing.
+def code(*entries, problem=None):
+    """{path: digest} of the entry points' import closure (+ the problem's module)."""
+    if problem is not None:
+        entries += (f"src/gdlab/problems/{problem}.py",)
+    return codedeps.fingerprint(ROOT, *entries)
 
 
 def solver_code(wildcards):
-    extra = [] if wildcards.problem == "lsq_gradient" else src("descent.py")
-    return SOLVER_CODE + extra + src(f"problems/{wildcards.problem}.py")
+    return code("src/gdlab/solve.py", problem=wildcards.problem)
 
 
-def table_code(problem):
-    return (
-        AGGREGATE_CODE
-        + src(f"problems/{problem}.py")
-        + ([] if problem == "lsq_gradient" else src("descent.py"))
-    )
+def script_code(name, problem=None):
+    return code(f"workflow/scripts/{name}.py", problem=problem)
+
+
+def as_json(value):
+    """A param for the shell: canonical JSON (a builtin str, tracked exactly)."""
+    return json.dumps(value, sort_keys=True)
+
+
+def sharp_wide_setting(key, default):
+    """One key of sharp_wide's config section (the figures' params)."""
+    return config["problems"].get("sharp_wide", {}).get(key, default)
 
 
 # ---- grid helpers
@@ -72,7 +73,7 @@ def runs_of(problem):
 
 def solver_settings(wildcards):
     """The config slice a solver job depends on, as canonical JSON (a str param)."""
-    return json.dumps(grid.solver_settings(config, wildcards.problem), sort_keys=True)
+    return as_json(grid.solver_settings(config, wildcards.problem))
 
 
 def table_checks(problem):
@@ -95,6 +96,19 @@ def all_outputs():
         out.append("results/checks/conv_huber.json")
     if ITERATIVE:
         out.append("results/checks/convergence.json")
-    if "sharp_wide" in PROBLEMS:
-        out += expand("results/figures/basin_ratio.{ext}", ext=("png", "svg"))
+    out += [f"results/report/tables/{p}.html" for p in PROBLEMS]
+    out += expand(
+        "results/figures/{figure}.{ext}", figure=figures(), ext=("png", "svg")
+    )
     return out
+
+
+def figures():
+    """The figures of the problems in the config (names under results/figures/)."""
+    wanted = {
+        "sharp_wide": ["basin_ratio", "sharp_wide_landscape"],
+        "quadratic": ["convergence_quadratic"],
+        "lsq_gd": ["convergence_lsq_gd"],
+        "conv_huber": ["conv_huber_objective"],
+    }
+    return [f for p in PROBLEMS for f in wanted.get(p, [])]

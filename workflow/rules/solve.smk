@@ -1,11 +1,11 @@
 # One job = (problem, grid point, block of seeds) -> one Parquet file.
 # A quoted CLI rather than script: (start-up is the cost of a small job; the
 # solver imports only numpy + pyarrow).  Every value reaches the shell quoted.
+# No inputs: its params are all it depends on (the problem's config slice, the
+# fingerprint of the code it runs), so only those rerun it.
 
 
 rule solve:
-    input:
-        code=solver_code,
     output:
         parquet="results/runs/{problem}/{setting}/seeds={seeds}.parquet",
     log:
@@ -17,6 +17,7 @@ rule solve:
         mem_mb=300,
     params:
         settings=solver_settings,
+        code=solver_code,
     shell:
         "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
         " --seeds {wildcards.seeds:q} --settings {params.settings:q} --out {output.parquet:q}"

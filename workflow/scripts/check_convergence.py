@@ -1,4 +1,8 @@
-"""Rule check_convergence: every convergence table agrees with the theory."""
+r"""Rule check_convergence: every convergence table agrees with the theory.
+
+    python workflow/scripts/check_convergence.py --out results/checks/convergence.json \
+        results/tables/quadratic.csv ...
+"""
 
 from pathlib import Path
 
@@ -7,9 +11,13 @@ import pandas as pd
 from gdlab import checks, script
 
 
-def main(sm):
-    tables = {Path(p).stem: pd.read_csv(p) for p in sm.input.tables}
-    script.write_check(sm.output.json, checks.convergence(tables))
+def main(args):
+    tables = {Path(p).stem: pd.read_csv(p) for p in args.tables}
+    script.write_check(args.out, checks.convergence(tables))
 
 
-script.run(snakemake, main)  # noqa: F821
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--out", required=True)
+    p.add_argument("tables", nargs="+", help="convergence tables (CSV)")
+    script.run("check_convergence", p.parse_args(), main)

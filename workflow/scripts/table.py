@@ -1,16 +1,27 @@
-"""Rule table: one problem's convergence table (CSV + Markdown)."""
+r"""Rule table: one problem's convergence table (CSV + Markdown).
 
+    python workflow/scripts/table.py --problem quadratic --checks '{"rate_rtol": ...}' \
+        --csv results/tables/quadratic.csv --md results/tables/quadratic.md RUN.parquet ...
+"""
+
+import json
 from pathlib import Path
 
 from gdlab import script, tables
 
 
-def main(sm):
-    problem = sm.wildcards.problem
-    df = tables.load(list(sm.input.runs), problem)
-    table = tables.convergence_table(problem, df, sm.params.checks)
-    table.to_csv(sm.output.csv, index=False, float_format="%.17g")
-    Path(sm.output.md).write_text(tables.to_markdown(problem, table))
+def main(args):
+    df = tables.load(args.runs, args.problem)
+    table = tables.convergence_table(args.problem, df, args.checks)
+    table.to_csv(args.csv, index=False, float_format="%.17g")
+    Path(args.md).write_text(tables.to_markdown(args.problem, table))
 
 
-script.run(snakemake, main)  # noqa: F821
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--checks", type=json.loads, required=True, help="tolerances, as JSON")
+    p.add_argument("--csv", required=True)
+    p.add_argument("--md", required=True)
+    p.add_argument("runs", nargs="+", help="the problem's Parquet files")
+    script.run("table", p.parse_args(), main)

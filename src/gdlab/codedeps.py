@@ -1,0 +1,124 @@
+"""Which source files a job runs, and a fingerprint of each that ignores formatting.
+
+Snakemake's code trigger sees only the text of ``shell:``/``run:`` blocks and the
+mtime of ``script:`` files (CONVENTIONS.md, trap 2): an edit to a module under
+``src/gdlab`` reruns nothing by itself, and a ``touch`` of a script reruns its rule.
+So every rule of the workflow is a ``shell:`` rule and carries, as a param,
+:func:`fingerprint` of the code it runs: ``{path: digest}`` for every file of the
+static import closure of its entry points (a workflow script, ``gdlab.solve``, the
+problem's module).  Snakemake's params trigger then reruns exactly the jobs whose
+code changed, whatever the files' mtimes.
+
+The digest is a hash of the module's syntax tree (``ast.dump``, no line numbers),
+so it ignores everything that cannot change what the code does: comments, blank
+lines, spaces, line breaks, quote style — whatever ``ruff format`` does.  Any other
+edit (docstrings included) changes it.  The dump's format belongs to the Python
+minor version: a new Python reruns every job once.
+
+Only ``import`` statements are followed (anywhere in a module, also inside
+functions).  Code reached through ``importlib`` — a problem's module, picked by
+:func:`gdlab.problems.module` — is named as an extra entry point by the rule.
+Pure standard library: the Snakefile calls it at parse time.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import cache
+from pathlib import Path
+
+PACKAGE = "gdlab"
+
+
+@cache
+def _digest(path: Path) -> str:
+    tree = ast.parse(path.read_bytes(), filename=str(path))
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+
+
+def _module_file(src: Path, name: str) -> Path | None:
+    """``gdlab.problems.quadratic`` -> its file under ``src``, or None if no such module."""
+    base = src.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _module_name(src: Path, path: Path) -> str | None:
+    """The dotted name of a file under ``src`` (None for a file outside, e.g. a script)."""
+    try:
+        parts = list(path.relative_to(src).with_suffix("").parts)
+    except ValueError:
+        return None
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def _imports(src: Path, path: Path) -> frozenset[str]:
+    """The ``gdlab`` modules that ``path`` imports (submodules resolved, parents included)."""
+    name = _module_name(src, path)
+    is_package = path.name == "__init__.py"
+    found = set()
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against this module's package
+                if name is None:
+                    raise ValueError(f"{path}: relative import outside the {PACKAGE} package")
+                package = name.split(".")
+                if not is_package:
+                    package.pop()
+                base = package[: len(package) - (node.level - 1)]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            found.add(module)
+            # `from gdlab import tables`: tables is a submodule, not an attribute
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    out = set()
+    for module in found:
+        parts = module.split(".")
+        if parts[0] != PACKAGE:
+            continue
+        # importing a.b.c runs a/__init__.py and a/b/__init__.py too
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(m for m in out if _module_file(src, m) is not None)
+
+
+def closure(root: str | Path, *entries: str) -> list[str]:
+    """Every file (relative to ``root``) that running ``entries`` (paths relative to
+    ``root``: scripts or modules under ``src/``) can import from ``gdlab``, entries included."""
+    root = Path(root)
+    src = root / "src"
+    todo = [root / e for e in entries]
+    for path in list(todo):
+        if not path.is_file():
+            raise FileNotFoundError(f"code entry point {path} does not exist")
+        parts = (_module_name(src, path) or "").split(".")
+        for i in range(1, len(parts)):  # a module's parent packages run first
+            if parent := _module_file(src, ".".join(parts[:i])):
+                todo.append(parent)
+    seen: set[Path] = set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        todo += [_module_file(src, m) for m in _imports(src, path)]
+    return sorted(p.relative_to(root).as_posix() for p in seen)
+
+
+@cache
+def _fingerprint(root: str, entries: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((f, _digest(Path(root) / f)) for f in closure(root, *entries))
+
+
+def fingerprint(root: str | Path, *entries: str) -> dict[str, str]:
+    """``{path: digest}`` over :func:`closure` of ``entries``: a builtin dict of relative
+    paths, so Snakemake's params trigger tracks it and a moved checkout keeps it."""
+    return dict(_fingerprint(str(root), tuple(entries)))

@@ -1,0 +1,127 @@
+"""The convergence tables as pages of the Snakemake report.
+
+The report shows images and HTML inline and offers everything else (CSV,
+JSON) only as a download, so each table also gets a small self-contained HTML
+page: the verdict first, then the table (a row that disagrees with the theory
+in red), then what every column means.  Standard library and pandas only.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import pandas as pd
+
+# column -> what it means (columns not listed here are shown without a note)
+COLUMNS = {
+    "setting": "the grid point: step size α, multiple c of 2/ρ(XᵀX), or shape N×p",
+    "alpha": "step size α (lsq_gd: the median over seeds of c·2/ρ(XᵀX))",
+    "alpha_min": "smallest α over the seeds (ρ(XᵀX) varies with the seed)",
+    "alpha_max": "largest α over the seeds",
+    "runs": "runs (one per seed) at this grid point",
+    "converged": "runs that reached ‖∇f‖ ≤ tolerance",
+    "diverged": "runs whose iterate overflowed or moved divergence_factor × farther away",
+    "max_steps": "runs that used up the step budget without either",
+    "median_steps": "median steps to tolerance over the converged runs",
+    "rate_empirical": "median measured contraction per step over the second half of a run",
+    "rate_theory": "median predicted contraction per step (|1 − α|, max|1 − ασᵢ²|, |1 − αf''(x*)|)",
+    "rate_max_rel_err": "largest relative gap between measured and predicted rate",
+    "rates_agree": "every run's measured rate is within the configured tolerance of the theory",
+    "prediction": "what the homework's theory says for this grid point",
+    "agrees": "every run did what the prediction says (the run stops when one does not)",
+    "closed_form_max_rel_err": "quadratic: largest relative error of θ_k vs θ₀(1 − α)^k",
+    "share_sharp": "share of starts that ended in the sharp minimum",
+    "share_wide": "share of starts that ended in the wide minimum",
+    "share_sharp_gradient_flow": "share of the start interval left of the local maximum: "
+    "where gradient flow (α → 0) ends in the sharp minimum",
+    "alpha_critical_min": "smallest 2/(‖A‖₂² + λ) over the seeds",
+    "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
+    "max_err_sum": "largest relative error of Σ∇ℓᵢ vs Xᵀ(Xθ − Y)",
+    "max_err_fd": "largest relative error of central differences vs Xᵀ(Xθ − Y)",
+    "max_err_sample": "largest relative error of ∇ℓᵢ vs central differences",
+}
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.2em;
+       color: #222; }
+h1 { font-size: 1.25em; margin: 0 0 .4em; }
+p.verdict { font-size: 1.05em; padding: .4em .7em; border-radius: 4px; display: inline-block; }
+p.ok { background: #e3f1ea; color: #00573d; }
+p.bad { background: #fbe4d9; color: #8a2c00; font-weight: bold; }
+table { border-collapse: collapse; font-size: .85em; margin: .8em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right;
+         white-space: nowrap; }
+th { background: #f3f3f3; position: sticky; top: 0; }
+td.text { text-align: left; white-space: normal; }
+tr.disagrees td { background: #fbe4d9; }
+div.scroll { overflow-x: auto; }
+dl { font-size: .85em; columns: 2 32em; }
+dl div { break-inside: avoid; }
+dt { font-family: monospace; font-weight: bold; }
+dd { margin: 0 0 .5em 1em; }
+"""
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if value.is_integer() and abs(value) < 1e15:
+            return f"{int(value)}"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _bool(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
+def table_html(problem: str, table: pd.DataFrame) -> str:
+    """A self-contained HTML page of one convergence table (read back from its CSV).
+    The verdict columns come first, after the grid point, so they are seen without scrolling."""
+    first = [c for c in ("setting", "prediction", "agrees") if c in table.columns]
+    table = table[first + [c for c in table.columns if c not in first]]
+    cols = list(table.columns)
+    agrees = [_bool(v) for v in table["agrees"]] if "agrees" in table else []
+    n_ok = sum(agrees)
+    if agrees and n_ok == len(agrees):
+        verdict = (
+            f'<p class="verdict ok">Every run agrees with the theory '
+            f"({n_ok}/{len(agrees)} grid points).</p>"
+        )
+    else:
+        verdict = (
+            f'<p class="verdict bad">Some runs disagree with the theory: '
+            f"{n_ok}/{len(agrees)} grid points agree.</p>"
+        )
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    rows = []
+    for i, row in enumerate(table.itertuples(index=False)):
+        cells = []
+        for col, value in zip(cols, row, strict=True):
+            if col in ("agrees", "rates_agree"):
+                value = _bool(value)
+            css = ' class="text"' if isinstance(value, str) else ""
+            cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
+        css = "" if not agrees or agrees[i] else ' class="disagrees"'
+        rows.append(f"<tr{css}>{''.join(cells)}</tr>")
+    notes = "".join(
+        f"<div><dt>{html.escape(c)}</dt><dd>{html.escape(COLUMNS[c])}</dd></div>"
+        for c in cols
+        if c in COLUMNS
+    )
+    return (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{html.escape(problem)}</title>'
+        f"<style>{STYLE}</style></head><body>\n"
+        f"<h1>Convergence table: <code>{html.escape(problem)}</code></h1>\n{verdict}\n"
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n'
+        + "\n".join(rows)
+        + "\n</tbody></table></div>\n"
+        f"<h2>Columns</h2><dl>{notes}</dl>\n</body></html>\n"
+    )

@@ -1,0 +1,612 @@
+"""What reruns when: every case of the README's table "What reruns when", on real Snakemake.
+
+Most cases start from a copy of the session's finished test study (``test_study``:
+results, ``.snakemake`` and mtimes) and compare Snakemake's plan (``-n --summary``:
+the outputs it would create or update) with the outputs the case may touch.  Cases
+2, 3, 7, 8 and 9 also run for real and check which files were rewritten, byte for
+byte.  The code fingerprints behind cases 4 and 6 (``gdlab.codedeps``) have unit
+tests at the end.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, snakemake
+from gdlab import codedeps, grid
+
+CONFIG = ("--configfile", "config/test.yaml")
+PROBLEMS = grid.PROBLEMS
+ITERATIVE = tuple(p for p in PROBLEMS if p != "lsq_gradient")
+FIGURES_OF = {  # each problem's figures (workflow/rules/plots.smk)
+    "sharp_wide": ("basin_ratio", "sharp_wide_landscape"),
+    "quadratic": ("convergence_quadratic",),
+    "lsq_gd": ("convergence_lsq_gd",),
+    "conv_huber": ("conv_huber_objective",),
+}
+
+
+def figures(*names) -> frozenset[str]:
+    return frozenset(f"results/figures/{n}.{ext}" for n in names for ext in ("png", "svg"))
+
+
+ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
+CONVERGENCE = "results/checks/convergence.json"
+CHECKS = frozenset(
+    f"results/checks/{c}.json" for c in ("lsq_gradient", "conv_huber", "convergence")
+)
+
+
+# ---- what a case may touch ----------------------------------------------------------
+def tables(*problems) -> set[str]:
+    """The tables of ``problems`` and their report pages."""
+    out = {f"results/tables/{p}.{ext}" for p in problems for ext in ("csv", "md")}
+    return out | {f"results/report/tables/{p}.html" for p in problems}
+
+
+def aggregations(problem: str) -> set[str]:
+    """Every output downstream of one problem's solver jobs."""
+    out = tables(problem)
+    out.add("results/checks/lsq_gradient.json" if problem == "lsq_gradient" else CONVERGENCE)
+    if problem == "conv_huber":
+        out.add("results/checks/conv_huber.json")
+    return out | figures(*FIGURES_OF.get(problem, ()))
+
+
+def config(wd: Path) -> dict:
+    return yaml.safe_load((wd / "config/test.yaml").read_text())
+
+
+def edit_config(wd: Path, change) -> None:
+    cfg = config(wd)
+    change(cfg)
+    (wd / "config/test.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
+def runs(wd: Path, problem: str, where=lambda job: True) -> set[str]:
+    """The Parquet files of ``problem``'s solver jobs under wd's config (filtered)."""
+    return {job.path for job in grid.jobs(config(wd), problem) if where(job)}
+
+
+def problem_jobs(wd: Path, *problems) -> set[str]:
+    """All solver outputs of ``problems`` and everything downstream of them."""
+    return set().union(*(runs(wd, p) | aggregations(p) for p in problems))
+
+
+# ---- what Snakemake plans and what it did ---------------------------------------------
+def plan(wd: Path, *args: str) -> set[str]:
+    """The outputs a real run would (re)create: the jobs of ``snakemake -n``.
+
+    (Not ``--summary``: it ignores outputs marked incomplete, which a run redoes.)"""
+    out = snakemake(wd, *CONFIG, "-n", *args).stdout
+    if "Nothing to be done" in out:
+        return set()
+    jobs = re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", out, re.M)
+    total = re.search(r"^total\s+(\d+)$", out, re.M)
+    assert total and len(jobs) == int(total[1]), out  # every job of the plan was parsed
+    outputs = set()
+    for rule, body in jobs:
+        listed = re.search(r"^    output: (.*)$", body, re.M)
+        assert listed or rule == "all", body
+        outputs.update(listed[1].split(", ") if listed else ())
+    return outputs
+
+
+def snapshot(wd: Path) -> dict[str, tuple]:
+    """{path: (inode, mtime_ns, sha256)} of every file under results/ except logs."""
+    out = {}
+    for p in sorted((wd / "results").rglob("*")):
+        rel = p.relative_to(wd).as_posix()
+        if p.is_file() and not rel.startswith("results/logs/"):
+            st = p.stat()
+            out[rel] = (st.st_ino, st.st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+    return out
+
+
+def rewritten(before: dict, after: dict) -> set[str]:
+    """Files created or rewritten between two snapshots (new inode or mtime)."""
+    return {p for p, v in after.items() if before.get(p, (None, None))[:2] != v[:2]}
+
+
+def run(wd: Path, *args: str) -> str:
+    return snakemake(wd, *CONFIG, "--cores", "2", *args).stdout
+
+
+def _decode(base: Path, path: Path) -> str:
+    """Snakemake's record name -> the output path (urlsafe base64, long names split in @dirs)."""
+    parts = path.relative_to(base).parts
+    return base64.urlsafe_b64decode("".join(part.lstrip("@") for part in parts)).decode()
+
+
+def metadata(wd: Path) -> dict[str, dict]:
+    """Snakemake's records of the outputs it made: {output path: record}."""
+    base = wd / ".snakemake/metadata"
+    return {_decode(base, p): json.loads(p.read_text()) for p in base.rglob("*") if p.is_file()}
+
+
+def incomplete(wd: Path) -> set[str]:
+    base = wd / ".snakemake/incomplete"
+    return {_decode(base, p) for p in base.rglob("*") if p.is_file()}
+
+
+def code_param(record: dict) -> dict[str, str]:
+    """The code fingerprint among a record's params (the one dict of *.py paths)."""
+    found = []
+    for text in record["params"]:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, dict) and value and all(str(k).endswith(".py") for k in value):
+            found.append(value)
+    assert len(found) == 1, f"rule {record['rule']}: expected one code fingerprint, got {found}"
+    return found[0]
+
+
+@pytest.fixture
+def study(test_study, tmp_path) -> Path:
+    """A copy of the finished test study (results, .snakemake, mtimes) that a test may change."""
+    wd = tmp_path / "gdlab"
+    shutil.copytree(test_study, wd, symlinks=True)
+    return wd
+
+
+@pytest.fixture(scope="module")
+def serial_study(tmp_path_factory):
+    """The test study from scratch on ONE core; every Python process records the gdlab
+    files it imported (tests/importspy)."""
+    wd = copy_workflow(tmp_path_factory.mktemp("serial") / "gdlab")
+    spy = tmp_path_factory.mktemp("imports")
+    path = [str(REPO / "tests" / "importspy"), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    env = {"PYTHONPATH": os.pathsep.join(p for p in path if p), "GDLAB_IMPORT_SPY": str(spy)}
+    out = snakemake(wd, *CONFIG, "--cores", "1", env=env).stdout
+    assert "Using workflow specific profile profiles/default" in out
+    return wd, spy
+
+
+# ---- case 1 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_1_nothing_changed_nothing_runs(study):
+    before = snapshot(study)
+    assert plan(study) == set()
+    for cores in ("1", "2"):
+        out = snakemake(study, *CONFIG, "--cores", cores).stdout
+        assert "Nothing to be done" in out and "Job stats" not in out, out
+    assert snapshot(study) == before
+
+
+# ---- case 2 ------------------------------------------------------------------------------
+NEW_POINT = {  # problem -> (grid key, new value, its setting)
+    "lsq_gradient": ("shapes", [30, 4], "shape=30x4"),
+    "quadratic": ("alphas", 1.0, "alpha=1.0"),
+    "lsq_gd": ("alpha_multiples", 0.75, "c=0.75"),
+    "sharp_wide": ("alphas", 0.05, "alpha=0.05"),
+    "conv_huber": ("alphas", 0.05, "alpha=0.05"),
+}
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_2_new_grid_point_runs_only_its_jobs(study, problem):
+    key, value, setting = NEW_POINT[problem]
+    edit_config(study, lambda c: c["problems"][problem][key].append(value))
+    new = runs(study, problem, lambda job: job.setting == setting)
+    assert new and all(not (study / p).exists() for p in new)
+    assert plan(study) == new | aggregations(problem)
+
+
+@pytest.mark.workflow
+def test_2_new_grid_point_real_run_does_what_the_plan_says(study):
+    edit_config(study, lambda c: c["problems"]["quadratic"]["alphas"].append(1.0))
+    planned = plan(study)
+    before = snapshot(study)
+    run(study)
+    assert rewritten(before, snapshot(study)) == planned
+    assert "Nothing to be done" in run(study)
+
+
+# ---- case 3 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_3_more_seeds_run_only_the_new_blocks(study):
+    # quadratic: 4 seeds in blocks of 2 -> 6 seeds: one new block (4-5) per alpha
+    edit_config(study, lambda c: c["problems"]["quadratic"].update(seeds=6))
+    new = runs(study, "quadratic", lambda job: job.first >= 4)
+    planned = plan(study)
+    assert planned == new | aggregations("quadratic")
+    before = snapshot(study)
+    run(study)
+    after = snapshot(study)
+    assert rewritten(before, after) == planned
+    old_runs = [p for p in before if p.startswith("results/runs/")]
+    assert old_runs and all(after[p] == before[p] for p in old_runs)  # same inode, mtime, bytes
+    assert "Nothing to be done" in run(study)
+
+
+@pytest.mark.workflow
+def test_3_more_seeds_in_a_partial_block_redo_that_block_only(study):
+    # lsq_gradient: 3 seeds in blocks of 2 (0-1, 2-2) -> 4 seeds: 2-2 becomes 2-3
+    edit_config(study, lambda c: c["problems"]["lsq_gradient"].update(seeds=4))
+    expected = runs(study, "lsq_gradient", lambda job: job.seeds == "2-3")
+    assert plan(study) == expected | aggregations("lsq_gradient")
+
+
+# ---- case 4 ------------------------------------------------------------------------------
+def _append_statement(text: str) -> str:
+    return text + "\nEDITED_BY_TEST = True\n"
+
+
+def _edit_docstring(text: str) -> str:
+    return text.replace('"""', '"""Edited. ', 1)
+
+
+EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that rerun)
+    *[
+        (f"src/gdlab/problems/{p}.py", _append_statement, (p,), set())
+        for p in PROBLEMS  # one problem's module: that problem's jobs only
+    ],
+    ("src/gdlab/problems/quadratic.py", _edit_docstring, ("quadratic",), set()),
+    ("src/gdlab/descent.py", _append_statement, ITERATIVE, set()),
+    ("src/gdlab/plots/basin_ratio.py", _append_statement, (), figures("basin_ratio")),
+    ("src/gdlab/plots/common.py", _append_statement, (), ALL_FIGURES),
+    ("src/gdlab/checks.py", _append_statement, (), CHECKS),
+    ("workflow/scripts/table.py", _append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
+    (
+        "workflow/scripts/check_conv_huber.py",
+        _append_statement,
+        (),
+        {"results/checks/conv_huber.json"},
+    ),
+]
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("path", "edit", "problems", "others"),
+    EDITS,
+    ids=[f"{Path(e[0]).name}-{e[1].__name__.strip('_')}" for e in EDITS],
+)
+def test_4_code_edit_reruns_exactly_the_jobs_that_run_it(study, path, edit, problems, others):
+    f = study / path
+    f.write_text(edit(f.read_text()))
+    assert plan(study) == problem_jobs(study, *problems) | others
+
+
+@pytest.mark.workflow
+def test_4_formatting_comments_and_touch_rerun_nothing(study):
+    code = sorted(study.glob("src/gdlab/**/*.py")) + sorted(study.glob("workflow/scripts/*.py"))
+    old = {p: p.read_bytes() for p in code}
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is not installed: pip install -e '.[test]'"
+    # a different line length moves line breaks, brackets and commas; the syntax stays
+    subprocess.run([ruff, "format", "--quiet", "--line-length", "60", *map(str, code)], check=True)
+    for p in code:
+        p.write_text(f"# a comment\n\n{p.read_text()}\n\n# another one   \n")
+    assert all(p.read_bytes() != old[p] for p in code)
+    now = time.time() + 5
+    for p in [*study.rglob("*.py"), *study.rglob("*.smk"), study / "Snakefile", *code]:
+        os.utime(p, (now, now))  # touch: newer than every result
+    assert plan(study) == set()
+    assert "Nothing to be done" in run(study)
+
+
+# ---- case 5 ------------------------------------------------------------------------------
+def _set(*keys_and_value):
+    *keys, last, value = keys_and_value
+
+    def change(cfg):
+        for k in keys:
+            cfg = cfg[k]
+        cfg[last] = value
+
+    return change
+
+
+SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs that rerun)
+    (
+        "quadratic.max_steps",
+        _set("problems", "quadratic", "max_steps", 4000),
+        ("quadratic",),
+        set(),
+    ),
+    (
+        "quadratic.tolerance",
+        _set("problems", "quadratic", "tolerance", 1e-9),
+        ("quadratic",),
+        set(),
+    ),
+    ("lsq_gd.shape", _set("problems", "lsq_gd", "shape", [40, 6]), ("lsq_gd",), set()),
+    (
+        "sharp_wide.start_interval",
+        _set("problems", "sharp_wide", "start_interval", [-4.0, 20.0]),
+        ("sharp_wide",),
+        set(),
+    ),
+    ("conv_huber.lam", _set("problems", "conv_huber", "lam", 0.2), ("conv_huber",), set()),
+    (
+        "conv_huber.reference_step",
+        _set("problems", "conv_huber", "reference_step", 50),
+        ("conv_huber",),
+        set(),
+    ),
+    (
+        "lsq_gradient.finite_difference_step",
+        _set("problems", "lsq_gradient", "finite_difference_step", 1e-5),
+        ("lsq_gradient",),
+        set(),
+    ),
+    (
+        "root_seed",
+        _set("root_seed", 7),
+        ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide"),
+        set(),
+    ),
+    # new seed blocks (paths) where the global value applies; sharp_wide sets its own,
+    # conv_huber's 2 seeds stay one block 0-1
+    ("seeds_per_job", _set("seeds_per_job", 3), ("lsq_gradient", "quadratic", "lsq_gd"), set()),
+    (
+        "checks.rate_rtol.quadratic",
+        _set("checks", "rate_rtol", "quadratic", 1e-8),
+        (),
+        tables("quadratic") | {CONVERGENCE},
+    ),
+    (
+        "checks.lsq_gradient.err_fd",
+        _set("checks", "lsq_gradient", "err_fd", 1e-5),
+        (),
+        tables("lsq_gradient") | {"results/checks/lsq_gradient.json"},
+    ),
+    (
+        "checks.conv_huber.rtol",
+        _set("checks", "conv_huber", "rtol", 1e-11),
+        (),
+        {"results/checks/conv_huber.json"},
+    ),
+    ("plots.dpi", _set("plots", "dpi", 120), (), ALL_FIGURES),
+]
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize(
+    ("change", "problems", "others"), [s[1:] for s in SETTINGS], ids=[s[0] for s in SETTINGS]
+)
+def test_5_setting_change_reruns_exactly_the_jobs_that_use_it(study, change, problems, others):
+    edit_config(study, change)
+    assert plan(study) == problem_jobs(study, *problems) | others
+
+
+# ---- case 6 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_6_moved_checkout_reruns_nothing(study, tmp_path):
+    moved = tmp_path / "elsewhere" / "renamed"
+    moved.parent.mkdir()
+    study.rename(moved)
+    before = snapshot(moved)
+    assert plan(moved) == set()
+    assert "Nothing to be done" in run(moved)
+    assert snapshot(moved) == before
+
+
+@pytest.mark.workflow
+def test_6_copy_with_new_mtimes_reruns_nothing(test_study, tmp_path):
+    """A copy that keeps no mtimes (cp -r, rsync without -t), made the worst case: every
+    result older than its inputs, all code and config newer than every result."""
+    wd = tmp_path / "copy"
+    shutil.copytree(test_study, wd, copy_function=shutil.copyfile)
+    now = time.time()
+    for p in (wd / "results").rglob("*"):
+        age = 3600 if p.relative_to(wd).parts[1] == "runs" else 7200
+        os.utime(p, (now - age, now - age))
+    assert plan(wd) == set()
+    assert "Nothing to be done" in run(wd)
+
+
+@pytest.mark.workflow
+def test_6_no_absolute_paths_in_params_or_inputs(test_study):
+    records = metadata(test_study)
+    assert len(records) == len(snapshot(test_study)) > 40
+    for output, rec in records.items():
+        assert not Path(output).is_absolute()
+        assert not any(Path(p).is_absolute() for p in rec["input"]), (output, rec["input"])
+        params = json.dumps(rec["params"])
+        for root in (str(test_study), str(REPO)):
+            assert root not in params, (output, params)
+
+
+# ---- case 7 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_7_identical_rewrite_of_solver_outputs_cuts_off_downstream(study):
+    targets = sorted(runs(study, "quadratic"))
+    before = snapshot(study)
+    run(study, "--force", *targets)  # the solver jobs only, forced
+    after = snapshot(study)
+    assert rewritten(before, after) == set(targets)
+    assert all(after[t][2] == before[t][2] for t in targets)  # byte-identical
+    assert plan(study) == set()  # the tables see equal checksums: nothing to redo
+    assert "Nothing to be done" in run(study)
+    assert snapshot(study) == after
+    # the cut-off is the checksum: the same rows written differently do rerun the rest
+    pq.write_table(pq.read_table(study / targets[0]), study / targets[0], compression="snappy")
+    assert plan(study) == aggregations("quadratic")
+
+
+# ---- case 8 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_8_sigkill_mid_run_then_resume_redoes_only_the_incomplete(workdir, test_study):
+    cmd = [sys.executable, "-m", "snakemake", *CONFIG, "--cores", "2"]
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    every_run = set().union(*(runs(workdir, p) for p in PROBLEMS))
+    with open(workdir / "killed.log", "w") as log:
+        proc = subprocess.Popen(
+            cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + 600
+            # kill while some solver jobs are done and at least one is running
+            while (
+                len(list((workdir / "results/runs").rglob("*.parquet"))) < 6
+                or not incomplete(workdir)
+            ) and proc.poll() is None:
+                assert time.monotonic() < deadline, "the run never got going"
+                time.sleep(0.005)
+            os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and its running jobs
+        finally:
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, (workdir / "killed.log").read_text()
+    done = {
+        p.relative_to(workdir).as_posix() for p in (workdir / "results/runs").rglob("*.parquet")
+    }
+    assert 0 < len(done) < len(every_run)
+    marked = incomplete(workdir)  # the jobs that were running: their outputs are suspect
+    assert marked
+    before = snapshot(workdir)
+
+    # Snakemake's lock survives a SIGKILL: the next run refuses until --unlock
+    locked = snakemake(workdir, *CONFIG, "--cores", "2", check=False)
+    assert locked.returncode != 0 and "--unlock" in locked.stdout, locked.stdout
+    snakemake(workdir, *CONFIG, "--unlock")
+
+    planned = plan(workdir)
+    planned_runs = {p for p in planned if p.startswith("results/runs/")}
+    assert planned_runs == (every_run - done) | (marked & done)  # missing + incomplete only
+    run(workdir)
+    after = snapshot(workdir)
+    assert rewritten(before, after) == planned
+    assert all(after[p] == before[p] for p in done - marked)  # finished files untouched
+    assert not list((workdir / "results").rglob("*.tmp"))
+    reference = snapshot(test_study)
+    assert after.keys() == reference.keys()
+    assert {p: v[2] for p, v in after.items()} == {p: v[2] for p, v in reference.items()}
+
+
+# ---- case 9 ------------------------------------------------------------------------------
+@pytest.mark.workflow
+def test_9_one_core_and_two_cores_give_identical_bytes(serial_study, test_study):
+    wd, _spy = serial_study
+    one, two = snapshot(wd), snapshot(test_study)
+    assert one.keys() == two.keys() and len(one) > 40
+    differ = [p for p in one if one[p][2] != two[p][2]]
+    assert not differ, differ
+
+
+# ---- the structure behind cases 4 and 6 --------------------------------------------------
+@pytest.mark.workflow
+def test_every_job_fingerprints_all_the_code_it_imports(serial_study):
+    """For every job of a real run: the gdlab files its process imported (recorded by
+    tests/importspy) all appear in the code fingerprint Snakemake recorded for it."""
+    wd, spy = serial_study
+    records = metadata(wd)
+    seen = {}
+    for f in spy.glob("*.json"):
+        doc = json.loads(f.read_text())
+        argv = doc["argv"]  # a job's argv names its outputs (and maybe its inputs: skip those)
+        program = Path(argv[0]).stem
+        outputs = [a for a in argv if a in records and program in records[a]["shellcmd"]]
+        if outputs:  # a job (the rest: Snakemake itself)
+            seen[outputs[0]] = {Path(p).relative_to(wd).as_posix() for p in doc["files"]}
+    jobs = {rec["shellcmd"] for rec in records.values()}
+    assert len(seen) == len(jobs) > 40  # one process per job, all recorded
+    for output, imported in seen.items():
+        rec = records[output]
+        missing = imported - set(code_param(rec))
+        assert not missing, f"rule {rec['rule']} ({output}) runs {sorted(missing)} untracked"
+
+
+def test_no_rule_is_tracked_by_script_mtime():
+    """script:/notebook: rules rerun on a touch and miss edits of what they import."""
+    for smk in [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]:
+        for n, line in enumerate(smk.read_text().splitlines(), 1):
+            assert not re.match(r"\s+(script|notebook):", line), (
+                f"{smk.relative_to(REPO)}:{n}: run the script from shell: and add "
+                "code=script_code(...) to params (README: What reruns when)"
+            )
+
+
+# ---- gdlab.codedeps ----------------------------------------------------------------------
+def _copy_src(dest: Path) -> Path:
+    shutil.copytree(REPO / "src", dest / "src", ignore=shutil.ignore_patterns("*.egg-info"))
+    return dest
+
+
+def test_solver_closure_is_lean_and_holds_its_problem_only():
+    for problem in PROBLEMS:
+        files = set(
+            codedeps.closure(REPO, "src/gdlab/solve.py", f"src/gdlab/problems/{problem}.py")
+        )
+        assert {"src/gdlab/__init__.py", "src/gdlab/solve.py", "src/gdlab/schema.py"} <= files
+        assert f"src/gdlab/problems/{problem}.py" in files
+        assert not {f"src/gdlab/problems/{p}.py" for p in PROBLEMS if p != problem} & files
+        assert (
+            not {"src/gdlab/tables.py", "src/gdlab/plots/common.py", "src/gdlab/checks.py"} & files
+        )
+
+
+def test_table_closure_holds_its_problem_only():
+    files = set(
+        codedeps.closure(REPO, "workflow/scripts/table.py", "src/gdlab/problems/quadratic.py")
+    )
+    assert {
+        "workflow/scripts/table.py",
+        "src/gdlab/tables.py",
+        "src/gdlab/problems/quadratic.py",
+    } <= files
+    assert not {f"src/gdlab/problems/{p}.py" for p in PROBLEMS if p != "quadratic"} & files
+
+
+def test_fingerprint_ignores_formatting_but_not_edits(tmp_path):
+    entries = ("src/gdlab/solve.py", "src/gdlab/problems/quadratic.py")
+    base = codedeps.fingerprint(_copy_src(tmp_path / "a"), *entries)
+    assert set(base) == set(codedeps.closure(REPO, *entries))
+    assert base == codedeps.fingerprint(REPO, *entries)  # no path inside
+
+    formatted = _copy_src(tmp_path / "b")
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is not installed: pip install -e '.[test]'"
+    subprocess.run(
+        [ruff, "format", "--quiet", "--line-length", "50", str(formatted / "src")], check=True
+    )
+    quad = formatted / "src/gdlab/problems/quadratic.py"
+    quad.write_text("# comment\n\n\n" + quad.read_text() + "\n\n# end   \n")
+    assert codedeps.fingerprint(formatted, *entries) == base
+
+    for name, edit in (("c", _append_statement), ("d", _edit_docstring)):
+        edited = _copy_src(tmp_path / name)
+        quad = edited / "src/gdlab/problems/quadratic.py"
+        quad.write_text(edit(quad.read_text()))
+        changed = codedeps.fingerprint(edited, *entries)
+        assert {k for k in base if base[k] != changed[k]} == {"src/gdlab/problems/quadratic.py"}
+
+
+def test_closure_follows_relative_and_nested_imports(tmp_path):
+    files = {
+        "src/gdlab/__init__.py": "",
+        "src/gdlab/style.py": "X = 1\n",
+        "src/gdlab/unused.py": "",
+        "src/gdlab/plots/__init__.py": "from .common import helper\n",
+        "src/gdlab/plots/common.py": "from ..style import X\n\ndef helper():\n    return X\n",
+        "src/gdlab/plots/fig.py": "from . import common\n\ndef f():\n    import gdlab.late\n",
+        "src/gdlab/late.py": "import numpy\n",
+        "workflow/scripts/s.py": "import json\nfrom gdlab.plots import fig\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert codedeps.closure(tmp_path, "workflow/scripts/s.py") == sorted(
+        set(files) - {"src/gdlab/unused.py"}
+    )
+    with pytest.raises(FileNotFoundError):
+        codedeps.closure(tmp_path, "workflow/scripts/missing.py")

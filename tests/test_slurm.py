@@ -1,0 +1,371 @@
+"""The cluster profile, profiles/slurm, run for real on a single-node SLURM cluster.
+
+``tests/slurm/start-slurm.sh`` installs SLURM from Debian's packages (as root)
+and starts munged, slurmctld and slurmd under a fresh base dir; the
+session-scoped ``slurm_cluster`` fixture stops exactly those daemons again, by
+pid, after the last SLURM test, also when a test fails, and checks that none is
+left.  The tests run the reduced test config (``tests/slurm/overlay.yaml`` over
+``config/test.yaml``: 8 solver jobs) through ``snakemake --profile profiles/slurm``
+with only CI-specific settings overridden on the command line (``CI_OVERRIDES``).
+The number of solver jobs and of the SLURM jobs they ran in is printed in the
+"SLURM" section at the end of pytest's output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, snakemake
+
+pytestmark = pytest.mark.slurm
+
+SLURM_DIR = REPO / "tests" / "slurm"
+OVERLAY = "config/test-slurm.yaml"  # where the tests put tests/slurm/overlay.yaml
+CONFIG = ("--configfile", "config/test.yaml", OVERLAY)
+# CI-specific settings, on the command line: the user's profile is used as shipped.
+CI_OVERRIDES = (
+    # no slurmdbd on the test cluster, so no sacct: ask squeue (MinJobAge=600)
+    "--slurm-status-command=squeue",
+    # poll every second instead of after 10-40 s (see tests/slurm/README.md)
+    "--slurm-init-seconds-before-status-checks=1",
+    "--seconds-between-status-checks=1",
+    # keep every SLURM job's log: the tests read which solver jobs each one ran
+    "--slurm-keep-successful-logs",
+    # one local file system: outputs appear at once
+    "--latency-wait=5",
+    # 8 test solver jobs in 2 SLURM jobs (the profile's 10 is for the real study)
+    "--group-components=solvers=4",
+)
+TIMEOUT = 300  # seconds per snakemake run; it ignores SIGTERM while it waits: timeout -k
+DAEMONS = ("munged", "slurmctld", "slurmd")
+
+SUBMITTED_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
+# In a SLURM job's log, each member job runs in its own nested `snakemake`
+# (through srun), which prints "localrule solve:" and the job's output.
+RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: (\S+)\n", re.MULTILINE)
+INJECTED = """
+
+def run(settings, value, seeds):  # injected by tests/test_slurm.py
+    raise ValueError("injected failure: a bad value in the solver")
+"""
+
+
+class _Summary:
+    """A pytest plugin that prints the SLURM tests' numbers after the run
+    (registered at runtime, so it shows in .ci/run's output without -s)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if self.lines:
+            terminalreporter.section("SLURM")
+            for line in self.lines:
+                terminalreporter.write_line(line)
+
+
+SUMMARY = _Summary()
+
+
+# ---------------------------------------------------------------- the cluster
+def _why_no_slurm() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return "SLURM tests need Linux"
+    if os.geteuid() != 0:
+        return "SLURM tests need root (to apt-get install SLURM and start its daemons); CI runs as root"
+    installed = all(Path(p).exists() for p in ("/usr/sbin/slurmctld", "/usr/sbin/slurmd")) and (
+        shutil.which("munged") and shutil.which("sbatch")
+    )
+    if not installed and not shutil.which("apt-get"):
+        return "SLURM is not installed and there is no apt-get to install it"
+    if not shutil.which("timeout"):
+        return "coreutils `timeout` is missing"
+    return None
+
+
+def _pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _running(pid: int) -> bool:
+    """A live (non-zombie) process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    """Live processes whose command line contains ``text`` (the cluster's base dir)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline and _running(int(proc.name)):
+            found.append(f"{proc.name}: {cmdline.strip()}")
+    return found
+
+
+class Cluster:
+    def __init__(self, base: Path):
+        self.base = base
+        self.conf = base / "etc" / "slurm.conf"
+        self.env = {**os.environ, "GDLAB_SLURM_BASE": str(base)}
+        self.pids: dict[str, int] = {}
+
+    def pid_files(self) -> dict[str, Path]:
+        return {
+            "munged": self.base / "munge" / "run" / "munged.pid",
+            "slurmctld": self.base / "run" / "slurmctld.pid",
+            "slurmd": self.base / "run" / "slurmd.pid",
+        }
+
+    def squeue(self, run_id: str) -> dict[str, tuple[str, str]]:
+        """SLURM's own record of this run's jobs: id -> (state, partition)."""
+        out = subprocess.run(
+            ["squeue", "--states=all", "--noheader", "--name", run_id, "--format=%i|%T|%P"],
+            env={**self.env, "SLURM_CONF": str(self.conf)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return {i: (state, part) for i, state, part in (ln.split("|") for ln in out.split())}
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(request) -> Cluster:
+    reason = _why_no_slurm()
+    if reason:
+        pytest.skip(reason)
+    if not request.config.pluginmanager.is_registered(SUMMARY):
+        request.config.pluginmanager.register(SUMMARY, "gdlab-slurm-summary")
+    # not under pytest's tmp dir: munged runs as user munge and cannot enter
+    # /tmp/pytest-of-root (mode 700); start-slurm.sh makes the base dir 755
+    cluster = Cluster(Path(tempfile.mkdtemp(prefix="gdlab-slurm-", dir="/tmp")))
+
+    def stop():
+        pids = {**cluster.pids}
+        for name, f in cluster.pid_files().items():
+            pid = _pid(f)
+            if pid is not None:
+                pids.setdefault(name, pid)
+        failed = request.session.testsfailed > 0
+        env = {**cluster.env, "GDLAB_SLURM_PURGE": "0" if failed else "1"}
+        proc = subprocess.run(
+            ["bash", str(SLURM_DIR / "stop-slurm.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        left = [f"{name} (pid {pid})" for name, pid in pids.items() if _running(pid)]
+        left += _processes_mentioning(str(cluster.base))
+        etc = Path("/etc/slurm/slurm.conf")
+        if etc.is_symlink() and os.readlink(etc) == str(cluster.conf):
+            left.append("/etc/slurm/slurm.conf still points to the test cluster")
+        assert proc.returncode == 0 and not left, (
+            f"stop-slurm.sh left: {left}\n{proc.stdout}{proc.stderr}"
+        )
+        SUMMARY.lines.append(
+            "stopped the test cluster's "
+            + ", ".join(f"{n} (pid {p})" for n, p in sorted(pids.items()))
+            + ": none of them is running"
+            + ("" if not failed else f"; its logs: {cluster.base}/log")
+        )
+
+    request.addfinalizer(stop)  # before starting: a half-started cluster is stopped too
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        ["bash", str(SLURM_DIR / "start-slurm.sh")],
+        env=cluster.env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        pytest.fail(
+            f"tests/slurm/start-slurm.sh failed ({proc.returncode}):\n{proc.stderr[-4000:]}"
+        )
+    for name, f in cluster.pid_files().items():
+        pid = _pid(f)
+        assert pid is not None and _running(pid), f"{name} is not running after start-slurm.sh"
+        cluster.pids[name] = pid
+    SUMMARY.lines.append(
+        f"started a single-node SLURM cluster in {time.monotonic() - t0:.0f} s "
+        f"(base {cluster.base})"
+    )
+    return cluster
+
+
+# ---------------------------------------------------------------- helpers
+def _workdir(path: Path) -> Path:
+    wd = copy_workflow(path)
+    shutil.copy2(SLURM_DIR / "overlay.yaml", wd / OVERLAY)
+    return wd
+
+
+def run_on_slurm(
+    cluster: Cluster, wd: Path, *args: str
+) -> tuple[subprocess.CompletedProcess, float]:
+    """``snakemake --profile profiles/slurm`` (+ CI overrides) under ``timeout -k``."""
+    env = {**cluster.env, "SLURM_CONF": str(cluster.conf)}
+    # the SLURM jobs inherit PATH (sbatch --export=ALL) and run this venv's
+    # snakemake and python
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    cmd = [
+        "timeout", "-k", "10", str(TIMEOUT),
+        sys.executable, "-m", "snakemake", "--profile", "profiles/slurm",
+        *CI_OVERRIDES, *CONFIG, *args,
+    ]  # fmt: skip
+    t0 = time.monotonic()
+    proc = subprocess.run(
+        cmd, cwd=wd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.returncode != 124, f"snakemake timed out after {TIMEOUT} s:\n{proc.stdout[-6000:]}"
+    return proc, time.monotonic() - t0
+
+
+def submitted(out: str) -> dict[str, Path]:
+    """SLURM job id -> its log, from Snakemake's own log."""
+    return {jobid: Path(log) for jobid, log in SUBMITTED_RE.findall(out)}
+
+
+def solver_jobs_by_slurm_job(jobs: dict[str, Path]) -> dict[str, list[str]]:
+    """Parquet file -> the SLURM job ids whose logs show it being computed."""
+    ran: dict[str, list[str]] = {}
+    for jobid, log in jobs.items():
+        for output in RAN_RE.findall(log.read_text()):
+            ran.setdefault(output, []).append(jobid)
+    return ran
+
+
+def run_id(out: str) -> str:
+    m = re.search(r"SLURM run ID: (\S+)", out)
+    assert m, out[-3000:]
+    return m[1]
+
+
+def parquet_files(wd: Path) -> set[str]:
+    return {str(p.relative_to(wd)) for p in (wd / "results" / "runs").rglob("*.parquet")}
+
+
+def profile_partition() -> str:
+    profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+    return profile["default-resources"]["slurm_partition"]
+
+
+# ---------------------------------------------------------------- tests
+def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(slurm_cluster, tmp_path):
+    local = _workdir(tmp_path / "local")
+    snakemake(local, *CONFIG, "--cores", "2")
+    expected = parquet_files(local)
+    assert len(expected) == 8, sorted(expected)
+
+    wd = _workdir(tmp_path / "slurm")
+    proc, seconds = run_on_slurm(slurm_cluster, wd)
+    out = proc.stdout
+    assert proc.returncode == 0, out[-6000:]
+    assert "Using profiles profiles/slurm and workflow specific profile profiles/default" in out
+
+    # every solver job ran inside exactly one SLURM job, none on the login node
+    jobs = submitted(out)
+    assert jobs, out[-6000:]
+    ran = solver_jobs_by_slurm_job(jobs)
+    assert set(ran) == expected, f"SLURM logs show {sorted(ran)}"
+    assert all(len(ids) == 1 for ids in ran.values()), ran
+    assert "localrule solve:" not in out
+    # SLURM's own record: exactly these jobs, completed, in the profile's partition
+    record = slurm_cluster.squeue(run_id(out))
+    assert set(record) == set(jobs), record
+    assert all(state == "COMPLETED" for state, _ in record.values()), record
+    assert {part for _, part in record.values()} == {profile_partition()}
+    # grouping bundled the solver jobs
+    used = sorted({i for ids in ran.values() for i in ids}, key=int)
+    assert 1 < len(used) < len(expected), used
+
+    # the results do not depend on where they were computed
+    assert parquet_files(wd) == expected
+    differ = [p for p in sorted(expected) if (wd / p).read_bytes() != (local / p).read_bytes()]
+    assert not differ, f"SLURM and local Parquet files differ: {differ}"
+    assert (wd / "results/checks/convergence.json").exists()
+
+    SUMMARY.lines.append(
+        f"{len(expected)} solver jobs ran in {len(used)} SLURM jobs (ids {', '.join(used)}) "
+        f"in {seconds:.0f} s; their Parquet files are byte-identical to a local run's"
+    )
+
+
+def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_missing(
+    slurm_cluster, tmp_path
+):
+    wd = _workdir(tmp_path / "fail")
+    module = wd / "src/gdlab/problems/conv_huber.py"
+    original = module.read_text()
+    module.write_text(original + INJECTED)
+    failing = "results/runs/conv_huber/alpha=0.01/seeds=0-0.parquet"
+
+    proc, seconds = run_on_slurm(slurm_cluster, wd)
+    out = proc.stdout
+    assert proc.returncode == 1, out[-6000:]
+    assert "Error in group solvers" in out and "Exiting because a job execution failed" in out
+    assert f"output: {failing}" in out
+    # the failed SLURM job's log is kept, names the command, and the solver's
+    # own log has the reason
+    jobs = submitted(out)
+    failed = {j: log for j, log in jobs.items() if "--problem conv_huber" in log.read_text()}
+    failed_logs = list(failed.values())
+    assert failed_logs and all(
+        "returned non-zero exit status 2" in log.read_text() for log in failed_logs
+    )
+    assert (
+        "injected failure"
+        in (wd / "results/logs/solve/conv_huber/alpha=0.01/seeds=0-0.log").read_text()
+    )
+    # retries: 1 in the profile resubmitted the failing SLURM job once
+    assert len(failed_logs) == 2, failed_logs
+    state = slurm_cluster.squeue(run_id(out))
+    assert [state[j][0] for j in failed] == ["FAILED"] * 2, state
+
+    present = parquet_files(wd)
+    assert failing not in present
+    assert present, "the other SLURM job's results should survive the failure"
+    before = {p: ((wd / p).stat().st_mtime_ns, (wd / p).read_bytes()) for p in present}
+
+    # corrected rerun: exactly the missing solver jobs run again, on SLURM
+    module.write_text(original)
+    proc2, seconds2 = run_on_slurm(slurm_cluster, wd)
+    assert proc2.returncode == 0, proc2.stdout[-6000:]
+    assert "localrule solve:" not in proc2.stdout
+    rerun_jobs = submitted(proc2.stdout)
+    rerun = solver_jobs_by_slurm_job(rerun_jobs)
+    assert len(parquet_files(wd)) == 8
+    missing = parquet_files(wd) - present
+    assert failing in missing
+    assert set(rerun) == missing, f"rerun computed {sorted(rerun)}, missing were {sorted(missing)}"
+    after = {p: ((wd / p).stat().st_mtime_ns, (wd / p).read_bytes()) for p in present}
+    assert after == before, "the rerun touched results that were already there"
+
+    SUMMARY.lines.append(
+        f"failure test: the injected error failed SLURM job {' and its retry '.join(failed)}; "
+        f"snakemake reported it and exited {proc.returncode} after {seconds:.0f} s; the corrected "
+        f"rerun computed the {len(missing)} missing solver jobs in {len(rerun_jobs)} SLURM "
+        f"job(s) in {seconds2:.0f} s and left the other {len(present)} untouched"
+    )
