@@ -1,14 +1,21 @@
-"""The lower bound: everything the pipeline computes and writes, in one Python process.
+r"""The lower bound: every job of the pipeline, run in one Python process.
 
-    python benchmarks/lower_bound.py --config config/config.yaml --out DIR [--profile FILE]
+    python benchmarks/lower_bound.py plan --workdir DIR          # writes DIR/jobs.json
+    python benchmarks/lower_bound.py run --workdir DIR [--profile FILE]
 
-Same solver work (:func:`gdlab.solve.solve` for every job of :func:`gdlab.grid.jobs`),
-the same Parquet files (:func:`gdlab.schema.write`), the same tables, checks and
-figures (``gdlab.tables``, ``gdlab.checks``, ``gdlab.plots``), written under
-``DIR/results/`` with the workflow's paths — with no Snakemake and no extra
-process.  Prints one JSON document: wall seconds per phase (imports included, as
-a pipeline job pays them too).  ``--profile FILE`` also writes a cProfile dump
-and prints the top functions to stderr.
+``plan`` asks Snakemake, once and untimed, for the pipeline's jobs on the
+workflow copy in ``DIR`` (``snakemake --dry-run --printshellcmds --forceall``):
+each job's rule, inputs, outputs, log and shell command.
+
+``run`` then does all of that work in this one process, in dependency order:
+each job's command (``python -m gdlab.solve ARGS`` or
+``python workflow/scripts/NAME.py ARGS``, stderr to the job's log) is executed
+in process with ``runpy`` instead of in a new interpreter — the same gdlab code
+(``gdlab.solve``; ``gdlab.tables``, ``gdlab.checks``, ``gdlab.plots``,
+``gdlab.report`` through the scripts) on the same arguments, writing the same
+files under ``DIR/results``, with no Snakemake and no extra process.  Imports
+are paid once, by the first job that needs them.  Prints one JSON document:
+seconds per rule (imports included), the number of jobs and runs.
 """
 
 from __future__ import annotations
@@ -18,128 +25,159 @@ import time
 T0 = time.perf_counter()
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
+import runpy  # noqa: E402
+import shlex  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))  # this checkout's gdlab, like the workflow
+_RULE = re.compile(r"^(local)?rule (\w+):$")
+_FIELD = re.compile(r"^    (input|output|log|wildcards): (.*)$")
 
 
-def table_checks(config: dict, problem: str) -> dict:
-    """What the ``table`` rule passes as ``params.checks`` (workflow/rules/common.smk)."""
-    c = config["checks"]
-    out = {"rate_rtol": {problem: c["rate_rtol"].get(problem, 0.0)}}
-    if problem == "quadratic":
-        out["closed_form_rtol"] = c["closed_form_rtol"]
-    if problem == "lsq_gradient":
-        out["lsq_gradient"] = c["lsq_gradient"]
-    if problem == "sharp_wide":
-        out["start_interval"] = config["problems"]["sharp_wide"]["start_interval"]
-    return out
+def parse_dry_run(text: str) -> list[dict]:
+    """The jobs of ``snakemake -n -p`` output, in its order (those with a command)."""
+    jobs, job = [], None
+    for line in text.splitlines():
+        m = _RULE.match(line)
+        if m:
+            job = {"rule": m[2], "input": [], "output": [], "log": [], "cmd": None}
+            jobs.append(job)
+            continue
+        if job is None:
+            continue
+        m = _FIELD.match(line)
+        if m and m[1] in ("input", "output", "log"):
+            job[m[1]] = [p.strip() for p in m[2].split(", ") if p.strip()]
+        elif line.startswith("Shell command: "):
+            job["cmd"] = line[len("Shell command: ") :]
+    return [j for j in jobs if j["cmd"] and j["cmd"] != "None"]  # rule all: "None"
 
 
-def run(config: dict, out: Path) -> dict:
-    """The whole study in this process; returns seconds per phase."""
-    phases = {}
-    t = time.perf_counter()
-    from gdlab import grid, schema, solve
+def in_order(jobs: list[dict]) -> list[dict]:
+    """``jobs`` in an order where every job comes after the jobs making its inputs."""
+    maker = {out: i for i, j in enumerate(jobs) for out in j["output"]}
+    done, order = set(), []
 
-    phases["import_solver"] = time.perf_counter() - t
+    def visit(i, stack=()):
+        if i in done:
+            return
+        if i in stack:
+            raise ValueError(f"cycle through {jobs[i]['rule']}")
+        for path in jobs[i]["input"]:
+            if path in maker:
+                visit(maker[path], (*stack, i))
+        done.add(i)
+        order.append(jobs[i])
 
-    os.chdir(out)
-    problems = [p for p in grid.PROBLEMS if p in config["problems"]]
-    runs = {}
-    t = time.perf_counter()
-    n_jobs = n_seeds = 0
-    for problem in problems:
-        settings = grid.solver_settings(config, problem)
-        runs[problem] = []
-        for job in grid.jobs(config, problem):
-            table = solve.solve(problem, job.setting, job.first, job.last, settings)
-            schema.write(table, job.path)
-            runs[problem].append(job.path)
-            n_jobs += 1
-            n_seeds += job.last - job.first + 1
-    phases["solve_and_write"] = time.perf_counter() - t
+    for i in range(len(jobs)):
+        visit(i)
+    return order
 
-    t = time.perf_counter()
-    import pandas as pd
 
-    from gdlab import checks, plots, script, tables
+def plan(workdir: Path) -> list[dict]:
+    """The pipeline's jobs on the workflow copy in ``workdir`` (Snakemake dry run)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "-p", "--forceall", "--cores", "1"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"snakemake --dry-run failed in {workdir}:\n{proc.stdout[-3000:]}")
+    jobs = in_order(parse_dry_run(proc.stdout))
+    if not jobs:
+        raise RuntimeError(f"no jobs with a shell command in the dry run of {workdir}")
+    return jobs
 
-    phases["import_aggregate"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    csv = {}
-    for problem in problems:
-        df = tables.load(runs[problem], problem)
-        table = tables.convergence_table(problem, df, table_checks(config, problem))
-        Path("results/tables").mkdir(parents=True, exist_ok=True)
-        csv[problem] = f"results/tables/{problem}.csv"
-        table.to_csv(csv[problem], index=False, float_format="%.17g")
-        Path(f"results/tables/{problem}.md").write_text(tables.to_markdown(problem, table))
-    phases["tables"] = time.perf_counter() - t
+def command(cmd: str) -> tuple[list[str], str | None]:
+    """(argv after ``python``, the ``2>`` log or None) of a job's shell command."""
+    argv = shlex.split(cmd)
+    log = None
+    if "2>" in argv:
+        i = argv.index("2>")
+        log, argv = argv[i + 1], argv[:i] + argv[i + 2 :]
+    if argv[0] != "python" or any(t in argv for t in ("|", "&&", ";", ">", "<")):
+        raise ValueError(f"cannot run in process (not a plain python command): {cmd}")
+    return argv[1:], log
 
-    t = time.perf_counter()
-    Path("results/checks").mkdir(parents=True, exist_ok=True)
-    if "lsq_gradient" in problems:
-        df = tables.load(runs["lsq_gradient"], "lsq_gradient")
-        report = checks.lsq_gradient(df, dict(config["checks"]["lsq_gradient"]))
-        script.write_check("results/checks/lsq_gradient.json", report)
-    if "conv_huber" in problems:
-        df = tables.load(runs["conv_huber"], "conv_huber")
-        step = config["problems"]["conv_huber"].get("reference_step", 100)
-        report = checks.conv_huber(df, dict(config["checks"]["conv_huber"]), step)
-        script.write_check("results/checks/conv_huber.json", report)
-    iterative = [p for p in problems if p != "lsq_gradient"]
-    if iterative:
-        read = {p: pd.read_csv(csv[p]) for p in iterative}
-        script.write_check("results/checks/convergence.json", checks.convergence(read))
-    phases["checks"] = time.perf_counter() - t
 
-    if "sharp_wide" in problems:
+def run_job(job: dict) -> None:
+    """One job's command, in this process."""
+    argv, log = command(job["cmd"])
+    for path in job["output"] + job["log"]:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)  # as Snakemake does
+    stderr = open(log, "w") if log else open(os.devnull, "w")
+    with stderr, contextlib.redirect_stderr(stderr):
+        try:
+            if argv[0] == "-m":
+                sys.argv = [argv[1], *argv[2:]]
+                runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+            else:
+                sys.argv = list(argv)
+                runpy.run_path(argv[0], run_name="__main__")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+    if code not in (0, None):
+        raise RuntimeError(f"job of rule {job['rule']} failed ({code}): {job['cmd']}")
+
+
+def run(jobs: list[dict]) -> dict:
+    """Every job in order; seconds per rule."""
+    seconds: dict[str, float] = {}
+    for job in jobs:
         t = time.perf_counter()
-        import matplotlib.pyplot  # noqa: F401  (its import is part of the figure's cost)
-
-        phases["import_matplotlib"] = time.perf_counter() - t
-        t = time.perf_counter()
-        Path("results/figures").mkdir(parents=True, exist_ok=True)
-        df = tables.load(runs["sharp_wide"], "sharp_wide")
-        plots.basin_ratio(
-            df,
-            list(config["problems"]["sharp_wide"]["alphas"]),
-            ["results/figures/basin_ratio.png", "results/figures/basin_ratio.svg"],
-            dpi=config["plots"]["dpi"],
-        )
-        phases["figures"] = time.perf_counter() - t
-    return {"phases": phases, "solver_jobs": n_jobs, "runs": n_seeds}
+        run_job(job)
+        seconds[job["rule"]] = seconds.get(job["rule"], 0.0) + time.perf_counter() - t
+    counts = {}
+    for job in jobs:
+        counts[job["rule"]] = counts.get(job["rule"], 0) + 1
+    runs = sum(
+        int(b) - int(a) + 1
+        for job in jobs
+        if job["rule"] == "solve"
+        for a, b in [re.search(r"--seeds (\d+)-(\d+)", job["cmd"]).groups()]
+    )
+    return {
+        "rule_seconds": seconds,
+        "jobs": counts,
+        "solver_jobs": counts.get("solve", 0),
+        "runs": runs,
+    }
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--config", required=True, help="a gdlab config YAML")
-    ap.add_argument("--out", required=True, help="directory to write results/ under")
-    ap.add_argument("--profile", help="write a cProfile dump here")
+    ap.add_argument("action", choices=("plan", "run"))
+    ap.add_argument("--workdir", required=True, help="a copy of the workflow, its config set")
+    ap.add_argument("--profile", help="run: write a cProfile dump here")
     args = ap.parse_args(argv)
-    import yaml
-
-    config = yaml.safe_load(Path(args.config).read_text())
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    workdir = Path(args.workdir).resolve()
+    jobs_file = workdir / "jobs.json"
+    if args.action == "plan":
+        jobs_file.write_text(json.dumps(plan(workdir), indent=1))
+        return 0
+    jobs = json.loads(jobs_file.read_text())
+    os.chdir(workdir)
+    sys.path.insert(0, str(workdir / "src"))  # the copy's gdlab, as its jobs get it
     startup = time.perf_counter() - T0
     if args.profile:
         import cProfile
         import pstats
 
         prof = cProfile.Profile()
-        doc = prof.runcall(run, config, out)
+        doc = prof.runcall(run, jobs)
         prof.dump_stats(args.profile)
-        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(prof, stream=sys.__stderr__).sort_stats("cumulative").print_stats(40)
     else:
-        doc = run(config, out)
-    doc["phases"] = {"startup": startup, **doc["phases"]}
+        doc = run(jobs)
+    doc["startup_seconds"] = startup
     doc["in_process_seconds"] = time.perf_counter() - T0
     print(json.dumps(doc))
     return 0

@@ -10,8 +10,10 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from conftest import REPO
+from gdlab import grid
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -19,7 +21,7 @@ import floor
 
 HEADLINE = {
     "lower_bound_s",
-    "lower_bound_phases_s",
+    "lower_bound_rule_s",
     "floor_cold_s",
     "floor_noop_s",
     "floor_plus_alpha_s",
@@ -39,11 +41,14 @@ def test_floor_replaces_every_job_command_and_nothing_else():
     rewritten, count = floor.noop_rules(text)
     assert count == text.count("\nrule ") == 1
     assert "gdlab.solve" not in rewritten and floor.NOOP in rewritten
-    for kept in ("input:", "output:", "log:", "params:", "resources:", "solver_settings"):
+    for kept in ("output:", "log:", "params:", "resources:", "solver_settings", "solver_code"):
         assert kept in rewritten
-    agg = (REPO / "workflow/rules/aggregate.smk").read_text()
-    rewritten, count = floor.noop_rules(agg)
-    assert count == agg.count("\nrule ") and "script:" not in rewritten
+    for smk in (REPO / "workflow/rules").glob("*.smk"):
+        text = smk.read_text()
+        rewritten, count = floor.noop_rules(text)
+        assert count == text.count("\nrule "), smk
+        assert "python workflow/scripts/" not in rewritten and "-m gdlab" not in rewritten, smk
+        assert rewritten.count(floor.NOOP) == count
 
 
 @pytest.mark.workflow
@@ -68,11 +73,16 @@ def test_quick_benchmark_records_every_measurement(tmp_path):
     } <= set(doc)
     h = doc["headline"]
     assert HEADLINE <= set(h)
-    assert all(h[k] > 0 for k in HEADLINE if k.endswith("_s"))
+    assert all(h[k] > 0 for k in HEADLINE if k.endswith("_s") and k != "lower_bound_rule_s")
     assert h["same_dag"], (h["floor_jobs"], h["pipeline_jobs"])
-    assert h["lower_bound_same_outputs"] == {"runs": True, "tables": True, "checks": True}
+    same = h["lower_bound_same_outputs"]
+    assert same["runs"] and same["tables"] and same["checks"] and same["report"], same
     assert h["pipeline_profile_used"] and h["floor_profile_used"]
-    assert h["pipeline_plus_alpha_jobs"]["solve"] == 1  # one α added: one new solver job
+    # one α added to quadratic: its seed blocks are the only new solver jobs
+    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    q = cfg["problems"]["quadratic"]
+    blocks = grid.seed_blocks(q["seeds"], q.get("seeds_per_job", cfg["seeds_per_job"]))
+    assert h["pipeline_plus_alpha_jobs"]["solve"] == len(blocks)
     plan = doc["plan"]
     assert [r["factor"] for r in doc["scaling"]] == plan["scaling_factors"]
     assert all(r["pipeline_s_per_run"] > 0 for r in doc["scaling"])
