@@ -18,6 +18,7 @@ from gdlab import grid
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 import floor
+import lower_bound
 
 HEADLINE = {
     "lower_bound_s",
@@ -102,3 +103,40 @@ def test_quick_benchmark_records_every_measurement(tmp_path):
     table = (tmp_path / "benchmark.md").read_text()
     assert "| 3. pipeline, cold |" in table and table in proc.stdout
     assert not (tmp_path / "work").exists()  # the throw-away workflows are removed
+
+
+DRY_RUN = """\
+Building DAG of jobs...
+rule solve:
+    output: results/runs/q/alpha=0.5/seeds=0-1.parquet
+    log: results/logs/solve/q.log
+    jobid: 2
+Shell command: python -m gdlab.solve --problem q --seeds 0-1 --settings '{"a": 1}' 2> results/logs/solve/q.log
+
+localrule table:
+    input: results/runs/q/alpha=0.5/seeds=0-1.parquet, results/runs/q/alpha=1.0/seeds=0-1.parquet
+    output: results/tables/q.csv, results/tables/q.md
+    log: results/logs/table/q.log
+Shell command: python workflow/scripts/table.py --csv results/tables/q.csv 2> results/logs/table/q.log
+
+rule solve:
+    output: results/runs/q/alpha=1.0/seeds=0-1.parquet
+Shell command: python -m gdlab.solve --problem q --seeds 0-1
+
+localrule all:
+    input: results/tables/q.csv
+Shell command: None
+"""
+
+
+def test_lower_bound_reads_the_dry_run_and_orders_jobs_by_their_inputs():
+    jobs = lower_bound.parse_dry_run(DRY_RUN)
+    assert [j["rule"] for j in jobs] == ["solve", "table", "solve"]  # rule all: no command
+    assert jobs[1]["output"] == ["results/tables/q.csv", "results/tables/q.md"]
+    ordered = lower_bound.in_order(jobs)
+    assert [j["rule"] for j in ordered] == ["solve", "solve", "table"]
+    argv, log = lower_bound.command(jobs[0]["cmd"])
+    assert argv[:2] == ["-m", "gdlab.solve"] and '{"a": 1}' in argv
+    assert log == "results/logs/solve/q.log"
+    with pytest.raises(ValueError, match="not a plain python command"):
+        lower_bound.command("python -m x | tee y")
