@@ -489,16 +489,17 @@ def targets(doc: dict) -> dict:
             growth <= 1.25,
             f"s per run at {sc[-1]['factor']}× seeds / at 1× ≤ 1.25 (no super-linear cost)",
         )
-        marginal = [r["pipeline_marginal_s_per_run"] for r in sc[1:]]
-        if len(marginal) >= 2:
-            flat = marginal[-1] / marginal[0]
-            target(
-                "marginal_seconds_per_run_flat",
-                flat,
-                [0.75, 1.25],
-                0.75 <= flat <= 1.25,
-                "marginal s per run, last step / first step, within ±25 %",
-            )
+        for key, label in (("pipeline", "wall"), ("pipeline_cpu", "CPU")):
+            marginal = [r[f"{key}_marginal_s_per_run"] for r in sc[1:]]
+            if len(marginal) >= 2:
+                flat = marginal[-1] / marginal[0]
+                target(
+                    f"marginal_{label.lower()}_seconds_per_run_flat",
+                    flat,
+                    [0.75, 1.25],
+                    0.75 <= flat <= 1.25,
+                    f"marginal {label} s per run, last step ÷ first step, within ±25 %",
+                )
     ops = doc.get("operator")
     if ops:
         big = [r for r in ops if r["n"] == max(x["n"] for x in ops)]
