@@ -35,7 +35,9 @@ class Model(Protocol):
 
     def gradient(self, theta: np.ndarray) -> np.ndarray: ...
     def loss(self, theta: np.ndarray) -> np.ndarray: ...
-    def dist(self, theta: np.ndarray) -> np.ndarray: ...
+    def dist(self, theta: np.ndarray) -> np.ndarray:
+        """(..., runs, d) -> (..., runs): also takes a stack of iterates of the block."""
+
     def take(self, rows: np.ndarray) -> Model:
         """The same model restricted to a subset of its runs."""
 
@@ -110,6 +112,16 @@ class Trace:
         return rates
 
 
+# Steps are taken in chunks: the loop over a chunk only computes gradients and
+# updates (the part that must be sequential); the stopping rule, the recorded rows
+# and the losses are then evaluated for the whole chunk at once.  A run that stops
+# inside a chunk keeps iterating to the chunk's end (its extra iterates are
+# discarded) and the block is compacted between chunks.  Chunks start short (most
+# runs of a block stop early or not at all) and double up to ``_CHUNK_MAX``,
+# bounded so that a chunk's iterates stay within ``_CHUNK_FLOATS`` floats.
+_CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 16, 512, 1 << 17
+
+
 def descend(
     model: Model,
     theta0: np.ndarray,
@@ -120,57 +132,74 @@ def descend(
     divergence_factor: float,
     record: frozenset[int],
 ) -> Trace:
-    """Run θ ← θ − α∇f(θ) on every run of ``model`` until each run stops."""
+    """Run θ ← θ − α∇f(θ) on every run of ``model`` until each run stops.
+
+    Every run's iterates, stopping step and recorded rows are exactly (bit for
+    bit) those of running it alone: all arithmetic is row-wise."""
     theta = np.array(theta0, dtype=float, copy=True)
-    runs = theta.shape[0]
+    runs, dim = theta.shape
     alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
     ids = np.arange(runs)  # original index of each active row
     outcome = [""] * runs
     steps = np.zeros(runs, dtype=np.int64)
     final = np.full_like(theta, np.nan)
+    recorded = np.zeros(max_steps + 1, dtype=bool)
+    recorded[[s for s in record if 0 <= s <= max_steps]] = True
     out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
     bound = None
+    k0, chunk = 0, _CHUNK_MIN
     with np.errstate(all="ignore"):
-        for k in range(max_steps + 1):
-            g = model.gradient(theta)
-            gnorm = row_norms(g)
-            dist = model.dist(theta)
+        while ids.size:
+            n = ids.size
+            size_b = max(1, min(chunk, max_steps + 1 - k0, _CHUNK_FLOATS // (n * dim)))
+            chunk = min(2 * chunk, _CHUNK_MAX)
+            T = np.empty((size_b, n, dim))
+            G = np.empty((size_b, n, dim))
+            a = alpha[:, None]
+            for b in range(size_b):
+                T[b] = theta
+                g = model.gradient(theta)
+                G[b] = g
+                theta = theta - a * g
+            # the stopping rule for the whole chunk (rows: step-major, then run)
+            flat_t, flat_g = T.reshape(-1, dim), G.reshape(-1, dim)
+            gnorm = row_norms(flat_g).reshape(size_b, n)
+            dist = model.dist(T)
             # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
-            size = np.where(np.isnan(dist), row_norms(theta), dist)
+            norm = row_norms(flat_t).reshape(size_b, n)
+            size = np.where(np.isnan(dist), norm, dist)
             if bound is None:
-                bound = divergence_factor * np.maximum(size, 1.0)
-            finite = np.isfinite(gnorm) & np.isfinite(size) & np.isfinite(theta).all(axis=1)
+                bound = divergence_factor * np.maximum(size[0], 1.0)
+            finite = np.isfinite(gnorm) & np.isfinite(size) & np.isfinite(T).all(axis=2)
             diverged = ~finite | (size > bound)
             converged = ~diverged & (gnorm <= tolerance)
-            stop = diverged | converged | (k == max_steps)
-            keep_rows = np.ones(len(ids), bool) if k in record else stop
-            if keep_rows.any():
-                sel = np.flatnonzero(keep_rows)
-                out["run"].append(ids[sel])
-                out["step"].append(np.full(sel.size, k, dtype=np.int64))
-                out["loss"].append(model.take(sel).loss(theta[sel]))
-                out["grad_norm"].append(gnorm[sel])
-                out["dist"].append(dist[sel])
-                out["theta"].append(theta[sel])
-            if stop.any():
-                for i in np.flatnonzero(stop):
+            ks = np.arange(k0, k0 + size_b)
+            stop = diverged | converged | (ks == max_steps)[:, None]
+            stopped = stop.any(axis=0)
+            first = np.where(stopped, stop.argmax(axis=0), size_b)  # each run's stop, if any
+            b_idx = np.arange(size_b)[:, None]
+            keep = (recorded[ks][:, None] & (b_idx < first)) | (b_idx == first)
+            kb, kr = np.nonzero(keep)
+            out["run"].append(ids[kr])
+            out["step"].append(ks[kb])
+            out["loss"].append(model.take(kr).loss(T[kb, kr]))
+            out["grad_norm"].append(gnorm[kb, kr])
+            out["dist"].append(dist[kb, kr])
+            out["theta"].append(T[kb, kr])
+            if stopped.any():
+                done = np.flatnonzero(stopped)
+                at = first[done]
+                for i, b in zip(done, at, strict=True):
                     outcome[ids[i]] = (
-                        DIVERGED if diverged[i] else CONVERGED if converged[i] else MAX_STEPS
+                        DIVERGED if diverged[b, i] else CONVERGED if converged[b, i] else MAX_STEPS
                     )
-                steps[ids[stop]] = k
-                final[ids[stop]] = theta[stop]
-                live = np.flatnonzero(~stop)
-                if live.size == 0:
-                    break
-                ids, theta, g, alpha, bound = (
-                    ids[live],
-                    theta[live],
-                    g[live],
-                    alpha[live],
-                    bound[live],
-                )
-                model = model.take(live)
-            theta = theta - alpha[:, None] * g
+                steps[ids[done]] = k0 + at
+                final[ids[done]] = T[at, done]
+                live = np.flatnonzero(~stopped)
+                ids, theta, alpha, bound = ids[live], theta[live], alpha[live], bound[live]
+                if live.size:
+                    model = model.take(live)
+            k0 += size_b
     cat = {k: np.concatenate(v) for k, v in out.items()}
     order = np.lexsort((cat["step"], cat["run"]))
     return Trace(

@@ -33,10 +33,13 @@ class Model:
     X: np.ndarray  # (runs, N, p)
     Y: np.ndarray  # (runs, N)
     theta_star: np.ndarray  # (runs, p)
+    H: np.ndarray | None = None  # (runs, p, p) XᵀX, computed once
+    XtY: np.ndarray | None = None  # (runs, p)
 
     def __post_init__(self):
-        self.H = np.einsum("rni,rnj->rij", self.X, self.X)  # XᵀX
-        self.XtY = np.einsum("rni,rn->ri", self.X, self.Y)
+        if self.H is None:
+            self.H = np.einsum("rni,rnj->rij", self.X, self.X)
+            self.XtY = np.einsum("rni,rn->ri", self.X, self.Y)
 
     def gradient(self, theta):
         return np.einsum("rij,rj->ri", self.H, theta) - self.XtY  # Xᵀ(Xθ − Y)
@@ -46,10 +49,13 @@ class Model:
         return 0.5 * np.einsum("rn,rn->r", residual, residual)
 
     def dist(self, theta):
-        return descent.row_norms(theta - self.theta_star)
+        z = theta - self.theta_star  # (runs, p) or (steps, runs, p)
+        return descent.row_norms(z.reshape(-1, z.shape[-1])).reshape(z.shape[:-1])
 
     def take(self, rows):
-        return Model(self.X[rows], self.Y[rows], self.theta_star[rows])
+        return Model(
+            self.X[rows], self.Y[rows], self.theta_star[rows], self.H[rows], self.XtY[rows]
+        )
 
 
 def draw(seed: int, root_seed: int, n_samples: int, n_features: int):

@@ -44,7 +44,7 @@ class Model:
         return 0.5 * theta[:, 0] ** 2
 
     def dist(self, theta):
-        return np.abs(theta[:, 0])  # θ* = 0
+        return np.abs(theta[..., 0])  # θ* = 0
 
     def take(self, rows):
         return self

@@ -30,11 +30,24 @@ _CLIP = 300.0  # beyond |x| = 300, s(1 − s) = e^{-|z|}/(1+e^{-|z|})² underflo
 
 def logistic(x):
     """s(x) = 1/(1 + e^{3(x−3)}) and 1 − s(x), both from e^{−|z|} (no overflow)."""
+    s, one_minus_s, e, _ = _logistic(np.asarray(x, dtype=float))
+    return s, one_minus_s, e
+
+
+def _clip(x, bound):
+    # np.clip's Python wrapper costs more than the arithmetic on a block of runs
+    return np.minimum(np.maximum(x, -bound), bound)
+
+
+def _logistic(x):
+    """s, 1 − s, e^{−|z|} and 1 + e^{−|z|} (each computed once: fprime runs every step)."""
     # clipping leaves s unchanged (it is exactly 0 or 1 far beyond ±1e3) and keeps 3x finite
-    z = _SHARPNESS * (np.clip(np.asarray(x, dtype=float), -1e6, 1e6) - _CENTER)
+    z = _SHARPNESS * (_clip(x, 1e6) - _CENTER)
     e = np.exp(-np.abs(z))
-    s = np.where(z > 0, e / (1.0 + e), 1.0 / (1.0 + e))
-    return s, np.where(z > 0, 1.0 / (1.0 + e), e / (1.0 + e)), e
+    one_plus_e = 1.0 + e
+    ratio, inverse = e / one_plus_e, 1.0 / one_plus_e
+    positive = z > 0
+    return np.where(positive, ratio, inverse), np.where(positive, inverse, ratio), e, one_plus_e
 
 
 def _wide(x):
@@ -53,9 +66,9 @@ def f(x):
 def fprime(x):
     """f'(x) = s'(x)(10x² − w(x)) + s(x)·20x + (1 − s(x))(x − 10), w the wide branch."""
     x = np.asarray(x, dtype=float)
-    s, one_minus_s, e = logistic(x)
-    ds = -_SHARPNESS * e / (1.0 + e) ** 2  # s' = −3 s(1 − s)
-    xc = np.clip(x, -_CLIP, _CLIP)  # ds is exactly 0 outside the clip range
+    s, one_minus_s, e, one_plus_e = _logistic(x)
+    ds = -_SHARPNESS * e / one_plus_e**2  # s' = −3 s(1 − s)
+    xc = _clip(x, _CLIP)  # ds is exactly 0 outside the clip range
     with np.errstate(over="ignore", invalid="ignore"):
         return ds * (10.0 * xc**2 - _wide(xc)) + s * 20.0 * x + one_minus_s * (x - 10.0)
 
@@ -121,7 +134,8 @@ class Model:
 
     def dist(self, theta):
         cp = critical_points()
-        return np.minimum(np.abs(theta[:, 0] - cp["sharp"][0]), np.abs(theta[:, 0] - cp["wide"][0]))
+        x = theta[..., 0]
+        return np.minimum(np.abs(x - cp["sharp"][0]), np.abs(x - cp["wide"][0]))
 
     def take(self, rows):
         return self

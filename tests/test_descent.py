@@ -1,0 +1,60 @@
+"""descend() takes its steps in chunks; the chunking must not change a single bit."""
+
+import pytest
+
+from gdlab import descent, schema, solve
+
+CASES = [
+    ("quadratic", "alpha=2.0", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
+    ("quadratic", "alpha=2.5", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
+    (
+        "lsq_gd",
+        "c=1.01",
+        {"shape": [20, 4], "max_steps": 400, "tolerance": 1e-10, "divergence_factor": 1e12},
+    ),
+    (
+        "sharp_wide",
+        "alpha=0.1",
+        {
+            "start_interval": [-5.0, 20.0],
+            "max_steps": 700,
+            "tolerance": 1e-6,
+            "divergence_factor": 1e6,
+        },
+    ),
+    (
+        "conv_huber",
+        "alpha=0.5",
+        {
+            "r": 3,
+            "n": 20,
+            "lam": 0.1,
+            "max_steps": 500,
+            "tolerance": 1e-6,
+            "divergence_factor": 1e6,
+            "reference_step": 100,
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("problem", "setting", "settings"), CASES)
+def test_chunked_steps_equal_single_steps(monkeypatch, tmp_path, problem, setting, settings):
+    """Default chunks vs one step per chunk: byte-identical Parquet files."""
+    settings = {**settings, "root_seed": 7}
+    chunked = solve.solve(problem, setting, 0, 7, settings)
+    monkeypatch.setattr(descent, "_CHUNK_MIN", 1)
+    monkeypatch.setattr(descent, "_CHUNK_MAX", 1)
+    single = solve.solve(problem, setting, 0, 7, settings)
+    assert chunked.num_rows > 8 * 10
+    schema.write(chunked, tmp_path / "chunked.parquet")
+    schema.write(single, tmp_path / "single.parquet")
+    assert (tmp_path / "chunked.parquet").read_bytes() == (tmp_path / "single.parquet").read_bytes()
+
+
+def test_chunks_cover_budget_and_stop_exactly_at_max_steps():
+    settings = {"max_steps": 37, "tolerance": 1e-300, "divergence_factor": 1e6, "root_seed": 1}
+    table = solve.solve("quadratic", "alpha=2.0", 0, 2, settings)  # |θ_k| = |θ_0|: never stops
+    steps = table.column("steps").to_pylist()
+    assert set(steps) == {37} and set(table.column("outcome").to_pylist()) == {"max_steps"}
+    assert max(table.column("step").to_pylist()) == 37
