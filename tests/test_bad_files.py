@@ -232,7 +232,9 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
     """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) while solver
     jobs run: one line per interrupted job, no partial file, and the next run
     computes exactly what is missing."""
-    write_config(study, alphas=[0.5, 2.5, 1.0e-300], max_steps=600000)
+    write_config(
+        study, alphas=[0.5, 2.5, 1.0e-300], max_steps=10_000_000
+    )  # the schema's largest budget
     shutil.rmtree(study / "results/runs/quadratic/alpha=0.5")
     slow = [study / f"results/logs/solve/quadratic/alpha=1e-300/seeds={s}-{s}.log" for s in (0, 1)]
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
@@ -250,6 +252,9 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
     while solver_cpu_seconds("alpha=1e-300") < 1.0 and proc.poll() is None:
         assert time.monotonic() < deadline, "the slow solver jobs never started"
         time.sleep(0.1)
+    assert proc.poll() is None, (
+        "the run ended before it could be interrupted: " + proc.stdout.read()
+    )
     os.killpg(proc.pid, signal.SIGINT)
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode != 0, out
