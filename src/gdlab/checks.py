@@ -31,9 +31,16 @@ def conv_huber(df: pd.DataFrame, tol: dict, reference_step: int) -> dict:
     failures = []
     if ref.empty:
         computed = math.nan
+        run = df[(df["setting"] == setting) & (df["seed"] == tol["seed"])]
+        why = (
+            "keep seed 0 and α = 0.01 in the conv_huber grid"
+            if run.empty
+            else f"the run stopped at step {int(run['steps'].iloc[0])} "
+            f"({run['outcome'].iloc[0]}) before it: lower the tolerance or raise max_steps"
+        )
         failures.append(
             f"the reference run (seed {tol['seed']}, {setting}, step {reference_step}) is not in the "
-            "results: keep seed 0 and α = 0.01 in the conv_huber grid"
+            f"results: {why}"
         )
     else:
         computed = float(ref["loss"].iloc[0])

@@ -1,22 +1,210 @@
 """Validate a configuration before any job runs, with messages that name the key,
 the bad value and what is allowed.
 
-Two layers: the JSON schema (``workflow/schemas/config.schema.yaml``: types,
-ranges, unknown keys) and the checks a schema cannot express (finite numbers,
-values that collide once canonicalised, N ≥ p, r ≤ n, the number of jobs).
-Pure Python plus jsonschema: the Snakefile calls it at parse time.
+Three layers, all run at parse time (``workflow/rules/preflight.smk`` and
+``workflow/rules/common.smk``), before Snakemake creates a job or ``results/``:
+
+1. the config *files*: YAML syntax errors with their line and column (Snakemake's
+   own message names neither), and keys written twice in one mapping (YAML
+   silently keeps the last one) — :func:`check_files`;
+2. the JSON schema ``workflow/schemas/config.schema.yaml``: types, ranges,
+   unknown keys (with a "did you mean"), required keys — :func:`validate`;
+3. what a schema cannot express: non-finite numbers, grid values that collide
+   once canonicalised, N ≥ p, r ≤ n, the start interval, the reference run of
+   the ``conv_huber`` check being in the grid, and the number of solver jobs.
+
+Every problem found is listed at once; :func:`fail` prints the list alone (no
+Snakemake traceback) and exits with status 1.  Pure Python plus jsonschema and
+PyYAML (both Snakemake dependencies): no NumPy at parse time.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import math
+import sys
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gdlab import grid
 
 
 class ConfigError(ValueError):
-    """The configuration is invalid; the message lists every problem found."""
+    """The configuration is invalid; ``messages`` lists every problem found."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = list(messages)
+        super().__init__(format_messages(self.messages))
+
+
+HEADER = "invalid configuration: nothing was run and results/ was not touched"
+FOOTER = (
+    "Fix the values above and run snakemake again.  Every key is described in "
+    "config/README.md and workflow/schemas/config.schema.yaml."
+)
+
+
+def format_messages(messages: list[str], sources: list[str] | None = None) -> str:
+    lines = [f"Error: {HEADER}."]
+    if sources:
+        lines.append("Configuration read from: " + ", then ".join(sources))
+    lines += [f"  - {m}" for m in messages]
+    lines.append(FOOTER)
+    return "\n".join(lines)
+
+
+def fail(messages: list[str], sources: list[str] | None = None) -> None:
+    """Print the messages (and where the configuration came from) on stderr and exit 1.
+
+    Used instead of raising ``WorkflowError``, which Snakemake prints after a line
+    naming ``common.smk`` and followed by a traceback line: a user who mistyped a
+    value in ``config/config.yaml`` should see only what is wrong and where."""
+    print(format_messages(messages, sources), file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
+# ---- 1. the files ------------------------------------------------------------------
+def _yaml_loader():
+    import yaml
+
+    class _StrictLoader(yaml.FullLoader):  # Snakemake (yte) reads configs with FullLoader
+        duplicates: list[tuple[str, int]]
+
+    def construct_mapping(loader, node, deep=False):
+        seen: dict[object, int] = {}
+        for key_node, _value in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                continue  # the constructor reports unhashable keys itself
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                loader.duplicates.append(
+                    f"key {key!r} is written twice in one mapping (lines {seen[key]} and "
+                    f"{line}); YAML would silently keep only the last one"
+                )
+            seen[key] = line
+        return yaml.FullLoader.construct_mapping(loader, node, deep=deep)
+
+    _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return _StrictLoader
+
+
+def check_text(text: str, name: str) -> list[str]:
+    """Problems of one config file's text: not JSON/YAML (with line and column),
+    not a mapping at the top level, or a key written twice in one mapping."""
+    import yaml
+
+    if text.lstrip().startswith("{"):
+        duplicates: list[str] = []
+
+        def pairs(items):
+            keys = [k for k, _v in items]
+            duplicates.extend(
+                f"key {k!r} is written twice in one mapping; JSON would silently keep only the last one"
+                for k in sorted({k for k in keys if keys.count(k) > 1})
+            )
+            return dict(items)
+
+        try:
+            doc = json.loads(text, object_pairs_hook=pairs)
+        except ValueError:
+            pass  # maybe YAML flow style: fall through
+        else:
+            return [f"{name}: {d}" for d in duplicates] + _top_level(doc, name)
+    loader_cls = _yaml_loader()
+    loader = loader_cls(text)
+    loader.duplicates = []
+    try:
+        doc = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        lines = text.splitlines()
+        if mark and mark.line < len(lines):
+            where += f" ({lines[mark.line].strip()!r})"
+        what = exc.problem or exc.context or "syntax error"
+        hint = (
+            " (YAML does not allow tabs for indentation: use spaces)"
+            if "\t" in text and "character '\\t'" in str(exc)
+            else ""
+        )
+        return [f"{name}: not valid YAML at {where}: {what}{hint}"]
+    except yaml.YAMLError as exc:
+        return [f"{name}: not valid YAML: {exc}"]
+    finally:
+        loader.dispose()
+    return [f"{name}: {d}" for d in loader.duplicates] + _top_level(doc, name)
+
+
+def _top_level(doc, name: str) -> list[str]:
+    if doc is None:
+        return [
+            f"{name}: the file is empty; it must be a mapping of keys (root_seed, problems, ...)"
+        ]
+    if not isinstance(doc, dict):
+        return [
+            f"{name}: the top level is {_describe(doc)}; it must be a mapping of keys "
+            "(root_seed, problems, ...)"
+        ]
+    return []
+
+
+def check_files(paths: Iterable[str | Path]) -> list[str]:
+    """:func:`check_text` of every existing file (a missing one is Snakemake's to report)."""
+    messages = []
+    for p in paths:
+        path = Path(p)
+        if path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                messages.append(f"{display(path)}: cannot be read ({exc})")
+                continue
+            messages += check_text(text, display(path))
+    return messages
+
+
+def display(path: str | Path) -> str:
+    """A path relative to the working directory when it is inside it."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def sources(
+    configfiles: Iterable[str | Path], cli_configfiles: Iterable[str | Path], cli: Mapping | None
+) -> list[str]:
+    """Where the configuration came from, in the order Snakemake merged it: the
+    Snakefile's ``configfile:``, then each ``--configfile``, then ``--config``."""
+    given = [Path(f).resolve() for f in cli_configfiles]
+    out = [display(f) for f in configfiles if Path(f).resolve() not in given]
+    out += [f"{display(f)} (--configfile)" for f in given]
+    if cli:
+        out.append("--config " + " ".join(f"{k}={_short(v)}" for k, v in cli.items()))
+    return out
+
+
+def _short(value) -> str:
+    if value is None:
+        return ""
+    text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---- 2. the schema -----------------------------------------------------------------
+_TYPE_WORDS = {
+    "number": "a number",
+    "integer": "an integer",
+    "object": "a mapping (key: value lines)",
+    "array": "a list",
+    "string": "a string",
+    "boolean": "true or false",
+}
 
 
 def _key(path) -> str:
@@ -27,52 +215,19 @@ def _key(path) -> str:
 
 
 def _describe(value) -> str:
+    if value is None:
+        return "empty (null)"
     if isinstance(value, str):
         return f"{value!r} (a string)"
     if isinstance(value, bool):
-        return f"{value!r} (a boolean)"
-    if isinstance(value, (dict, list)):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, dict):
+        text = "a mapping " + repr(value)
+    elif isinstance(value, (list, tuple)):
+        text = "a list " + repr(list(value))
+    else:
         text = repr(value)
-        return text if len(text) < 80 else text[:77] + "..."
-    return repr(value)
-
-
-def _schema_messages(config: dict, schema: dict) -> list[str]:
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(schema)
-    messages = []
-    for err in sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path))):
-        key = _key(err.absolute_path)
-        allowed = err.schema.get("description") if isinstance(err.schema, dict) else None
-        if err.validator == "additionalProperties":
-            known = sorted(err.schema.get("properties", {}))
-            extra = sorted(set(err.instance) - set(known))
-            messages.append(
-                f"{key}: unknown key(s) {', '.join(map(repr, extra))}; allowed keys: {', '.join(known)}"
-            )
-            continue
-        if err.validator == "required":
-            messages.append(f"{key}: {err.message}")
-            continue
-        if err.validator == "type" and isinstance(err.instance, str):
-            hint = (
-                " (YAML reads 1e-5 as a string: write 1.0e-5)"
-                if _looks_numeric(err.instance)
-                else ""
-            )
-            messages.append(
-                f"{key}: {_describe(err.instance)} is not a {err.validator_value}{hint}"
-            )
-            continue
-        if err.validator == "uniqueItems":
-            messages.append(
-                f"{key}: duplicate values in {_describe(err.instance)}; allowed: {allowed}"
-            )
-            continue
-        desc = f"; allowed: {allowed}" if allowed else ""
-        messages.append(f"{key}: value {_describe(err.instance)} is invalid ({err.message}){desc}")
-    return messages
+    return text if len(text) < 80 else text[:77] + "..."
 
 
 def _looks_numeric(text: str) -> bool:
@@ -83,9 +238,120 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
-def _non_finite(value, path=()) -> list[str]:
+def _validator(schema: dict):
+    import jsonschema
+
+    base = jsonschema.Draft202012Validator
+    # JSON Schema counts 10.0 as an integer; range(10.0) does not: integers must be ints.
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _c, v: isinstance(v, int) and not isinstance(v, bool)
+    )
+    return jsonschema.validators.extend(base, type_checker=checker)(schema)
+
+
+def _allowed(err) -> str:
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    desc = schema.get("description")
+    if err.validator == "type" and err.validator_value == "object" and schema.get("required"):
+        optional = [k for k in schema.get("properties", {}) if k not in schema["required"]]
+        desc = "a mapping with the keys " + ", ".join(schema["required"])
+        desc += f" (optional: {', '.join(optional)})" if optional else ""
+    return f"; allowed: {' '.join(desc.split())}" if desc else ""
+
+
+def _bound(err) -> str:
+    op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+    return f"must be {op[err.validator]} {err.validator_value}"
+
+
+def _schema_message(err, cli: Mapping) -> str:
+    path = list(err.absolute_path)
+    key, value = _key(path), err.instance
+    from_cli = bool(path) and path[0] in cli
+    if err.validator == "additionalProperties":
+        known = sorted(err.schema.get("properties", {}))
+        extra = sorted(set(value) - set(known), key=str)
+        parts = []
+        for k in extra:
+            close = difflib.get_close_matches(str(k), known, n=1, cutoff=0.6)
+            parts.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        return f"{key}: unknown key{'s' if len(extra) > 1 else ''} {', '.join(parts)}; allowed keys: {', '.join(known)}"
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in value]
+        return f"{key}: missing key{'s' if len(missing) > 1 else ''} {', '.join(map(repr, missing))} (required: {', '.join(err.validator_value)})"
+    if err.validator == "minProperties":
+        return f"{key}: is empty{_allowed(err)}"
+    if err.validator == "type":
+        want = err.validator_value
+        words = _TYPE_WORDS.get(want, want)
+        if value is None and want == "object" and err.schema.get("required"):
+            name = path[-1] if path else "it"
+            return (
+                f"{key}: is empty (null); give its keys ({', '.join(err.schema['required'])}) "
+                f"or remove {name!r} to skip it"
+            )
+        hint = ""
+        if isinstance(value, str) and from_cli and len(path) > 1:
+            hint = (
+                " (Snakemake reads every value nested inside --config as a string: put nested "
+                "settings in a YAML file and pass it with --configfile)"
+            )
+        elif isinstance(value, str) and _looks_numeric(value) and want in ("number", "integer"):
+            hint = (
+                " (YAML reads 1e-5 as a string: write 1.0e-5)"
+                if "e" in value.lower() and "." not in value.lower().split("e")[0]
+                else " (remove the quotes)"
+            )
+        elif isinstance(value, float) and want == "integer" and value.is_integer():
+            hint = f" (write {int(value)} without a decimal point)"
+        return f"{key}: {_describe(value)} is not {words}{hint}{_allowed(err)}"
+    if err.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return f"{key}: {_describe(value)} is out of range ({_bound(err)}){_allowed(err)}"
+    if err.validator == "uniqueItems":
+        dups = []
+        for i, v in enumerate(value):
+            if v in value[:i] and v not in dups:
+                dups.append(v)
+        return (
+            f"{key}: {', '.join(map(repr, dups))} listed more than once in {_describe(value)}; "
+            f"list each value once{_allowed(err)}"
+        )
+    if err.validator == "minItems":
+        what = (
+            "is an empty list"
+            if not value
+            else f"has {len(value)} item(s), needs {err.validator_value}"
+        )
+        return f"{key}: {what}{_allowed(err)}"
+    if err.validator == "maxItems":
+        return (
+            f"{key}: has {len(value)} items, at most {err.validator_value} allowed{_allowed(err)}"
+        )
+    return f"{key}: {_describe(value)} is invalid ({err.message}){_allowed(err)}"
+
+
+def _schema_messages(config: dict, schema: dict, cli: Mapping, skip: set) -> list[tuple]:
+    errors = sorted(
+        _validator(schema).iter_errors(config), key=lambda e: list(map(str, e.absolute_path))
+    )
+    out = []
+    for err in errors:
+        if tuple(err.absolute_path) in skip:
+            continue  # already reported as not finite
+        item = (tuple(err.absolute_path), _schema_message(err, cli))
+        if item not in out:
+            out.append(item)
+    return out
+
+
+# ---- 3. what a schema cannot say ---------------------------------------------------
+def _non_finite(value, path=()) -> list[tuple[tuple, str]]:
     if isinstance(value, float) and not math.isfinite(value):
-        return [f"{_key(path)}: value {value!r} is not a finite number"]
+        return [
+            (path, f"{_key(path)}: {value!r} is not a finite number; allowed: finite numbers only")
+        ]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e308:
+        return [(path, f"{_key(path)}: {value} is too large to be a floating-point number")]
     if isinstance(value, dict):
         return [m for k, v in value.items() for m in _non_finite(v, (*path, k))]
     if isinstance(value, list):
@@ -93,9 +359,29 @@ def _non_finite(value, path=()) -> list[str]:
     return []
 
 
+MAX_MATRIX_ENTRIES = 1_000_000  # N·p of one draw of X
+MAX_FEATURES = 1000  # p: the central differences build a p×p matrix
+
+
+def _shape_messages(key: str, shape, need_tall: bool) -> list[str]:
+    n_rows, n_cols = shape
+    out = []
+    if need_tall and n_rows < n_cols:
+        out.append(
+            f"{key}: [{n_rows}, {n_cols}] has N < p, so XᵀX is singular and the least-squares "
+            "solution is not unique; allowed: N >= p"
+        )
+    if n_cols > MAX_FEATURES or n_rows * n_cols > MAX_MATRIX_ENTRIES:
+        out.append(
+            f"{key}: [{n_rows}, {n_cols}] is too large for this study; allowed: p <= {MAX_FEATURES} "
+            f"and N·p <= {MAX_MATRIX_ENTRIES:,} (X is drawn and kept in memory per seed)"
+        )
+    return out
+
+
 def _semantic_messages(config: dict) -> list[str]:
     messages = []
-    problems = config.get("problems", {})
+    problems = config["problems"]
     for name, cfg in problems.items():
         key, _axis = grid.GRID_AXIS[name]
         spelled: dict[str, object] = {}
@@ -109,50 +395,107 @@ def _semantic_messages(config: dict) -> list[str]:
             spelled[s] = v
         if "sweep" in cfg and cfg["sweep"]["min"] > cfg["sweep"]["max"]:
             messages.append(
-                f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}"
+                f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}; "
+                "allowed: min <= max"
             )
+    if "lsq_gradient" in problems:
+        for i, shape in enumerate(problems["lsq_gradient"]["shapes"]):
+            messages += _shape_messages(f"problems.lsq_gradient.shapes[{i}]", shape, False)
     if "lsq_gd" in problems:
-        n_rows, n_cols = problems["lsq_gd"]["shape"]
-        if n_rows < n_cols:
-            messages.append(
-                f"problems.lsq_gd.shape: [{n_rows}, {n_cols}] has N < p, so XᵀX is singular and the "
-                "least-squares solution is not unique; allowed: N >= p"
-            )
+        messages += _shape_messages("problems.lsq_gd.shape", problems["lsq_gd"]["shape"], True)
     if "conv_huber" in problems:
         c = problems["conv_huber"]
         if c["r"] > c["n"]:
             messages.append(
-                f"problems.conv_huber: filter length r = {c['r']} > signal length n = {c['n']}; allowed: r <= n"
+                f"problems.conv_huber: filter length r = {c['r']} > signal length n = {c['n']} "
+                "(A would have no rows); allowed: r <= n"
             )
+        messages += _reference_run_messages(c, config["checks"]["conv_huber"])
     if "sharp_wide" in problems:
         lo, hi = problems["sharp_wide"]["start_interval"]
         if not lo < hi:
             messages.append(
-                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: lo < hi"
+                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: [lo, hi] with lo < hi"
+            )
+        elif not math.isfinite(float(hi) - float(lo)):
+            messages.append(
+                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is wider than the largest "
+                "floating-point number (hi − lo overflows); allowed: hi − lo finite"
             )
     if not messages:
-        total = sum(len(grid.jobs(config, p)) for p in problems)
+        total = count_jobs(config)
         if total > config["max_jobs"]:
             messages.append(
-                f"the grid would create {total} solver jobs, more than max_jobs = {config['max_jobs']}; "
-                "raise seeds_per_job, shrink the grid, or raise max_jobs if you mean it"
+                f"the grid would create {total:,} solver jobs, more than max_jobs = "
+                f"{config['max_jobs']:,} ({_jobs_breakdown(config)}); raise seeds_per_job, shrink "
+                "the grid, or raise max_jobs if you mean it"
             )
     return messages
 
 
-def validate(config: dict, schema_path: str | Path) -> None:
-    """Raise :class:`ConfigError` listing every problem of ``config``."""
-    import yaml
-
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    messages = _non_finite(config) or _schema_messages(config, schema)
-    if not messages:
-        messages = _semantic_messages(config)
-    if messages:
-        raise ConfigError(
-            "invalid configuration (nothing was run):\n  - " + "\n  - ".join(messages)
+def _reference_run_messages(cfg: dict, ref: dict) -> list[str]:
+    """The conv_huber check compares one run of the grid with the homework's value:
+    that run must exist, or the check could only fail after every job has run."""
+    out = []
+    settings = [grid.setting("conv_huber", a) for a in grid.grid_values("conv_huber", cfg)]
+    wanted = grid.setting("conv_huber", ref["alpha"])
+    if wanted not in settings:
+        out.append(
+            f"checks.conv_huber.alpha: {ref['alpha']!r} is not in problems.conv_huber.alphas "
+            f"{cfg['alphas']!r}, so the reference run would not exist; add it to the alphas "
+            "(the homework's reference run is α = 0.01)"
         )
+    if ref["seed"] >= cfg["seeds"]:
+        out.append(
+            f"checks.conv_huber.seed: {ref['seed']} is not among the seeds 0..{cfg['seeds'] - 1} "
+            f"of problems.conv_huber (seeds: {cfg['seeds']}); allowed: seed < problems.conv_huber.seeds"
+        )
+    if cfg["reference_step"] > cfg["max_steps"]:
+        out.append(
+            f"problems.conv_huber.reference_step: {cfg['reference_step']} > max_steps "
+            f"{cfg['max_steps']}, so no run reaches it; allowed: reference_step <= max_steps"
+        )
+    return out
+
+
+def problem_jobs(config: dict, problem: str) -> int:
+    """Number of solver jobs of one problem, without listing them."""
+    cfg = config["problems"][problem]
+    per_job = cfg.get("seeds_per_job", config["seeds_per_job"])
+    return len(grid.grid_values(problem, cfg)) * -(-cfg["seeds"] // per_job)
 
 
 def count_jobs(config: dict) -> int:
-    return sum(len(grid.jobs(config, p)) for p in config["problems"])
+    return sum(problem_jobs(config, p) for p in config["problems"])
+
+
+def _jobs_breakdown(config: dict) -> str:
+    return ", ".join(f"{p}: {problem_jobs(config, p):,}" for p in config["problems"])
+
+
+# ---- entry points ------------------------------------------------------------------
+def messages(config, schema: dict, cli: Mapping | None = None) -> list[str]:
+    """Every problem of ``config`` (empty when it is valid).
+
+    ``cli`` is what was given with ``--config`` (to explain why nested values
+    from the command line arrive as strings)."""
+    if not isinstance(config, dict):
+        return [f"(top level): the configuration is {_describe(config)}, not a mapping of keys"]
+    non_finite = _non_finite(config)
+    found = non_finite + _schema_messages(config, schema, cli or {}, {p for p, _m in non_finite})
+    if found:  # in the order of the keys
+        return [m for _p, m in sorted(found, key=lambda item: list(map(str, item[0])))]
+    return _semantic_messages(config)
+
+
+def load_schema(schema_path: str | Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(Path(schema_path).read_text())
+
+
+def validate(config, schema_path: str | Path, cli: Mapping | None = None) -> None:
+    """Raise :class:`ConfigError` listing every problem of ``config``."""
+    found = messages(config, load_schema(schema_path), cli)
+    if found:
+        raise ConfigError(found)

@@ -42,6 +42,22 @@ class Model(Protocol):
         """The same model restricted to a subset of its runs."""
 
 
+def row_norms(a: np.ndarray) -> np.ndarray:
+    """‖a_i‖₂ of every row, without overflow: rows whose sum of squares overflows
+    (entries beyond ~1e154) are rescaled by their largest entry, so a finite
+    iterate (even near 1e300) has a finite norm and is not taken for diverged."""
+    if a.shape[1] == 1:
+        return np.abs(a[:, 0])
+    with np.errstate(over="ignore", invalid="ignore"):
+        norms = np.sqrt(np.einsum("ij,ij->i", a, a))
+        redo = np.flatnonzero(np.isinf(norms) & np.isfinite(a).all(axis=1))
+        if redo.size:
+            big = np.abs(a[redo]).max(axis=1)
+            scaled = a[redo] / big[:, None]
+            norms[redo] = big * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+    return norms
+
+
 def record_steps(
     max_steps: int, extra: tuple[int, ...] = (), per_decade: int = 12
 ) -> frozenset[int]:
@@ -147,10 +163,10 @@ def descend(
                 theta = theta - a * g
             # the stopping rule for the whole chunk (rows: step-major, then run)
             flat_t, flat_g = T.reshape(-1, dim), G.reshape(-1, dim)
-            gnorm = np.sqrt(np.einsum("ij,ij->i", flat_g, flat_g)).reshape(size_b, n)
+            gnorm = row_norms(flat_g).reshape(size_b, n)
             dist = model.dist(T)
             # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
-            norm = np.sqrt(np.einsum("ij,ij->i", flat_t, flat_t)).reshape(size_b, n)
+            norm = row_norms(flat_t).reshape(size_b, n)
             size = np.where(np.isnan(dist), norm, dist)
             if bound is None:
                 bound = divergence_factor * np.maximum(size[0], 1.0)

@@ -122,6 +122,19 @@ def run_path(problem: str, setting_: str, seeds: str) -> str:
     return f"results/runs/{problem}/{setting_}/seeds={seeds}.parquet"
 
 
+RUN_PATH_RE = re.compile(
+    rf"(?:^|/)results/runs/({PROBLEM_RE})/({SETTING_RE})/seeds=([0-9]+)-([0-9]+)\.parquet$"
+)
+
+
+def parse_run_path(path: str) -> tuple[str, str, tuple[int, int]] | None:
+    """``(problem, setting, (first, last))`` of a path made by :func:`run_path`, else None."""
+    m = RUN_PATH_RE.search(str(path).replace("\\", "/"))
+    if not m:
+        return None
+    return m[1], m[2], (int(m[m.lastindex - 1]), int(m[m.lastindex]))
+
+
 def jobs(config: dict, problem: str) -> list[Job]:
     """Every solver job of one problem, grid order then seed order."""
     cfg = config["problems"][problem]

@@ -134,10 +134,16 @@ def provenance(path: str | os.PathLike) -> dict:
     return json.loads(meta[METADATA_KEY])
 
 
-def read(path: str | os.PathLike, problem: str | None = None) -> pa.Table:
+def read(
+    path: str | os.PathLike,
+    problem: str | None = None,
+    setting: str | None = None,
+    seeds: tuple[int, int] | None = None,
+) -> pa.Table:
     """Read one results file, checking that it is ours, of this schema version and
-    (if given) of ``problem``; any failure raises :class:`ResultFileError` that says
-    which file, what is wrong and how to recover."""
+    (if given) of ``problem``, grid point ``setting`` and seed block ``seeds``; any
+    failure raises :class:`ResultFileError` that says which file, what is wrong and
+    how to recover."""
     recover = f"delete {path} and rerun snakemake to recompute it"
     try:
         table = pq.read_table(path)
@@ -148,7 +154,16 @@ def read(path: str | os.PathLike, problem: str | None = None) -> pa.Table:
         raise ResultFileError(
             f"{path}: not a gdlab results file (no '{METADATA_KEY.decode()}' metadata); {recover}"
         )
-    doc = json.loads(meta[METADATA_KEY])
+    try:
+        doc = json.loads(meta[METADATA_KEY])
+    except ValueError as exc:
+        raise ResultFileError(
+            f"{path}: its '{METADATA_KEY.decode()}' metadata is not JSON ({exc}); {recover}"
+        ) from exc
+    if not isinstance(doc, dict):
+        raise ResultFileError(
+            f"{path}: its '{METADATA_KEY.decode()}' metadata is not a JSON object; {recover}"
+        )
     version = doc.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ResultFileError(
@@ -157,8 +172,11 @@ def read(path: str | os.PathLike, problem: str | None = None) -> pa.Table:
         )
     if not table.schema.remove_metadata().equals(SCHEMA):
         raise ResultFileError(f"{path}: columns differ from the gdlab schema; {recover}")
-    if problem is not None and doc.get("problem") != problem:
-        raise ResultFileError(
-            f"{path}: holds problem {doc.get('problem')!r}, expected {problem!r}; {recover}"
-        )
+    expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
+    for key, want in expected.items():
+        if want is not None and doc.get(key) != want:
+            raise ResultFileError(
+                f"{path}: holds {key} {doc.get(key)!r}, expected {want!r} (a file copied or moved "
+                f"from elsewhere?); {recover}"
+            )
     return table

@@ -40,6 +40,11 @@ def run(rule: str, args: argparse.Namespace, body) -> None:
     except (ResultFileError, CheckFailed) as exc:
         print(f"ERROR in rule {rule}: {exc}", file=sys.stderr)
         sys.exit(1)
+    except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
+        print(
+            f"rule {rule}: interrupted; Snakemake removes its incomplete outputs", file=sys.stderr
+        )
+        sys.exit(130)
 
 
 def write_json(path: str, doc: dict) -> None:

@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr
         )
         return 2
+    except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
+        print(f"gdlab.solve: interrupted; {args.out} was not written", file=sys.stderr)
+        return 130
     schema.write(table, args.out)
     return 0
 

@@ -22,10 +22,13 @@ rule table:
         "../../environment.yml"
     params:
         checks=lambda w: as_json(table_checks(w.problem)),
+        # the solver settings every run file must have been computed with
+        settings=solver_settings,
         code=lambda w: script_code("table", problem=w.problem),
     shell:
         "python workflow/scripts/table.py --problem {wildcards.problem:q} --checks {params.checks:q}"
-        " --csv {output.csv:q} --md {output.md:q} {input.runs:q} 2> {log:q}"
+        " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q} {input.runs:q}"
+        " 2> {log:q}"
 
 
 rule check_lsq_gradient:
@@ -76,7 +79,7 @@ rule check_conv_huber:
         code=script_code("check_conv_huber"),
     shell:
         "python workflow/scripts/check_conv_huber.py --tolerances {params.tolerances:q}"
-        " --reference-step {params.reference_step} --out {output.json:q} {input.runs:q}"
+        " --reference-step {params.reference_step:q} --out {output.json:q} {input.runs:q}"
         " 2> {log:q}"
 
 

@@ -20,10 +20,21 @@ from gdlab import codedeps
 from gdlab import config as gdconfig
 from gdlab import grid
 
-try:
-    gdconfig.validate(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
-except gdconfig.ConfigError as exc:
-    raise WorkflowError(str(exc)) from None
+# Every problem of the merged configuration (files, --config) at once, printed
+# alone (no traceback) before any job or results/ exists; see gdlab.config.
+_cli = dict(workflow.config_settings.config)
+_problems = gdconfig.check_files(workflow.configfiles) or gdconfig.messages(
+    config,
+    gdconfig.load_schema(ROOT / "workflow" / "schemas" / "config.schema.yaml"),
+    _cli,
+)
+if _problems:
+    gdconfig.fail(
+        _problems,
+        gdconfig.sources(
+            workflow.configfiles, workflow.config_settings.configfiles, _cli
+        ),
+    )
 
 PROBLEMS = [p for p in grid.PROBLEMS if p in config["problems"]]
 ITERATIVE = [p for p in PROBLEMS if p != "lsq_gradient"]

@@ -30,7 +30,7 @@ rule basin_ratio:
         code=script_code("basin_ratio"),
     shell:
         "python workflow/scripts/basin_ratio.py --homework-alphas {params.homework_alphas:q}"
-        " --start-interval {params.start_interval:q} --dpi {params.dpi}"
+        " --start-interval {params.start_interval:q} --dpi {params.dpi:q}"
         " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"
 
 
@@ -59,7 +59,7 @@ rule sharp_wide_landscape:
     shell:
         "python workflow/scripts/sharp_wide_landscape.py"
         " --homework-alphas {params.homework_alphas:q}"
-        " --start-interval {params.start_interval:q} --dpi {params.dpi}"
+        " --start-interval {params.start_interval:q} --dpi {params.dpi:q}"
         " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"
 
 
@@ -87,7 +87,7 @@ rule convergence:
         code=lambda w: script_code("convergence", problem=w.problem),
     shell:
         "python workflow/scripts/convergence.py --problem {wildcards.problem:q}"
-        " --dpi {params.dpi} --png {output.png:q} --svg {output.svg:q} {input.runs:q}"
+        " --dpi {params.dpi:q} --png {output.png:q} --svg {output.svg:q} {input.runs:q}"
         " 2> {log:q}"
 
 
@@ -119,5 +119,5 @@ rule conv_huber_objective:
         code=script_code("conv_huber_objective"),
     shell:
         "python workflow/scripts/conv_huber_objective.py --reference {params.reference:q}"
-        " --reference-step {params.reference_step} --dpi {params.dpi}"
+        " --reference-step {params.reference_step:q} --dpi {params.dpi:q}"
         " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
-from gdlab.plots.common import CATEGORIES, end_states
+from gdlab.plots.common import CATEGORIES, end_states, log_scale
 from gdlab.problems import sharp_wide
 
 
@@ -65,9 +65,8 @@ def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -
 def _sweep(ax, shares: pd.DataFrame, gradient_flow: float) -> None:
     thresholds = sharp_wide.thresholds()
     t_sharp, t_wide = thresholds["sharp"], thresholds["wide"]
-    lo, hi = shares.index.min() / 1.4, shares.index.max() * 1.4
-    ax.set_xscale("log")
-    ax.set_xlim(lo, hi)
+    lo, hi = max(shares.index.min() / 1.4, 1e-300), min(shares.index.max() * 1.4, 1e300)
+    log_scale(ax, "x", (lo, hi))
     ax.set_ylim(-0.03, 1.03)
     # the three regimes, shaded and named in the empty middle of the axes
     ax.axvspan(t_sharp, t_wide, color=style.BLUE, alpha=0.06, lw=0)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from gdlab import grid, style
-from gdlab.plots.common import agreement, per_step
+from gdlab.plots.common import agreement, log_scale, per_step
 from gdlab.problems import module
 from gdlab.tables import last_rows
 
@@ -86,7 +86,6 @@ def _panel(ax, problem: str, value: float, data: pd.DataFrame) -> None:
         theory = rho**k
     ok = (theory > 0) & np.isfinite(theory)
     ax.plot(k[ok], theory[ok], **style.THEORY, label=r"theory: $\rho^k$")
-    ax.set_yscale("log")
     expected = module(problem).predict(value)
     agree = int((runs["outcome"] == expected).sum())
     relation = "<" if value < threshold else "=" if value == threshold else ">"
@@ -124,6 +123,10 @@ def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int = 150) -> 
     for ax, value in zip(axes[0], shown, strict=False):
         setting = next(s for s, v in values.items() if v == value)
         _panel(ax, problem, value, df[df["setting"] == setting])
+    # one log scale for the shared y axis, from every panel's data (diverged runs can
+    # reach 1e300: see log_scale)
+    boxes = [ax.dataLim for ax in axes[0][: len(shown)]]
+    log_scale(axes[0, 0], "y", data=(min(b.minposy for b in boxes), max(b.y1 for b in boxes)))
     axes[0, 0].set_ylabel(ylabel + " (log scale)")
     n_seeds = df.groupby("setting")["seed"].nunique().max()
     handles, labels = axes[0, 0].get_legend_handles_labels()

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
-from gdlab.plots.common import CATEGORIES, end_states
+from gdlab.plots.common import CATEGORIES, end_states, log_scale
 from gdlab.problems import sharp_wide
 
 
@@ -73,9 +73,8 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
             linewidths=0,
             zorder=3,
         )
-    ax.set_yscale("log")
     alphas = np.sort(runs["alpha"].unique())
-    ax.set_ylim(alphas.min() / 1.5, alphas.max() * 1.5)
+    log_scale(ax, "y", (max(alphas.min() / 1.5, 1e-300), min(alphas.max() * 1.5, 1e300)))
     labels = [  # (α, text, colour), drawn beside the panel's right edge
         (t, rf"$\alpha = 2/f''(x^*_{{\rm {name}}})$ = {t:.3g}", style.OUTCOME_COLORS[name])
         for name, t in thresholds.items()

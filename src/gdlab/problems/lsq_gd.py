@@ -49,8 +49,8 @@ class Model:
         return 0.5 * np.einsum("rn,rn->r", residual, residual)
 
     def dist(self, theta):
-        z = theta - self.theta_star
-        return np.sqrt(np.einsum("...ri,...ri->...r", z, z))
+        z = theta - self.theta_star  # (runs, p) or (steps, runs, p)
+        return descent.row_norms(z.reshape(-1, z.shape[-1])).reshape(z.shape[:-1])
 
     def take(self, rows):
         return Model(
