@@ -49,16 +49,9 @@ sys.path.insert(0, str(REPO / "src"))
 import floor  # noqa: E402
 import operator_bench  # noqa: E402
 
+from gdlab import checkout  # noqa: E402
+
 # What a workflow copy needs (results/ and .snakemake/ excluded).
-WORKFLOW_FILES = (
-    "Snakefile",
-    "workflow",
-    "config",
-    "src",
-    "profiles",
-    "pyproject.toml",
-    "environment.yml",
-)
 TIMEOUT = 3600
 
 
@@ -143,16 +136,7 @@ class Workflow:
         if self.dir.exists():
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
-        for item in WORKFLOW_FILES:
-            src = REPO / item
-            if src.is_dir():
-                shutil.copytree(
-                    src,
-                    self.dir / item,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
-                )
-            else:
-                shutil.copy2(src, self.dir / item)
+        checkout.copy_workflow(self.dir, REPO)
         if is_floor:
             floor.make_floor(self.dir)
         self.set_config(config)

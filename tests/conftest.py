@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from gdlab import checkout
+
 REPO = Path(__file__).resolve().parents[1]
 # What a user's checkout holds that a run needs (results/ and .snakemake/ excluded).
-WORKFLOW_FILES = (
-    "Snakefile",
-    "workflow",
-    "config",
-    "src",
-    "profiles",
-    "pyproject.toml",
-    "environment.yml",
-)
 
 
 def copy_workflow(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in WORKFLOW_FILES:
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(
-                src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy2(src, dest / name)
-    return dest
+    return checkout.copy_workflow(dest, REPO)
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 900, env=None):
