@@ -24,4 +24,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        all_outputs(),
+        plan.all_outputs(config),

@@ -7,11 +7,12 @@ Three layers, all run at parse time (``workflow/rules/preflight.smk`` and
 1. the config *files*: YAML syntax errors with their line and column (Snakemake's
    own message names neither), and keys written twice in one mapping (YAML
    silently keeps the last one) — :func:`check_files`;
-2. the JSON schema ``workflow/schemas/config.schema.yaml``: types, ranges,
+2. the JSON schema ``workflow/schemas/config.schema.yaml`` with every problem's
+   fragment (``SPEC.schema``) merged in: types, ranges,
    unknown keys (with a "did you mean"), required keys — :func:`validate`;
 3. what a schema cannot express: non-finite numbers, grid values that collide
-   once canonicalised, N ≥ p, r ≤ n, the start interval, the reference run of
-   the ``conv_huber`` check being in the grid, and the number of solver jobs.
+   once canonicalised, each problem's own rules (``SPEC.validate``: e.g. N ≥ p of
+   a shape), and the number of solver jobs.
 
 Every problem found is listed at once; :func:`fail` prints the list alone (no
 Snakemake traceback) and exits with status 1.  Pure Python plus jsonschema and
@@ -27,7 +28,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from gdlab import grid
+from gdlab import grid, problems
 
 
 class ConfigError(ValueError):
@@ -363,7 +364,7 @@ MAX_MATRIX_ENTRIES = 1_000_000  # N·p of one draw of X
 MAX_FEATURES = 1000  # p: the central differences build a p×p matrix
 
 
-def _shape_messages(key: str, shape, need_tall: bool) -> list[str]:
+def shape_messages(key: str, shape, need_tall: bool) -> list[str]:
     n_rows, n_cols = shape
     out = []
     if need_tall and n_rows < n_cols:
@@ -381,47 +382,25 @@ def _shape_messages(key: str, shape, need_tall: bool) -> list[str]:
 
 def _semantic_messages(config: dict) -> list[str]:
     messages = []
-    problems = config["problems"]
-    for name, cfg in problems.items():
-        key, _axis = grid.GRID_AXIS[name]
+    for name, cfg in config["problems"].items():
+        s = problems.spec(name)
+        key = s.grid.key
         spelled: dict[str, object] = {}
         for v in cfg[key]:
-            s = grid.setting(name, v)
-            if s in spelled:
+            point = grid.setting(name, v)
+            if point in spelled:
                 messages.append(
-                    f"problems.{name}.{key}: {v!r} and {spelled[s]!r} are the same grid point ({s}); "
-                    "list each value once"
+                    f"problems.{name}.{key}: {v!r} and {spelled[point]!r} are the same grid point "
+                    f"({point}); list each value once"
                 )
-            spelled[s] = v
+            spelled[point] = v
         if "sweep" in cfg and cfg["sweep"]["min"] > cfg["sweep"]["max"]:
             messages.append(
                 f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}; "
                 "allowed: min <= max"
             )
-    if "lsq_gradient" in problems:
-        for i, shape in enumerate(problems["lsq_gradient"]["shapes"]):
-            messages += _shape_messages(f"problems.lsq_gradient.shapes[{i}]", shape, False)
-    if "lsq_gd" in problems:
-        messages += _shape_messages("problems.lsq_gd.shape", problems["lsq_gd"]["shape"], True)
-    if "conv_huber" in problems:
-        c = problems["conv_huber"]
-        if c["r"] > c["n"]:
-            messages.append(
-                f"problems.conv_huber: filter length r = {c['r']} > signal length n = {c['n']} "
-                "(A would have no rows); allowed: r <= n"
-            )
-        messages += _reference_run_messages(c, config["checks"]["conv_huber"])
-    if "sharp_wide" in problems:
-        lo, hi = problems["sharp_wide"]["start_interval"]
-        if not lo < hi:
-            messages.append(
-                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: [lo, hi] with lo < hi"
-            )
-        elif not math.isfinite(float(hi) - float(lo)):
-            messages.append(
-                f"problems.sharp_wide.start_interval: [{lo}, {hi}] is wider than the largest "
-                "floating-point number (hi − lo overflows); allowed: hi − lo finite"
-            )
+        if s.validate is not None:
+            messages += s.validate(cfg, config)
     if not messages:
         total = count_jobs(config)
         if total > config["max_jobs"]:
@@ -431,31 +410,6 @@ def _semantic_messages(config: dict) -> list[str]:
                 "the grid, or raise max_jobs if you mean it"
             )
     return messages
-
-
-def _reference_run_messages(cfg: dict, ref: dict) -> list[str]:
-    """The conv_huber check compares one run of the grid with the homework's value:
-    that run must exist, or the check could only fail after every job has run."""
-    out = []
-    settings = [grid.setting("conv_huber", a) for a in grid.grid_values("conv_huber", cfg)]
-    wanted = grid.setting("conv_huber", ref["alpha"])
-    if wanted not in settings:
-        out.append(
-            f"checks.conv_huber.alpha: {ref['alpha']!r} is not in problems.conv_huber.alphas "
-            f"{cfg['alphas']!r}, so the reference run would not exist; add it to the alphas "
-            "(the homework's reference run is α = 0.01)"
-        )
-    if ref["seed"] >= cfg["seeds"]:
-        out.append(
-            f"checks.conv_huber.seed: {ref['seed']} is not among the seeds 0..{cfg['seeds'] - 1} "
-            f"of problems.conv_huber (seeds: {cfg['seeds']}); allowed: seed < problems.conv_huber.seeds"
-        )
-    if cfg["reference_step"] > cfg["max_steps"]:
-        out.append(
-            f"problems.conv_huber.reference_step: {cfg['reference_step']} > max_steps "
-            f"{cfg['max_steps']}, so no run reaches it; allowed: reference_step <= max_steps"
-        )
-    return out
 
 
 def problem_jobs(config: dict, problem: str) -> int:
@@ -489,9 +443,33 @@ def messages(config, schema: dict, cli: Mapping | None = None) -> list[str]:
 
 
 def load_schema(schema_path: str | Path) -> dict:
+    """The base schema with every registered problem's fragment merged in: its section
+    under ``problems``, its keys under ``checks`` (required), and, for a problem run by
+    GD, its ``checks.rate_rtol`` tolerance (optional)."""
     import yaml
 
-    return yaml.safe_load(Path(schema_path).read_text())
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    return with_problems(schema)
+
+
+def with_problems(schema: dict) -> dict:
+    """:func:`load_schema`'s merge, on a base schema already read."""
+    props = schema["properties"]
+    names = problems.names()
+    section = props["problems"]
+    section["properties"] = {n: problems.spec(n).schema for n in names}
+    section["description"] = (
+        f"the problems to run, by name ({', '.join(names)}); leave one out to skip it"
+    )
+    checks = props["checks"]
+    checks["properties"]["rate_rtol"]["properties"] = {
+        n: {"$ref": "#/$defs/tol"} for n in names if problems.spec(n).iterative
+    }
+    for n in names:
+        for key, sub in problems.spec(n).check_schema.items():
+            checks["properties"][key] = sub
+            checks["required"].append(key)
+    return schema
 
 
 def validate(config, schema_path: str | Path, cli: Mapping | None = None) -> None:

@@ -1,7 +1,6 @@
 """Gradient descent on a block of independent runs, in lockstep.
 
-Every problem with an iteration (``quadratic``, ``lsq_gd``, ``sharp_wide``,
-``conv_huber``) describes its runs as a :class:`Model` (the objective, its
+Every problem with an iteration describes its runs as a :class:`Model` (the objective, its
 gradient and the distance to the optimum, stacked over runs) and hands it to
 :func:`descend`, which owns the stopping rule, the classification of outcomes
 and which iterations are recorded.
@@ -27,7 +26,9 @@ from typing import Protocol
 
 import numpy as np
 
-CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
+from gdlab.theory import CONVERGED, DIVERGED, MAX_STEPS
+
+__all__ = ["CONVERGED", "DIVERGED", "MAX_STEPS", "Model", "Trace", "descend", "record_steps"]
 
 
 class Model(Protocol):
@@ -216,17 +217,20 @@ def descend(
 
 
 def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:
-    """The per-row schema columns of a trace (run-level columns repeated per row)."""
+    """The per-row schema columns of a trace (run-level columns repeated per row);
+    ``scalar``: a 1-D problem, whose iterate itself is the column ``x``."""
     run = trace.run
-    return {
+    cols = {
         "seed": np.asarray(seeds, dtype=np.int64)[run],
         "step": trace.step,
         "alpha": np.asarray(alpha, dtype=float)[run],
         "loss": trace.loss,
         "grad_norm": trace.grad_norm,
         "dist": trace.dist,
-        "x": trace.theta[:, 0] if scalar else np.full(run.size, np.nan),
         "outcome": [trace.outcome[r] for r in run],
         "steps": trace.steps[run],
         "rate_empirical": trace.rate_empirical()[run],
     }
+    if scalar:
+        cols["x"] = trace.theta[:, 0]
+    return cols

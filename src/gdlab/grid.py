@@ -15,27 +15,42 @@ import math
 import re
 from dataclasses import dataclass
 
-PROBLEMS = ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide", "conv_huber")
+from gdlab import problems
 
-# Which config key holds each problem's grid, and the axis name used in paths.
-GRID_AXIS = {
-    "lsq_gradient": ("shapes", "shape"),
-    "quadratic": ("alphas", "alpha"),
-    "lsq_gd": ("alpha_multiples", "c"),
-    "sharp_wide": ("alphas", "alpha"),
-    "conv_huber": ("alphas", "alpha"),
-}
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
-# solver job, so adding an alpha or a seed does not rerun the existing jobs.
-GRID_ONLY_KEYS = frozenset(
-    {"alphas", "alpha_multiples", "shapes", "seeds", "seeds_per_job", "sweep"}
-)
+# solver job, so adding an alpha or a seed does not rerun the existing jobs; each
+# problem's grid key (``SPEC.grid.key``) is one too.
+GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "sweep"})
 
-# Wildcard regexes (used by the workflow's wildcard_constraints).
-PROBLEM_RE = "|".join(PROBLEMS)
 FLOAT_RE = r"[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?"
-SETTING_RE = rf"(alpha|c)={FLOAT_RE}|shape=[0-9]+x[0-9]+"
+SHAPE_RE = r"[0-9]+x[0-9]+"
 SEEDS_RE = r"[0-9]+-[0-9]+"
+
+
+def problem_names() -> tuple[str, ...]:
+    return problems.names()
+
+
+def _grid(problem: str):
+    return problems.spec(problem).grid
+
+
+def problem_re() -> str:
+    """The wildcard regex of a problem name: exactly the registered ones."""
+    return "|".join(problems.names())
+
+
+def setting_re() -> str:
+    """The wildcard regex of a grid point: ``<axis>=<value>`` of a registered axis."""
+    axes = {g.axis: g.kind for g in map(_grid, problems.names())}
+    floats = sorted(a for a, k in axes.items() if k == "float")
+    shapes = sorted(a for a, k in axes.items() if k == "shape")
+    parts = []
+    if floats:
+        parts.append(rf"({'|'.join(floats)})={FLOAT_RE}")
+    if shapes:
+        parts.append(rf"({'|'.join(shapes)})={SHAPE_RE}")
+    return "|".join(parts)
 
 
 def canonical_float(value: float) -> str:
@@ -61,8 +76,7 @@ def log_sweep(lo: float, hi: float, count: int) -> list[float]:
 
 def grid_values(problem: str, cfg: dict) -> list:
     """The grid of one problem, in config order, sweep appended, duplicates removed."""
-    key, _axis = GRID_AXIS[problem]
-    values = list(cfg[key])
+    values = list(cfg[_grid(problem).key])
     sweep = cfg.get("sweep")
     if sweep:
         values += log_sweep(sweep["min"], sweep["max"], sweep["count"])
@@ -77,21 +91,22 @@ def grid_values(problem: str, cfg: dict) -> list:
 
 def setting(problem: str, value) -> str:
     """``alpha=0.01`` / ``c=0.5`` / ``shape=20x5``: the grid point's one name."""
-    _key, axis = GRID_AXIS[problem]
-    if axis == "shape":
+    g = _grid(problem)
+    if g.kind == "shape":
         n_rows, n_cols = value
-        return f"shape={int(n_rows)}x{int(n_cols)}"
-    return f"{axis}={canonical_float(value)}"
+        return f"{g.axis}={int(n_rows)}x{int(n_cols)}"
+    return f"{g.axis}={canonical_float(value)}"
 
 
 def parse_setting(text: str) -> tuple[str, object]:
     """Inverse of :func:`setting`: ``("alpha", 0.01)`` or ``("shape", (20, 5))``."""
-    if not re.fullmatch(SETTING_RE, text):
+    if not re.fullmatch(setting_re(), text):
         raise ValueError(
-            f"grid point {text!r} is not of the form alpha=<float>, c=<float> or shape=<N>x<p>"
+            f"grid point {text!r} is not of the form <axis>=<float> or <axis>=<N>x<p> "
+            f"of a registered axis ({setting_re()})"
         )
     axis, value = text.split("=", 1)
-    if axis == "shape":
+    if re.fullmatch(SHAPE_RE, value):
         n_rows, n_cols = value.split("x")
         return axis, (int(n_rows), int(n_cols))
     return axis, float(value)
@@ -122,14 +137,12 @@ def run_path(problem: str, setting_: str, seeds: str) -> str:
     return f"results/runs/{problem}/{setting_}/seeds={seeds}.parquet"
 
 
-RUN_PATH_RE = re.compile(
-    rf"(?:^|/)results/runs/({PROBLEM_RE})/({SETTING_RE})/seeds=([0-9]+)-([0-9]+)\.parquet$"
-)
-
-
 def parse_run_path(path: str) -> tuple[str, str, tuple[int, int]] | None:
     """``(problem, setting, (first, last))`` of a path made by :func:`run_path`, else None."""
-    m = RUN_PATH_RE.search(str(path).replace("\\", "/"))
+    pattern = (
+        rf"(?:^|/)results/runs/({problem_re()})/({setting_re()})/seeds=([0-9]+)-([0-9]+)\.parquet$"
+    )
+    m = re.search(pattern, str(path).replace("\\", "/"))
     if not m:
         return None
     return m[1], m[2], (int(m[m.lastindex - 1]), int(m[m.lastindex]))
@@ -150,10 +163,11 @@ def solver_settings(config: dict, problem: str) -> dict:
     """The config slice one solver job of ``problem`` depends on (no grid keys).
 
     Builtin types only, so Snakemake's params trigger tracks it exactly.  ``root_seed``
-    only where it is used: ``conv_huber`` draws from ``RandomState(seed)``.
+    only where it is used (not by a problem seeded from ``RandomState(seed)``).
     """
     cfg = config["problems"][problem]
-    out = {k: v for k, v in cfg.items() if k not in GRID_ONLY_KEYS}
-    if problem != "conv_huber":
+    s = problems.spec(problem)
+    out = {k: v for k, v in cfg.items() if k not in GRID_ONLY_KEYS and k != s.grid.key}
+    if s.seeding == "root":
         out["root_seed"] = int(config["root_seed"])
     return out

@@ -15,8 +15,8 @@ import pandas as pd
 
 # column -> what it means (columns not listed here are shown without a note)
 COLUMNS = {
-    "setting": "the grid point: step size α, multiple c of 2/ρ(XᵀX), or shape N×p",
-    "alpha": "step size α (lsq_gd: the median over seeds of c·2/ρ(XᵀX))",
+    "setting": "the grid point: <axis>=<value>, e.g. a step size α, a multiple c of 2/ρ(XᵀX), or a shape N×p",
+    "alpha": "step size α (the median over seeds where α depends on the seed)",
     "alpha_min": "smallest α over the seeds (ρ(XᵀX) varies with the seed)",
     "alpha_max": "largest α over the seeds",
     "runs": "runs (one per seed) at this grid point",
@@ -25,21 +25,11 @@ COLUMNS = {
     "max_steps": "runs that used up the step budget without either",
     "median_steps": "median steps to tolerance over the converged runs",
     "rate_empirical": "median measured contraction per step over the second half of a run",
-    "rate_theory": "median predicted contraction per step (|1 − α|, max|1 − ασᵢ²|, |1 − αf''(x*)|)",
+    "rate_theory": "median predicted contraction per step (the problem's theory, per run)",
     "rate_max_rel_err": "largest relative gap between measured and predicted rate",
     "rates_agree": "every run's measured rate is within the configured tolerance of the theory",
     "prediction": "what the homework's theory says for this grid point",
     "agrees": "every run did what the prediction says (the run stops when one does not)",
-    "closed_form_max_rel_err": "quadratic: largest relative error of θ_k vs θ₀(1 − α)^k",
-    "share_sharp": "share of starts that ended in the sharp minimum",
-    "share_wide": "share of starts that ended in the wide minimum",
-    "share_sharp_gradient_flow": "share of the start interval left of the local maximum: "
-    "where gradient flow (α → 0) ends in the sharp minimum",
-    "alpha_critical_min": "smallest 2/(‖A‖₂² + λ) over the seeds",
-    "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
-    "max_err_sum": "largest relative error of Σ∇ℓᵢ vs Xᵀ(Xθ − Y)",
-    "max_err_fd": "largest relative error of central differences vs Xᵀ(Xθ − Y)",
-    "max_err_sample": "largest relative error of ∇ℓᵢ vs central differences",
 }
 
 STYLE = """
@@ -81,7 +71,7 @@ def _bool(value) -> bool:
     return bool(value)
 
 
-def table_html(problem: str, table: pd.DataFrame) -> str:
+def table_html(problem: str, table: pd.DataFrame, notes: dict | None = None) -> str:
     """A self-contained HTML page of one convergence table (read back from its CSV).
     The verdict columns come first, after the grid point, so they are seen without scrolling."""
     first = [c for c in ("setting", "prediction", "agrees") if c in table.columns]
@@ -110,10 +100,11 @@ def table_html(problem: str, table: pd.DataFrame) -> str:
             cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
         css = "" if not agrees or agrees[i] else ' class="disagrees"'
         rows.append(f"<tr{css}>{''.join(cells)}</tr>")
-    notes = "".join(
-        f"<div><dt>{html.escape(c)}</dt><dd>{html.escape(COLUMNS[c])}</dd></div>"
+    meaning = {**COLUMNS, **(notes or {})}  # the problem's own columns (SPEC.table_notes)
+    notes_html = "".join(
+        f"<div><dt>{html.escape(c)}</dt><dd>{html.escape(meaning[c])}</dd></div>"
         for c in cols
-        if c in COLUMNS
+        if c in meaning
     )
     return (
         "<!doctype html>\n"
@@ -123,5 +114,5 @@ def table_html(problem: str, table: pd.DataFrame) -> str:
         f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n'
         + "\n".join(rows)
         + "\n</tbody></table></div>\n"
-        f"<h2>Columns</h2><dl>{notes}</dl>\n</body></html>\n"
+        f"<h2>Columns</h2><dl>{notes_html}</dl>\n</body></html>\n"
     )

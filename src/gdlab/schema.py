@@ -1,9 +1,11 @@
-"""The one Parquet schema of a solver job's output, and how it is written and read.
+"""The Parquet schema of a solver job's output, and how it is written and read.
 
 Tidy rows: one per recorded iteration of one run (a run is one seed at one grid
 point).  Run-level columns (``outcome``, ``steps``, rates, check errors) repeat
-on every row of the run.  Columns a problem does not track hold NaN (floats) or
-null (strings).
+on every row of the run.  A file's columns are the core columns below, which
+every problem has, then the problem's own (``SPEC.columns``), so a new column of
+one problem changes no other problem's files.  Core columns a problem does not
+track hold NaN (floats) or null (strings).
 
 Writing avoids ``pa.array`` (it imports pandas, ~200 ms per process) by building
 every column from NumPy buffers, so a solver job imports only NumPy and pyarrow.
@@ -22,39 +24,45 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-SCHEMA_VERSION = 1
+from gdlab import problems
+
+SCHEMA_VERSION = 2  # 2: core columns + the problem's own (1: one schema for all)
 METADATA_KEY = b"gdlab"
 
 OUTCOMES = ("converged", "diverged", "max_steps", "checked")
-MINIMA = ("sharp", "wide", "maximum", "none")
 
 _DICT = pa.dictionary(pa.int8(), pa.string())
+_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "category": _DICT}
 
-# name -> (arrow type, meaning).  The single source of truth for the columns.
-COLUMNS: dict[str, tuple[pa.DataType, str]] = {
-    "problem": (_DICT, "problem name (wildcard value)"),
-    "setting": (_DICT, "grid point: alpha=<α>, c=<multiple of 2/ρ(XᵀX)> or shape=<N>x<p>"),
-    "alpha": (pa.float64(), "absolute step size α (NaN when the problem has none)"),
-    "seed": (pa.int64(), "seed index within the problem (0-based)"),
-    "step": (pa.int64(), "GD iteration k of this row"),
-    "loss": (pa.float64(), "objective f(θ_k)"),
-    "grad_norm": (pa.float64(), "‖∇f(θ_k)‖₂"),
-    "dist": (pa.float64(), "‖θ_k − θ*‖₂, distance to the optimum / nearest minimum"),
-    "x": (pa.float64(), "the iterate itself for 1-D problems (quadratic, sharp_wide)"),
-    "outcome": (_DICT, "how the run ended: " + ", ".join(OUTCOMES)),
-    "minimum": (_DICT, "sharp_wide: where a converged run ended: " + ", ".join(MINIMA)),
-    "steps": (pa.int64(), "iterations the run took before it stopped"),
-    "alpha_critical": (pa.float64(), "the theory's critical step size for this run"),
-    "rate_empirical": (pa.float64(), "measured contraction factor per step"),
-    "rate_theory": (pa.float64(), "predicted contraction factor per step"),
-    "err_sum": (pa.float64(), "lsq_gradient: rel. error Σ∇ℓ_i vs Xᵀ(Xθ−Y)"),
-    "err_fd": (pa.float64(), "lsq_gradient: rel. error central difference vs Xᵀ(Xθ−Y)"),
-    "err_sample": (pa.float64(), "lsq_gradient: max rel. error of ∇ℓ_i vs central difference"),
-    "err_dense": (pa.float64(), "conv_huber: rel. error matrix-free A, Aᵀ vs dense matrix"),
-    "err_adjoint": (pa.float64(), "conv_huber: rel. error of ⟨Ax, y⟩ = ⟨x, Aᵀy⟩"),
+# name -> (type, meaning): the columns of every problem's files.
+CORE: dict[str, tuple[str, str]] = {
+    "problem": ("category", "problem name (wildcard value)"),
+    "setting": ("category", "grid point: <axis>=<value>, e.g. alpha=0.01, c=0.5, shape=20x5"),
+    "alpha": ("float64", "absolute step size α (NaN when the problem has none)"),
+    "seed": ("int64", "seed index within the problem (0-based)"),
+    "step": ("int64", "GD iteration k of this row"),
+    "loss": ("float64", "objective f(θ_k)"),
+    "grad_norm": ("float64", "‖∇f(θ_k)‖₂"),
+    "dist": ("float64", "‖θ_k − θ*‖₂, distance to the optimum / nearest minimum"),
+    "outcome": ("category", "how the run ended: " + ", ".join(OUTCOMES)),
+    "steps": ("int64", "iterations the run took before it stopped"),
+    "alpha_critical": ("float64", "the theory's critical step size for this run"),
+    "rate_empirical": ("float64", "measured contraction factor per step"),
+    "rate_theory": ("float64", "predicted contraction factor per step"),
 }
-SCHEMA = pa.schema([pa.field(name, typ) for name, (typ, _doc) in COLUMNS.items()])
-_INT = {"seed", "step", "steps"}
+
+
+def columns(problem: str) -> dict[str, tuple[str, str]]:
+    """Every column of ``problem``'s files: the core ones, then its own."""
+    own = problems.spec(problem).columns
+    clash = set(own) & set(CORE)
+    if clash:
+        raise ValueError(f"{problem}: its columns {sorted(clash)} are core columns already")
+    return {**CORE, **own}
+
+
+def arrow_schema(problem: str) -> pa.Schema:
+    return pa.schema([pa.field(n, _TYPES[typ]) for n, (typ, _doc) in columns(problem).items()])
 
 
 class ResultFileError(RuntimeError):
@@ -90,32 +98,35 @@ def _dictionary(values) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, _strings(list(vocab)))
 
 
-def to_table(columns: dict, provenance: dict) -> pa.Table:
-    """Build the schema's table from NumPy arrays / lists; missing float columns are NaN."""
-    lengths = {len(v) for v in columns.values()}
+def to_table(problem: str, data: dict, provenance: dict) -> pa.Table:
+    """Build the table of ``problem``'s schema from NumPy arrays / lists; missing float
+    columns are NaN, missing strings null."""
+    lengths = {len(v) for v in data.values()}
     if len(lengths) != 1:
         raise ValueError(
-            f"columns have different lengths: { {k: len(v) for k, v in columns.items()} }"
+            f"columns have different lengths: { {k: len(v) for k, v in data.items()} }"
         )
     (n,) = lengths
-    unknown = set(columns) - set(COLUMNS)
+    cols = columns(problem)
+    unknown = set(data) - set(cols)
     if unknown:
-        raise ValueError(f"unknown columns {sorted(unknown)}; the schema has {list(COLUMNS)}")
+        raise ValueError(
+            f"unknown columns {sorted(unknown)}; {problem}'s schema has {list(cols)} "
+            f"(a problem's own columns are declared in its SPEC.columns)"
+        )
     arrays = []
-    for name, (typ, _doc) in COLUMNS.items():
-        if typ == _DICT:
-            values = columns.get(name, [None] * n)
-            arrays.append(_dictionary(values))
+    for name, (typ, _doc) in cols.items():
+        if typ == "category":
+            arrays.append(_dictionary(data.get(name, [None] * n)))
         else:
-            dtype = np.int64 if name in _INT else np.float64
-            default = 0 if name in _INT else np.nan
-            values = np.asarray(columns.get(name, np.full(n, default)), dtype=dtype)
-            arrays.append(pa.Array.from_buffers(typ, n, [None, _buffer(values)]))
-    meta = {
-        "schema_version": SCHEMA_VERSION,
-        **provenance,
-    }
-    schema = SCHEMA.with_metadata({METADATA_KEY: json.dumps(meta, sort_keys=True).encode()})
+            dtype = np.int64 if typ == "int64" else np.float64
+            default = 0 if typ == "int64" else np.nan
+            values = np.asarray(data.get(name, np.full(n, default)), dtype=dtype)
+            arrays.append(pa.Array.from_buffers(_TYPES[typ], n, [None, _buffer(values)]))
+    meta = {"schema_version": SCHEMA_VERSION, **provenance}
+    schema = arrow_schema(problem).with_metadata(
+        {METADATA_KEY: json.dumps(meta, sort_keys=True).encode()}
+    )
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -170,9 +181,14 @@ def read(
             f"{path}: written with results schema version {version}, this gdlab reads version "
             f"{SCHEMA_VERSION}; {recover}"
         )
-    if not table.schema.remove_metadata().equals(SCHEMA):
-        raise ResultFileError(f"{path}: columns differ from the gdlab schema; {recover}")
     expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
+    stored = doc.get("problem")
+    if stored not in problems.names():
+        raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
+    if not table.schema.remove_metadata().equals(arrow_schema(stored)):
+        raise ResultFileError(
+            f"{path}: columns differ from the gdlab schema of {stored}; {recover}"
+        )
     for key, want in expected.items():
         if want is not None and doc.get(key) != want:
             raise ResultFileError(

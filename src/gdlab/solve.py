@@ -17,20 +17,20 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from gdlab import __version__, grid, schema, seeding
-from gdlab.problems import module
+from gdlab import __version__, grid, problems, schema, seeding
 
 
 def solve(problem: str, setting: str, first: int, last: int, settings: dict):
     """Run the block and return the schema's table (nothing written)."""
+    spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting)
-    expected_axis = grid.GRID_AXIS[problem][1]
+    expected_axis = spec.grid.axis
     if axis != expected_axis:
         raise ValueError(f"{problem} takes grid points {expected_axis}=..., got {setting!r}")
     if not 0 <= first <= last:
         raise ValueError(f"seed block {first}-{last} is empty or negative")
     seeds = list(range(first, last + 1))
-    cols = module(problem).run(settings, value, seeds)
+    cols = problems.module(problem).run(settings, value, seeds)
     n = len(cols["step"])
     cols["problem"] = [problem] * n
     cols["setting"] = [setting] * n
@@ -42,17 +42,17 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
         "settings": settings,
         "seed_entropy": (
             [["RandomState", s] for s in seeds]
-            if problem == "conv_huber"
+            if spec.seeding == "legacy"
             else [seeding.entropy(problem, s, root) for s in seeds]
         ),
         "versions": {"gdlab": __version__, "numpy": np.__version__, "pyarrow": pa.__version__},
     }
-    return schema.to_table(cols, provenance)
+    return schema.to_table(problem, cols, provenance)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gdlab.solve", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--problem", required=True, choices=grid.PROBLEMS)
+    ap.add_argument("--problem", required=True, choices=problems.names())
     ap.add_argument(
         "--setting", required=True, help="grid point, e.g. alpha=0.5, c=0.9, shape=20x5"
     )

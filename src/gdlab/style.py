@@ -20,13 +20,6 @@ BLUE, ORANGE, GREEN, VERMILLION = "#0072B2", "#E69F00", "#009E73", "#D55E00"
 PURPLE, SKY, YELLOW, BLACK, GREY = "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#7F7F7F"
 OKABE_ITO = [BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK]
 
-# How a sharp_wide run ended (the basin-ratio and landscape figures)
-OUTCOME_COLORS = {
-    "sharp": VERMILLION,
-    "wide": BLUE,
-    "diverged": BLACK,
-    "not converged": ORANGE,
-}
 # Where a step size lies relative to the theory's threshold (the convergence figures)
 REGIME_COLORS = {"below": BLUE, "at": ORANGE, "above": VERMILLION}
 THEORY = {"color": BLACK, "ls": "--", "lw": 1.2}  # every "what the theory predicts" line

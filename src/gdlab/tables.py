@@ -1,9 +1,11 @@
 """Convergence tables: per problem and grid point, what the runs did vs what theory says.
 
-One row per grid point: counts of each outcome, median steps to tolerance,
-empirical vs theoretical rate, the theory's prediction (SPEC.md) and whether
-every run agrees with it.  Reads only the files it is given (the current
-config's jobs), never globs ``results/``, so stale files never mix in.
+One row per grid point: for a problem run by GD, α (and its range when the grid
+value is not α itself), the counts of each outcome, median steps to tolerance,
+empirical vs theoretical rate; then the problem's own columns, its theory's
+prediction and ``agrees`` (``theory.table_row``, :mod:`gdlab.theory`).  Reads only
+the files it is given (the current config's jobs), never globs ``results/``, so
+stale files never mix in.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gdlab import grid, schema
-from gdlab.problems import module  # a problem's module only for its own table (codedeps)
+from gdlab import grid, problems, schema
 
 
 def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
@@ -39,9 +40,12 @@ def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.Dat
             first = (p, used)
         elif used != first[1]:
             raise schema.ResultFileError(_stale(problem, p, used, first[1], first[0]))
+    if not tables:
+        raise schema.ResultFileError(f"{problem}: no result files were given")
     df = pa.concat_tables(tables).to_pandas()
-    for col in ("problem", "setting", "outcome", "minimum"):
-        df[col] = df[col].astype(str).where(df[col].notna(), None)
+    for col, (typ, _doc) in schema.columns(problem).items():
+        if typ == "category":
+            df[col] = df[col].astype(str).where(df[col].notna(), None)
     return df
 
 
@@ -62,7 +66,7 @@ def last_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
 
 
-def _order(problem: str, settings: list[str]) -> list[str]:
+def _order(settings: list[str]) -> list[str]:
     """Grid points in increasing value (α, c or N·p)."""
 
     def key(s):
@@ -86,7 +90,7 @@ def _rate_ok(runs: pd.DataFrame, rtol: float) -> pd.Series:
     return ok | theo.isna() | emp.isna() | (runs["steps"] < MIN_RATE_STEPS)
 
 
-def _outcome_counts(runs: pd.DataFrame) -> dict:
+def outcome_counts(runs: pd.DataFrame) -> dict:
     counts = runs["outcome"].value_counts()
     conv = runs[runs["outcome"] == "converged"]
     return {
@@ -98,7 +102,7 @@ def _outcome_counts(runs: pd.DataFrame) -> dict:
     }
 
 
-def _rates(runs: pd.DataFrame, rtol: float) -> dict:
+def rates(runs: pd.DataFrame, rtol: float) -> dict:
     emp, theo = runs["rate_empirical"], runs["rate_theory"]
     rel = ((emp - theo).abs() / theo.abs().clip(lower=1e-300)).replace(np.inf, np.nan)
     rel = rel[runs["steps"] >= MIN_RATE_STEPS]
@@ -110,101 +114,37 @@ def _rates(runs: pd.DataFrame, rtol: float) -> dict:
     }
 
 
-def _closed_form_rel(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per comparable row: relative error of θ_k vs θ_0(1 − α)^k, and its rounding
-    growth k·(1 + |α/(1 − α)|) (one GD step θ − αθ cancels digits when α ≈ 1)."""
-    start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
-    theta0 = start.reindex(pd.MultiIndex.from_frame(df[["setting", "seed"]])).to_numpy()
-    alpha, step = df["alpha"].to_numpy(), df["step"].to_numpy()
-    with np.errstate(all="ignore"):  # (1 − α)^k overflows where a run diverged
-        exact = module("quadratic").closed_form(theta0, alpha, step)
-        rel = np.abs(df["x"].to_numpy() - exact) / np.abs(exact)
-        growth = np.maximum(1.0, step * (1.0 + np.abs(alpha / (1.0 - alpha))))
-    # subnormal iterates (|θ_k| < 2.2e-308) carry fewer digits: only normal floats compare
-    keep = np.isfinite(rel) & (np.abs(exact) >= np.finfo(float).tiny) & np.isfinite(growth)
-    return rel[keep], growth[keep]
-
-
-def closed_form_error(df: pd.DataFrame) -> float:
-    """quadratic: max relative error of the recorded θ_k vs θ_0(1 − α)^k over finite,
-    normal (not subnormal) iterates."""
-    rel, _growth = _closed_form_rel(df)
-    return float(rel.max()) if rel.size else 0.0
-
-
-def closed_form_agrees(df: pd.DataFrame, rtol: float) -> bool:
-    """Every relative error within ``rtol`` per unit of rounding growth
-    k·(1 + |α/(1 − α)|): α = 0.99999 loses five digits in each θ − αθ, exactly."""
-    rel, growth = _closed_form_rel(df)
-    return bool((rel <= rtol * growth).all())
-
-
-def convergence_table(problem: str, df: pd.DataFrame, checks: dict) -> pd.DataFrame:
-    """The table of one problem (see the module docstring)."""
+def convergence_table(problem: str, df: pd.DataFrame, checks: dict, settings: dict) -> pd.DataFrame:
+    """The table of one problem (see the module docstring).  ``checks`` are its
+    tolerances, ``settings`` its config section (the theory's context)."""
     runs = last_rows(df)
-    theory = module(problem)
+    spec = problems.spec(problem)
+    theory = problems.theory(problem)
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
+    context = {"checks": checks, "settings": settings}
     rows = []
-    for setting in _order(problem, runs["setting"]):
+    for setting in _order(runs["setting"]):
         r = runs[runs["setting"] == setting]
         _axis, value = grid.parse_setting(setting)
-        row = {"setting": setting}
-        if problem == "lsq_gradient":
-            tol = checks["lsq_gradient"]
-            row.update(runs=len(r))
-            for col in ("err_sum", "err_fd", "err_sample"):
-                row[f"max_{col}"] = float(r[col].max())
-            row["prediction"] = "∇L = Xᵀ(Xθ−Y) = Σ∇ℓ_i, ∇ℓ_i = (X_iᵀθ−Y_i)X_i"
-            row["agrees"] = bool(
-                (r["err_sum"] <= tol["err_sum"]).all()
-                and (r["err_fd"] <= tol["err_fd"]).all()
-                and (r["err_sample"] <= tol["err_sample"]).all()
-            )
-            rows.append(row)
-            continue
-        row["alpha"] = float(r["alpha"].median())
-        if problem == "lsq_gd":
-            row["alpha_min"], row["alpha_max"] = float(r["alpha"].min()), float(r["alpha"].max())
-        row.update(_outcome_counts(r))
-        row.update(_rates(r, rtol))
-        if problem == "quadratic":
-            expected = theory.predict(value)
-            row["prediction"] = (
-                f"{expected} (α {'<' if value < 2 else '=' if value == 2 else '>'} 2)"
-            )
-            rows_here = df[df["setting"] == setting]
-            row["closed_form_max_rel_err"] = closed_form_error(rows_here)
-            ok = (r["outcome"] == expected).all() and closed_form_agrees(
-                rows_here, checks["closed_form_rtol"]
-            )
-        elif problem == "lsq_gd":
-            expected = theory.predict(value)
-            row["prediction"] = f"{expected} (α = {value:g}·2/ρ(XᵀX))"
-            ok = (r["outcome"] == expected).all()
-        elif problem == "sharp_wide":
-            reach = theory.reachable(value)
-            for m in ("sharp", "wide"):
-                row[f"share_{m}"] = float((r["minimum"] == m).mean())
-            row["share_sharp_gradient_flow"] = theory.sharp_basin_share(
-                checks.get("start_interval")
-            )
-            row["prediction"] = "stable at: " + (", ".join(reach) if reach else "neither minimum")
-            converged_at = set(r.loc[r["outcome"] == "converged", "minimum"])
-            ok = converged_at <= set(reach)
-        elif problem == "conv_huber":
-            below = r["alpha"] < r["alpha_critical"]
-            row["alpha_critical_min"] = float(r["alpha_critical"].min())
-            row["runs_below_critical"] = int(below.sum())
-            row["prediction"] = (
-                "converged (α < 2/(‖A‖²+λ) for every seed)"
-                if below.all()
-                else "converged where α < 2/(‖A‖²+λ); no claim above"
-            )
-            ok = (r.loc[below, "outcome"] == "converged").all()
-        else:  # pragma: no cover - grid.PROBLEMS is closed
-            raise ValueError(problem)
-        row["agrees"] = bool(ok and row["rates_agree"])
+        row: dict = {"setting": setting}
+        if spec.iterative:
+            row["alpha"] = float(r["alpha"].median())
+            if spec.grid.axis != "alpha":  # α differs per seed: give its range
+                row["alpha_min"], row["alpha_max"] = (
+                    float(r["alpha"].min()),
+                    float(r["alpha"].max()),
+                )
+            row.update(outcome_counts(r))
+            row.update(rates(r, rtol))
+        else:
+            row["runs"] = len(r)
+        own = dict(theory.table_row(value, r, df[df["setting"] == setting], context))
+        agrees = bool(own.pop("agrees"))
+        row.update(own)
+        row["agrees"] = bool(agrees and row.get("rates_agree", True))
         rows.append(row)
+    if not rows:
+        raise schema.ResultFileError(f"{problem}: the result files hold no runs")
     return pd.DataFrame(rows)
 
 

@@ -1,11 +1,12 @@
 # Aggregations: convergence tables and the checks that fail the run.  Each runs
-# its script from shell: with only the config slice it uses and the fingerprint
-# of the code it runs as params (common.smk: code), never script: (mtime trigger).
+# its entry point (python -m gdlab.jobs...) with only the config slice it uses and
+# the fingerprint of the code it runs as params.  A problem's own checks
+# (SPEC.checks) get one generated rule each.
 
 
 rule table:
     input:
-        runs=lambda w: runs_of(w.problem),
+        runs=runs_of,
     output:
         csv=report(
             "results/tables/{problem}.csv",
@@ -19,68 +20,47 @@ rule table:
         "results/logs/table/{problem}.log",
     localrule: True
     conda:
-        "../../environment.yml"
+        CONDA
     params:
-        checks=lambda w: as_json(table_checks(w.problem)),
+        checks=lambda w: plan.table_checks(config, w.problem),
         # the solver settings every run file must have been computed with
-        settings=solver_settings,
-        code=lambda w: script_code("table", problem=w.problem),
+        settings=lambda w: plan.solver_settings(config, w.problem),
+        code=lambda w: plan.table_code(w.problem),
     shell:
-        "python workflow/scripts/table.py --problem {wildcards.problem:q} --checks {params.checks:q}"
+        "python -m gdlab.jobs.table --problem {wildcards.problem:q} --checks {params.checks:q}"
         " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q} {input.runs:q}"
         " 2> {log:q}"
 
 
-rule check_lsq_gradient:
-    input:
-        runs=runs_of("lsq_gradient") if "lsq_gradient" in PROBLEMS else [],
-    output:
-        json=report(
-            "results/checks/lsq_gradient.json",
-            caption="../report/check_lsq_gradient.rst",
-            category="lsq_gradient",
-            subcategory="checks",
-            labels={"check": "gradient formulas (JSON download)"},
-        ),
-    log:
-        "results/logs/checks/lsq_gradient.log",
-    localrule: True
-    conda:
-        "../../environment.yml"
-    params:
-        tolerances=as_json(config["checks"]["lsq_gradient"]),
-        code=script_code("check_lsq_gradient"),
-    shell:
-        "python workflow/scripts/check_lsq_gradient.py --tolerances {params.tolerances:q}"
-        " --out {output.json:q} {input.runs:q} 2> {log:q}"
+for _problem in PROBLEMS:
+    for _check in SPECS[_problem].checks:
 
-
-rule check_conv_huber:
-    input:
-        runs=runs_of("conv_huber") if "conv_huber" in PROBLEMS else [],
-    output:
-        json=report(
-            "results/checks/conv_huber.json",
-            caption="../report/check_conv_huber.rst",
-            category="conv_huber",
-            subcategory="checks",
-            labels={"check": "reference value and operator (JSON download)"},
-        ),
-    log:
-        "results/logs/checks/conv_huber.log",
-    localrule: True
-    conda:
-        "../../environment.yml"
-    params:
-        tolerances=as_json(config["checks"]["conv_huber"]),
-        reference_step=config["problems"]
-        .get("conv_huber", {})
-        .get("reference_step", 100),
-        code=script_code("check_conv_huber"),
-    shell:
-        "python workflow/scripts/check_conv_huber.py --tolerances {params.tolerances:q}"
-        " --reference-step {params.reference_step:q} --out {output.json:q} {input.runs:q}"
-        " 2> {log:q}"
+        rule:
+            name:
+                f"check_{_check.name}"
+            input:
+                runs=plan.runs_of(config, _problem),
+            output:
+                json=report(
+                    f"results/checks/{_check.name}.json",
+                    caption=caption(_problem, _check.name),
+                    category=_problem,
+                    subcategory="checks",
+                    labels={"check": _check.label},
+                ),
+            log:
+                f"results/logs/checks/{_check.name}.log",
+            localrule: True
+            conda:
+                CONDA
+            params:
+                problem=_problem,
+                check=_check.name,
+                params=fixed(plan.job_params(config, _check)),
+                code=plan.check_code(_problem, _check),
+            shell:
+                "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
+                " --params {params.params:q} --out {output.json:q} {input.runs:q} 2> {log:q}"
 
 
 rule check_convergence:
@@ -98,9 +78,8 @@ rule check_convergence:
         "results/logs/checks/convergence.log",
     localrule: True
     conda:
-        "../../environment.yml"
+        CONDA
     params:
-        code=script_code("check_convergence"),
+        code=plan.convergence_code(),
     shell:
-        "python workflow/scripts/check_convergence.py --out {output.json:q} {input.tables:q}"
-        " 2> {log:q}"
+        "python -m gdlab.jobs.convergence --out {output.json:q} {input.tables:q} 2> {log:q}"

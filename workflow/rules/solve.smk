@@ -1,8 +1,7 @@
 # One job = (problem, grid point, block of seeds) -> one Parquet file.
-# A quoted CLI rather than script: (start-up is the cost of a small job; the
-# solver imports only numpy + pyarrow).  Every value reaches the shell quoted.
-# No inputs: its params are all it depends on (the problem's config slice, the
-# fingerprint of the code it runs), so only those rerun it.
+# A quoted CLI (start-up is the cost of a small job; the solver imports only
+# numpy + pyarrow).  No inputs: its params are all it depends on (the problem's
+# config slice, the fingerprint of the code it runs), so only those rerun it.
 
 
 rule solve:
@@ -11,13 +10,13 @@ rule solve:
     log:
         "results/logs/solve/{problem}/{setting}/seeds={seeds}.log",
     conda:
-        "../../environment.yml"
+        CONDA
     resources:
         runtime=10,
         mem_mb=300,
     params:
-        settings=solver_settings,
-        code=solver_code,
+        settings=lambda w: plan.solver_settings(config, w.problem),
+        code=lambda w: plan.solver_code(w.problem),
     shell:
         "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
         " --seeds {wildcards.seeds:q} --settings {params.settings:q} --out {output.parquet:q}"

@@ -1,4 +1,4 @@
-"""What several figures share: how a run ended, and per-step summaries over seeds."""
+"""What several figures share: per-step summaries over seeds, agreement marks, log axes."""
 
 from __future__ import annotations
 
@@ -6,28 +6,6 @@ import math
 
 import numpy as np
 import pandas as pd
-
-from gdlab.tables import last_rows
-
-# sharp_wide: where a run ended, in the order of the figures' legends
-CATEGORIES = ("sharp", "wide", "diverged", "not converged")
-
-
-def categorize(runs: pd.DataFrame) -> np.ndarray:
-    """Per run (a row of :func:`gdlab.tables.last_rows`): one of :data:`CATEGORIES`."""
-    return np.where(
-        runs["outcome"] == "converged",
-        runs["minimum"],
-        np.where(runs["outcome"] == "diverged", "diverged", "not converged"),
-    )
-
-
-def end_states(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per run with its start ``x0``, ``alpha`` (float) and ``category``."""
-    runs = last_rows(df)
-    start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
-    x0 = start.reindex(pd.MultiIndex.from_frame(runs[["setting", "seed"]])).to_numpy()
-    return runs.assign(x0=x0, alpha=runs["alpha"].astype(float), category=categorize(runs))
 
 
 def per_step(df: pd.DataFrame, column: str) -> pd.DataFrame:

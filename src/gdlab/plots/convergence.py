@@ -1,14 +1,15 @@
-"""Convergence figures of ``quadratic`` and ``lsq_gd``: distance to the optimum vs step.
+"""The convergence figure of a problem whose theory is a threshold: distance to the
+optimum vs step.
 
-One panel per step size, chosen to show the theory's threshold (α = 2 for
-``quadratic``, c = 1, i.e. α = 2/ρ(XᵀX), for ``lsq_gd``) from both sides: the
-smallest grid value, the largest below the threshold, the threshold itself (if
-in the grid), the smallest above it and the largest.  Each panel shows the
-relative distance ‖θ_k − θ*‖/‖θ_0 − θ*‖ on a log axis — every seed as a thin
-line and their median (while most seeds still run) as a thick one — beside the theory's
-ρ^k (ρ = |1 − α| for ``quadratic``, max_i |1 − ασ_i²| for ``lsq_gd``, its median
-over seeds), and says in its title what the theory predicts and how many runs
-agree.
+One panel per grid value, chosen to show the theory's threshold (e.g. α = 2, or
+c = 1 for a step size in units of 2/ρ) from both sides: the smallest grid value,
+the largest below the threshold, the threshold itself (if in the grid), the
+smallest above it and the largest.  Each panel shows the relative distance
+‖θ_k − θ*‖/‖θ_0 − θ*‖ on a log axis — every seed as a thin line and their median
+(while most seeds still run) as a thick one — beside the theory's ρ^k (the
+``rate_theory`` of the runs, its median over seeds), and says in its title what
+the theory predicts and how many runs agree.  The problem's spec gives the axis
+label, the model and ρ's formula (``Figure.options``).
 """
 
 from __future__ import annotations
@@ -16,28 +17,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gdlab import grid, style
+from gdlab import grid, problems, style
 from gdlab.plots.common import agreement, log_scale, per_step
-from gdlab.problems import module
 from gdlab.tables import last_rows
 
-# problem -> (threshold of the grid value, its symbol, the y label, the model, ρ's formula)
-THEORY = {
-    "quadratic": (
-        2.0,
-        "α",
-        r"$|\theta_k|\,/\,|\theta_0|$",
-        r"GD on $f(\theta) = \theta^2/2$:  $\theta_k = (1-\alpha)^k\,\theta_0$",
-        r"$\rho = |1-\alpha|$",
-    ),
-    "lsq_gd": (
-        1.0,
-        "c",
-        r"$\|\theta_k - \theta^*\|\,/\,\|\theta_0 - \theta^*\|$",
-        r"GD on $\frac{1}{2}\|X\theta - Y\|^2$ with $\alpha = c \cdot 2/\rho(X^\top X)$",
-        r"$\rho = \max_i |1-\alpha\sigma_i^2|$",
-    ),
-}
 PREDICTED = {"converged": "converges", "diverged": "diverges", "max_steps": "neither"}
 OBSERVED = {"converged": "converged", "diverged": "diverged", "max_steps": "ran out of steps"}
 
@@ -61,8 +44,8 @@ def regime(value: float, threshold: float) -> str:
     return "below" if value < threshold else "at" if value == threshold else "above"
 
 
-def _panel(ax, problem: str, value: float, data: pd.DataFrame) -> None:
-    threshold, symbol, _ylabel, _model, rho_formula = THEORY[problem]
+def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_axis: bool) -> None:
+    threshold, symbol = theory.threshold, theory.symbol
     color = style.REGIME_COLORS[regime(value, threshold)]
     start = data[data["step"] == 0].set_index("seed")["dist"]
     data = data.assign(rel=data["dist"] / data["seed"].map(start))
@@ -83,15 +66,15 @@ def _panel(ax, problem: str, value: float, data: pd.DataFrame) -> None:
     rho = float(runs["rate_theory"].median())
     k = np.linspace(0, data["step"].max(), 200)
     with np.errstate(all="ignore"):
-        theory = rho**k
-    ok = (theory > 0) & np.isfinite(theory)
-    ax.plot(k[ok], theory[ok], **style.THEORY, label=r"theory: $\rho^k$")
-    expected = module(problem).predict(value)
+        theory_line = rho**k
+    ok = (theory_line > 0) & np.isfinite(theory_line)
+    ax.plot(k[ok], theory_line[ok], **style.THEORY, label=r"theory: $\rho^k$")
+    expected = theory.predict(value)
     agree = int((runs["outcome"] == expected).sum())
     relation = "<" if value < threshold else "=" if value == threshold else ">"
     first = f"{symbol} = {value:g} {relation} {threshold:g}"
     second = rho_formula + f" = {rho:.3g}"
-    if problem == "lsq_gd":
+    if not step_axis:  # the grid value is not α itself: give the runs' α
         second = rf"$\alpha$ ≈ {runs['alpha'].median():.2g},  $\rho$ = {rho:.3g}"
     ax.set_title(
         f"{first}\n{second}\ntheory: {PREDICTED[expected]}\n"
@@ -103,12 +86,23 @@ def _panel(ax, problem: str, value: float, data: pd.DataFrame) -> None:
     ax.set_xlim(0, None)
 
 
-def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int = 150) -> list[float]:
-    """Draw the figure of ``problem`` (quadratic or lsq_gd); returns the grid values shown."""
+def figure(
+    problem: str,
+    df: pd.DataFrame,
+    paths: list[str],
+    dpi: int,
+    ylabel: str,
+    model: str,
+    rho: str,
+) -> list[float]:
+    """Draw the figure of ``problem`` (its theory: a :class:`gdlab.theory.Threshold`);
+    returns the grid values shown."""
     import matplotlib.pyplot as plt
 
     style.use()
-    threshold, symbol, ylabel, model, rho_formula = THEORY[problem]
+    theory = problems.theory(problem)
+    threshold, symbol, rho_formula = theory.threshold, theory.symbol, rho
+    step_axis = problems.spec(problem).grid.axis == "alpha"
     values = {s: grid.parse_setting(s)[1] for s in df["setting"].unique()}
     shown = pick(list(values.values()), threshold)
     ncols = min(len(shown), 5)
@@ -122,7 +116,7 @@ def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int = 150) -> 
     )
     for ax, value in zip(axes[0], shown, strict=False):
         setting = next(s for s, v in values.items() if v == value)
-        _panel(ax, problem, value, df[df["setting"] == setting])
+        _panel(ax, theory, rho_formula, value, df[df["setting"] == setting], step_axis)
     # one log scale for the shared y axis, from every panel's data (diverged runs can
     # reach 1e300: see log_scale)
     boxes = [ax.dataLim for ax in axes[0][: len(shown)]]

@@ -1,0 +1,28 @@
+r"""One check of a problem (``SPEC.checks``): writes its report, or fails the run.
+
+    python -m gdlab.jobs.check --problem conv_huber --check conv_huber \
+        --params '{"tolerances": {...}, "reference_step": 100}' \
+        --out results/checks/conv_huber.json RUN.parquet ...
+"""
+
+import json
+
+from gdlab import problems, script, tables
+
+
+def main(args):
+    check = next(c for c in problems.spec(args.problem).checks if c.name == args.check)
+    compute = problems.function(args.problem, check.function)
+    df = tables.load(args.runs, args.problem)
+    script.write_check(args.out, compute(args.problem, df, **args.params))
+
+
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--check", required=True)
+    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument("--out", required=True)
+    p.add_argument("runs", nargs="+", help="the problem's Parquet files")
+    args = p.parse_args()
+    script.run(f"check_{args.check}", args, main)

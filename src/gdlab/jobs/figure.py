@@ -1,0 +1,30 @@
+r"""One figure of a problem (PNG + SVG), as its spec declares it (``SPEC.figures``).
+
+    python -m gdlab.jobs.figure --problem sharp_wide --figure basin_ratio \
+        --params '{"homework_alphas": [0.01, 0.3, 4.0], ...}' --dpi 150 \
+        --png results/figures/basin_ratio.png --svg results/figures/basin_ratio.svg RUN.parquet ...
+
+``--params`` are the keyword arguments of the figure's function: the config values
+its spec names (``Figure.config``) and its literal options (``Figure.options``).
+"""
+
+import json
+
+from gdlab import problems, script, tables
+
+
+def main(args):
+    figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
+    draw = problems.function(args.problem, figure.function)
+    df = tables.load(args.runs, args.problem)
+    draw(args.problem, df, [args.png, args.svg], args.dpi, **args.params)
+
+
+if __name__ == "__main__":
+    p = script.figure_parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--figure", required=True)
+    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument("runs", nargs="+", help="the problem's Parquet files")
+    args = p.parse_args()
+    script.run(args.figure, args, main)

@@ -1,0 +1,34 @@
+r"""One problem's convergence table (CSV + Markdown): the workflow's ``table`` rule.
+
+    python -m gdlab.jobs.table --problem quadratic --checks '{"rate_rtol": ...}' \
+        --settings '{"max_steps": ...}' --csv results/tables/quadratic.csv \
+        --md results/tables/quadratic.md RUN.parquet ...
+"""
+
+import json
+from pathlib import Path
+
+from gdlab import script, tables
+
+
+def main(args):
+    df = tables.load(args.runs, args.problem, args.settings)
+    table = tables.convergence_table(args.problem, df, args.checks, args.settings)
+    table.to_csv(args.csv, index=False, float_format="%.17g")
+    Path(args.md).write_text(tables.to_markdown(args.problem, table))
+
+
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--checks", type=json.loads, required=True, help="tolerances, as JSON")
+    p.add_argument(
+        "--settings",
+        type=json.loads,
+        required=True,
+        help="the solver settings every run file must have been computed with, as JSON",
+    )
+    p.add_argument("--csv", required=True)
+    p.add_argument("--md", required=True)
+    p.add_argument("runs", nargs="+", help="the problem's Parquet files")
+    script.run("table", p.parse_args(), main)

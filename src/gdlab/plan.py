@@ -1,0 +1,135 @@
+"""What the workflow's rules are told, computed from the config and the registry.
+
+The Snakefile calls these at parse time (pure Python, no NumPy): which outputs
+the study has, which files a job reads, the one config slice each job gets (as
+canonical JSON, so Snakemake's params trigger tracks it exactly) and which code
+files each job runs (for its code fingerprint, :mod:`gdlab.codedeps`).  No
+problem is named here: everything comes from the problems' specs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gdlab import codedeps, grid, problems
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def as_json(value) -> str:
+    """A param for the shell: canonical JSON (a builtin str, tracked exactly)."""
+    return json.dumps(value, sort_keys=True)
+
+
+def lookup(config: dict, dotted: str):
+    """The config value at ``a.b.c``."""
+    value = config
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+# ---- what the study holds -------------------------------------------------------------
+def configured(config: dict) -> list[str]:
+    """The registered problems the config runs, in registry order."""
+    return [p for p in problems.names() if p in config["problems"]]
+
+
+def iterative(config: dict) -> list[str]:
+    """Those run by GD: their tables join the convergence check."""
+    return [p for p in configured(config) if problems.spec(p).iterative]
+
+
+def runs_of(config: dict, problem: str) -> list[str]:
+    """The Parquet files of one problem under the current config (never a glob)."""
+    return [job.path for job in grid.jobs(config, problem)]
+
+
+def figure_paths(name: str) -> dict[str, str]:
+    return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
+
+
+def all_outputs(config: dict) -> list[str]:
+    out = []
+    for p in configured(config):
+        out += [f"results/tables/{p}.csv", f"results/tables/{p}.md"]
+    for p in configured(config):
+        out += [f"results/checks/{c.name}.json" for c in problems.spec(p).checks]
+    if iterative(config):
+        out.append("results/checks/convergence.json")
+    out += [f"results/report/tables/{p}.html" for p in configured(config)]
+    for p in configured(config):
+        for f in problems.spec(p).figures:
+            out += list(figure_paths(f.name).values())
+    return out
+
+
+# ---- the config slice of each job ---------------------------------------------------------
+def solver_settings(config: dict, problem: str) -> str:
+    return as_json(grid.solver_settings(config, problem))
+
+
+def table_checks(config: dict, problem: str) -> str:
+    """The tolerances a problem's table reads: its rate tolerance and ``SPEC.table_checks``."""
+    c = config["checks"]
+    out = {"rate_rtol": {problem: c["rate_rtol"].get(problem, 0.0)}}
+    out.update({key: c[key] for key in problems.spec(problem).table_checks})
+    return as_json(out)
+
+
+def job_params(config: dict, item) -> str:
+    """A figure's or check's keyword arguments: the config values it names, its options."""
+    values = {kw: lookup(config, path) for kw, path in item.config.items()}
+    values.update(getattr(item, "options", {}))
+    return as_json(values)
+
+
+# ---- the code each job runs (its fingerprint) ------------------------------------------------
+def _rel(path: Path) -> str:
+    return path.resolve().relative_to(ROOT).as_posix()
+
+
+def _fingerprint(*files: Path) -> dict[str, str]:
+    return codedeps.fingerprint(ROOT, *(_rel(f) for f in files))
+
+
+def _job(name: str) -> Path:
+    return ROOT / "src" / "gdlab" / "jobs" / f"{name}.py"
+
+
+def _spec_and_theory(problem: str) -> list[Path]:
+    return [problems.folder(problem) / "__init__.py", *problems.theory_files(problem)]
+
+
+def solver_code(problem: str) -> dict[str, str]:
+    return _fingerprint(
+        ROOT / "src" / "gdlab" / "solve.py", problems.module_file(problem, "numerics")
+    )
+
+
+def table_code(problem: str) -> dict[str, str]:
+    return _fingerprint(_job("table"), *_spec_and_theory(problem))
+
+
+def table_html_code(problem: str) -> dict[str, str]:
+    return _fingerprint(_job("table_html"), problems.folder(problem) / "__init__.py")
+
+
+def figure_code(problem: str, figure) -> dict[str, str]:
+    """A figure drawn by generic code (a ``gdlab.`` function) reads the problem's spec and
+    theory through the registry; one of the problem's own modules imports what it uses."""
+    generic = figure.function.startswith("gdlab.")
+    return _fingerprint(
+        _job("figure"),
+        problems.function_file(problem, figure.function),
+        *(_spec_and_theory(problem) if generic else []),
+    )
+
+
+def check_code(problem: str, check) -> dict[str, str]:
+    return _fingerprint(_job("check"), problems.function_file(problem, check.function))
+
+
+def convergence_code() -> dict[str, str]:
+    return _fingerprint(_job("convergence"))

@@ -1,0 +1,138 @@
+"""``conv_huber`` — a matrix-free 1-D convolution trained with a Huber loss (problem 5).
+
+F(x) = huber(Ax − b) + (λ/2)‖x‖², A the valid cross-correlation with a filter k of
+length r, minimised by GD from x = 0; GD converges for α < 2/(‖A‖₂² + λ).  Seeds
+draw from NumPy's legacy ``RandomState(seed)``, so seed 0 is the homework's
+reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) = 0.4587586843129764).
+"""
+
+from gdlab.spec import Check, Figure, Grid, Problem, gd_section, ref
+
+
+def validate(section: dict, config: dict) -> list[str]:
+    out = []
+    if section["r"] > section["n"]:
+        out.append(
+            f"problems.conv_huber: filter length r = {section['r']} > signal length n = "
+            f"{section['n']} (A would have no rows); allowed: r <= n"
+        )
+    return out + _reference_run(section, config["checks"]["conv_huber"])
+
+
+def _reference_run(section: dict, ref_: dict) -> list[str]:
+    """The check compares one run of the grid with the homework's value: that run must
+    exist, or the check could only fail after every job has run."""
+    from gdlab import grid
+
+    out = []
+    settings = [grid.setting("conv_huber", a) for a in grid.grid_values("conv_huber", section)]
+    if grid.setting("conv_huber", ref_["alpha"]) not in settings:
+        out.append(
+            f"checks.conv_huber.alpha: {ref_['alpha']!r} is not in problems.conv_huber.alphas "
+            f"{section['alphas']!r}, so the reference run would not exist; add it to the alphas "
+            "(the homework's reference run is α = 0.01)"
+        )
+    if ref_["seed"] >= section["seeds"]:
+        out.append(
+            f"checks.conv_huber.seed: {ref_['seed']} is not among the seeds 0..{section['seeds'] - 1} "
+            f"of problems.conv_huber (seeds: {section['seeds']}); allowed: seed < problems.conv_huber.seeds"
+        )
+    if section["reference_step"] > section["max_steps"]:
+        out.append(
+            f"problems.conv_huber.reference_step: {section['reference_step']} > max_steps "
+            f"{section['max_steps']}, so no run reaches it; allowed: reference_step <= max_steps"
+        )
+    return out
+
+
+SPEC = Problem(
+    name="conv_huber",
+    title="a matrix-free convolution with a Huber loss reproduces the homework's "
+    "F(x₁₀₀) = 0.4587586843129764",
+    order=5,
+    grid=Grid("alphas", "alpha"),
+    seeding="legacy",
+    schema=gd_section(
+        "matrix-free 1-D convolution trained with a Huber loss",
+        ("alphas", ref("step_sizes")),
+        before={
+            "r": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "filter length r (an integer >= 1, r <= n)",
+            },
+            "n": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 2000,
+                "description": "signal length n, an integer with r <= n <= 2000 (the check "
+                "builds the dense (n-r+1) x n matrix per seed)",
+            },
+            "lam": {"type": "number", "minimum": 0, "description": "ridge weight lambda >= 0"},
+        },
+        after={
+            "reference_step": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "the step whose objective is compared with the reference value "
+                "(the homework's 100)",
+            }
+        },
+    ),
+    check_schema={
+        "conv_huber": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["seed", "alpha", "value", "rtol", "operator_rtol"],
+            "description": "the reference run and its tolerances",
+            "properties": {
+                "seed": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "seed of the reference run (0)",
+                },
+                "alpha": ref("step_size"),
+                "value": {
+                    "type": "number",
+                    "description": "the homework's F(x_100): 0.4587586843129764",
+                },
+                "rtol": ref("tol"),
+                "operator_rtol": ref("tol"),
+            },
+        }
+    },
+    validate=validate,
+    theory="theory",
+    columns={
+        "err_dense": ("float64", "rel. error matrix-free A, Aᵀ vs dense matrix"),
+        "err_adjoint": ("float64", "rel. error of ⟨Ax, y⟩ = ⟨x, Aᵀy⟩"),
+    },
+    figures=(
+        Figure(
+            "conv_huber_objective",
+            "objective:figure",
+            "objective F(x_k) vs step, the reference run",
+            config={
+                "reference_seed": "checks.conv_huber.seed",
+                "reference_alpha": "checks.conv_huber.alpha",
+                "reference_value": "checks.conv_huber.value",
+                "reference_step": "problems.conv_huber.reference_step",
+            },
+        ),
+    ),
+    checks=(
+        Check(
+            "conv_huber",
+            "checks:reference_and_operator",
+            "reference value and operator (JSON download)",
+            config={
+                "tolerances": "checks.conv_huber",
+                "reference_step": "problems.conv_huber.reference_step",
+            },
+        ),
+    ),
+    table_notes={
+        "alpha_critical_min": "smallest 2/(‖A‖₂² + λ) over the seeds",
+        "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
+    },
+)

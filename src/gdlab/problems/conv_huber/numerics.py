@@ -1,0 +1,182 @@
+"""The numerics of ``conv_huber``: the matrix-free convolution, its Huber objective and GD.
+
+A ∈ ℝ^{(n−r+1)×n}, (Ax)_j = Σ_i k_i x_{i+j} (valid cross-correlation with the
+filter k ∈ ℝ^r); Aᵀy is the full convolution of y with k, of length n.  Neither
+is ever built as a matrix except in :func:`dense` (for the check).
+
+huber(t) = t²/2 if |t| ≤ 1 else |t| − ½, summed; F(x) = huber(Ax − b) + (λ/2)‖x‖².
+GD: x ← x − α(Aᵀ huber'(Ax − b) + λx) from x = 0 (the homework's code adds λx
+outside the step, a slip).  GD converges for α < 2/(‖A‖₂² + λ).
+
+Seeds draw k then b from NumPy's legacy ``RandomState(seed)``, so seed 0 is the
+homework's reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) =
+0.4587586843129764).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdlab import descent
+
+NAME = "conv_huber"
+
+
+# ---- the operator -----------------------------------------------------------------
+# Blocks of runs: a loop over the r taps, each a vector operation over all runs,
+# is fastest for short filters and signals (the default study: r = 3, n = 20);
+# beyond these sizes one numpy.correlate / numpy.convolve call per run is (one
+# pass over the data instead of 2r).  The choice depends on (n, r) only, never on
+# the number of runs, so a run's numbers do not depend on its block.
+_TAP_LOOP_MAX_R, _TAP_LOOP_MAX_N = 16, 4096
+
+
+def _per_run(op, k: np.ndarray, v: np.ndarray, length: int) -> np.ndarray:
+    if v.shape[0] == 1:
+        return op(k[0], v[0])[None, :]  # no copy
+    out = np.empty((v.shape[0], length))
+    for row, (kr, vr) in enumerate(zip(k, v, strict=True)):
+        out[row] = op(kr, vr)
+    return out
+
+
+def apply(k: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Ax: valid cross-correlation, O(n·r) time, O(n) memory.
+
+    ``k`` (r,) with ``x`` (n,) uses one ``numpy.correlate`` call; ``k`` (runs, r)
+    with ``x`` (runs, n) applies each run's filter to its own row (a loop over the
+    r taps, each a vector operation over all runs; for long filters or signals
+    the 1-D call per run)."""
+    if k.ndim == 1:
+        return np.correlate(x, k, mode="valid")
+    r = k.shape[1]
+    m = x.shape[1] - r + 1
+    if r > _TAP_LOOP_MAX_R or x.shape[1] > _TAP_LOOP_MAX_N:
+        return _per_run(apply, k, x, m)
+    out = k[:, :1] * x[:, :m]
+    for i in range(1, r):
+        out += k[:, i : i + 1] * x[:, i : i + m]
+    return out
+
+
+def apply_transpose(k: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Aᵀy: full convolution of y with k, length n = len(y) + r − 1."""
+    if k.ndim == 1:
+        return np.convolve(y, k, mode="full")
+    r = k.shape[1]
+    m = y.shape[1]
+    if r > _TAP_LOOP_MAX_R or m + r - 1 > _TAP_LOOP_MAX_N:
+        return _per_run(apply_transpose, k, y, m + r - 1)
+    out = np.zeros((y.shape[0], m + r - 1))
+    for i in range(r):
+        out[:, i : i + m] += k[:, i : i + 1] * y
+    return out
+
+
+def dense(k: np.ndarray, n: int) -> np.ndarray:
+    """The explicit (n−r+1)×n matrix of A (for checks only)."""
+    r = k.size
+    A = np.zeros((n - r + 1, n))
+    for j in range(n - r + 1):
+        A[j, j : j + r] = k
+    return A
+
+
+def naive_apply(k, x):
+    """A Python loop like the homework's (for the benchmark's comparison only)."""
+    r, n = len(k), len(x)
+    return np.array([sum(k[i] * x[i + j] for i in range(r)) for j in range(n - r + 1)])
+
+
+def naive_apply_transpose(k, y):
+    """Aᵀy by a Python loop over a zero-padded y with the reversed filter."""
+    r = len(k)
+    padded = np.concatenate([np.zeros(r - 1), y, np.zeros(r - 1)])
+    flipped = k[::-1]
+    return np.array(
+        [sum(flipped[i] * padded[j + i] for i in range(r)) for j in range(len(y) + r - 1)]
+    )
+
+
+# ---- the objective ----------------------------------------------------------------
+def huber(t):
+    a = np.abs(t)
+    return np.where(a <= 1.0, 0.5 * t * t, a - 0.5)
+
+
+def huber_prime(t):
+    return np.minimum(np.maximum(t, -1.0), 1.0)  # np.clip, without its wrapper's cost
+
+
+@dataclass
+class Model:
+    k: np.ndarray  # (runs, r)
+    b: np.ndarray  # (runs, n − r + 1)
+    lam: float
+
+    def gradient(self, x):
+        return apply_transpose(self.k, huber_prime(apply(self.k, x) - self.b)) + self.lam * x
+
+    def loss(self, x):
+        return huber(apply(self.k, x) - self.b).sum(axis=1) + 0.5 * self.lam * np.einsum(
+            "ij,ij->i", x, x
+        )
+
+    def dist(self, x):
+        return np.full(x.shape[:-1], np.nan)  # x* has no closed form: rates use ‖∇F‖
+
+    def take(self, rows):
+        return Model(self.k[rows], self.b[rows], self.lam)
+
+
+def draw(seed: int, r: int, n: int):
+    """k = randn(r) then b = randn(n − r + 1) from RandomState(seed), as the homework."""
+    rs = np.random.RandomState(seed)
+    k = rs.standard_normal(r)
+    b = rs.standard_normal(n - r + 1)
+    probe_x = rs.standard_normal(n)  # drawn after k, b: the reference is unaffected
+    probe_y = rs.standard_normal(n - r + 1)
+    return k, b, probe_x, probe_y
+
+
+def operator_errors(k, n, x, y) -> tuple[float, float]:
+    """(dense error, adjoint error), both relative: max over A and Aᵀ of
+    ‖matrix-free − dense‖/‖dense‖, and |⟨Ax, y⟩ − ⟨x, Aᵀy⟩| / (‖Ax‖‖y‖)."""
+    A = dense(k, n)
+    Ax, ATy = apply(k, x), apply_transpose(k, y)
+    err_dense = max(
+        np.linalg.norm(Ax - A @ x) / np.linalg.norm(A @ x),
+        np.linalg.norm(ATy - A.T @ y) / np.linalg.norm(A.T @ y),
+    )
+    err_adjoint = abs(Ax @ y - x @ ATy) / (np.linalg.norm(Ax) * np.linalg.norm(y))
+    return float(err_dense), float(err_adjoint)
+
+
+def alpha_critical(k, n, lam) -> float:
+    """2/(‖A‖₂² + λ)."""
+    return 2.0 / (np.linalg.norm(dense(k, n), 2) ** 2 + lam)
+
+
+def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    r, n, lam = settings["r"], settings["n"], settings["lam"]
+    draws = [draw(s, r, n) for s in seeds]
+    k = np.stack([d[0] for d in draws])
+    b = np.stack([d[1] for d in draws])
+    errors = np.array([operator_errors(d[0], n, d[2], d[3]) for d in draws])
+    critical = np.array([alpha_critical(d[0], n, lam) for d in draws])
+    trace = descent.descend(
+        Model(k, b, lam),
+        np.zeros((len(seeds), n)),
+        alpha,
+        max_steps=settings["max_steps"],
+        tolerance=settings["tolerance"],
+        divergence_factor=settings["divergence_factor"],
+        record=descent.record_steps(settings["max_steps"], extra=(settings["reference_step"],)),
+    )
+    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
+    cols["alpha_critical"] = critical[trace.run]
+    cols["err_dense"] = errors[trace.run, 0]
+    cols["err_adjoint"] = errors[trace.run, 1]
+    return cols

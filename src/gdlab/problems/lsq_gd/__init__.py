@@ -1,0 +1,51 @@
+"""``lsq_gd`` — GD on least squares (homework problem 3).
+
+θ_{k+1} = θ_k − α Xᵀ(Xθ_k − Y): GD converges for α < 2/ρ(XᵀX) and diverges for a
+generic θ_0 above it, asymptotically at the rate max_i |1 − ασ_i²|.  The grid
+value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the seed).
+"""
+
+from gdlab.spec import Figure, Grid, Problem, gd_section, ref
+from gdlab.theory import Threshold
+
+
+def validate(section: dict, config: dict) -> list[str]:
+    from gdlab.config import shape_messages
+
+    return shape_messages("problems.lsq_gd.shape", section["shape"], need_tall=True)
+
+
+SPEC = Problem(
+    name="lsq_gd",
+    title="GD on least squares converges iff α < 2/ρ(XᵀX), at the rate max_i |1 − ασᵢ²|",
+    order=3,
+    grid=Grid("alpha_multiples", "c"),
+    schema=gd_section(
+        "GD on least squares; step sizes in units of 2/rho(X^T X)",
+        (
+            "alpha_multiples",
+            ref(
+                "step_sizes",
+                "step sizes as multiples c > 0 of 2/rho(X^T X) (a non-empty list of distinct "
+                "numbers); c < 1 converges, c > 1 diverges",
+            ),
+        ),
+        before={
+            "shape": ref("shape", "[N, p] of X with N >= p, so that X^T X is invertible"),
+        },
+    ),
+    validate=validate,
+    theory=Threshold(critical=1.0, symbol="c", prediction="{outcome} (α = {value:g}·2/ρ(XᵀX))"),
+    figures=(
+        Figure(
+            "convergence_lsq_gd",
+            "gdlab.plots.convergence:figure",
+            "convergence: distance to the optimum vs step",
+            options={
+                "ylabel": r"$\|\theta_k - \theta^*\|\,/\,\|\theta_0 - \theta^*\|$",
+                "model": r"GD on $\frac{1}{2}\|X\theta - Y\|^2$ with $\alpha = c \cdot 2/\rho(X^\top X)$",
+                "rho": r"$\rho = \max_i |1-\alpha\sigma_i^2|$",
+            },
+        ),
+    ),
+)

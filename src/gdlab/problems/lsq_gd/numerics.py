@@ -1,0 +1,90 @@
+"""The numerics of ``lsq_gd``: GD on least squares, a block of seeds at one c.
+
+θ_{k+1} = θ_k − α Xᵀ(Xθ_k − Y).  With θ* the least-squares solution and
+ζ_k = θ_k − θ*, ζ_k = (I − αXᵀX)^k ζ_0 (the homework's eq. 23 drops the power k).
+With XᵀX = VΣ²Vᵀ and ρ(XᵀX) = σ_1², GD converges for α < 2/ρ(XᵀX), diverges for
+generic θ_0 when α > 2/ρ(XᵀX), and contracts asymptotically at max_i |1 − ασ_i²|.
+
+The grid value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the
+seed): α = c · 2/ρ(XᵀX), recorded per run in the ``alpha`` column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdlab import descent, seeding
+
+NAME = "lsq_gd"
+
+
+@dataclass
+class Model:
+    X: np.ndarray  # (runs, N, p)
+    Y: np.ndarray  # (runs, N)
+    theta_star: np.ndarray  # (runs, p)
+    H: np.ndarray | None = None  # (runs, p, p) XᵀX, computed once
+    XtY: np.ndarray | None = None  # (runs, p)
+
+    def __post_init__(self):
+        if self.H is None:
+            self.H = np.einsum("rni,rnj->rij", self.X, self.X)
+            self.XtY = np.einsum("rni,rn->ri", self.X, self.Y)
+
+    def gradient(self, theta):
+        return np.einsum("rij,rj->ri", self.H, theta) - self.XtY  # Xᵀ(Xθ − Y)
+
+    def loss(self, theta):
+        residual = np.einsum("rni,ri->rn", self.X, theta) - self.Y
+        return 0.5 * np.einsum("rn,rn->r", residual, residual)
+
+    def dist(self, theta):
+        z = theta - self.theta_star  # (runs, p) or (steps, runs, p)
+        return descent.row_norms(z.reshape(-1, z.shape[-1])).reshape(z.shape[:-1])
+
+    def take(self, rows):
+        return Model(
+            self.X[rows], self.Y[rows], self.theta_star[rows], self.H[rows], self.XtY[rows]
+        )
+
+
+def draw(seed: int, root_seed: int, n_samples: int, n_features: int):
+    """X, Y, θ_0 of one seed (independent of α)."""
+    rng = seeding.generator(NAME, seed, root_seed)
+    X = rng.standard_normal((n_samples, n_features))
+    Y = rng.standard_normal(n_samples)
+    theta0 = rng.standard_normal(n_features)
+    return X, Y, theta0
+
+
+def spectrum(X: np.ndarray) -> np.ndarray:
+    """Eigenvalues σ_i² of XᵀX, descending."""
+    return np.linalg.eigvalsh(X.T @ X)[::-1]
+
+
+def run(settings: dict, c: float, seeds: list[int]) -> dict:
+    n_samples, n_features = settings["shape"]
+    draws = [draw(s, settings["root_seed"], n_samples, n_features) for s in seeds]
+    X = np.stack([d[0] for d in draws])
+    Y = np.stack([d[1] for d in draws])
+    theta0 = np.stack([d[2] for d in draws])
+    theta_star = np.stack([np.linalg.lstsq(x, y, rcond=None)[0] for x, y in zip(X, Y, strict=True)])
+    sigma2 = np.stack([spectrum(x) for x in X])  # (runs, p)
+    alpha_critical = 2.0 / sigma2[:, 0]
+    alpha = c * alpha_critical
+    rate = np.max(np.abs(1.0 - alpha[:, None] * sigma2), axis=1)
+    trace = descent.descend(
+        Model(X, Y, theta_star),
+        theta0,
+        alpha,
+        max_steps=settings["max_steps"],
+        tolerance=settings["tolerance"],
+        divergence_factor=settings["divergence_factor"],
+        record=descent.record_steps(settings["max_steps"]),
+    )
+    cols = descent.trace_columns(trace, seeds, alpha, scalar=False)
+    cols["alpha_critical"] = alpha_critical[trace.run]
+    cols["rate_theory"] = rate[trace.run]
+    return cols

@@ -1,0 +1,65 @@
+"""The numerics of ``quadratic``: GD on f(θ) = θ²/2, a block of seeds at one α.
+
+θ_{k+1} = θ_k − α f'(θ_k) = (1 − α) θ_k, hence θ_k = θ_0 (1 − α)^k: GD converges
+for 0 < α < 2, keeps |θ_k| = |θ_0| at α = 2 and diverges for α > 2, at the rate
+|1 − α| per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdlab import descent, seeding
+
+NAME = "quadratic"
+ALPHA_CRITICAL = 2.0
+
+
+def closed_form(theta0: float, alpha: float, k) -> np.ndarray:
+    """θ_k = θ_0 (1 − α)^k."""
+    return theta0 * (1.0 - alpha) ** np.asarray(k, dtype=float)
+
+
+def rate_theory(alpha: float) -> float:
+    return abs(1.0 - alpha)
+
+
+@dataclass
+class Model:
+    def gradient(self, theta):
+        return theta  # f'(θ) = θ
+
+    def loss(self, theta):
+        return 0.5 * theta[:, 0] ** 2
+
+    def dist(self, theta):
+        return np.abs(theta[..., 0])  # θ* = 0
+
+    def take(self, rows):
+        return self
+
+
+def initial_point(seed: int, root_seed: int) -> float:
+    """θ_0 with 0.5 ≤ |θ_0| < 10 and a random sign (never 0)."""
+    rng = seeding.generator(NAME, seed, root_seed)
+    return float(rng.uniform(0.5, 10.0) * rng.choice([-1.0, 1.0]))
+
+
+def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    theta0 = np.array([[initial_point(s, settings["root_seed"])] for s in seeds])
+    trace = descent.descend(
+        Model(),
+        theta0,
+        alpha,
+        max_steps=settings["max_steps"],
+        tolerance=settings["tolerance"],
+        divergence_factor=settings["divergence_factor"],
+        record=descent.record_steps(settings["max_steps"]),
+    )
+    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    n = len(cols["step"])
+    cols["alpha_critical"] = np.full(n, ALPHA_CRITICAL)
+    cols["rate_theory"] = np.full(n, rate_theory(alpha))
+    return cols

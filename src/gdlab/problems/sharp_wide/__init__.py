@@ -1,0 +1,105 @@
+"""``sharp_wide`` — which minimum GD finds (homework problem 4).
+
+f(x) = s(x)·10x² + (1 − s(x))·(½(x − 10)² + 50),  s(x) = 1/(1 + e^{3(x−3)}): a sharp
+minimum near 0 (f'' ≈ 20.1), a local maximum near 3.18 and a wide minimum near 10
+(f'' ≈ 1).  GD is linearly stable at a minimum x* iff α < 2/f''(x*).
+"""
+
+import math
+
+from gdlab.spec import Figure, Grid, Problem, gd_section, ref
+
+MINIMA = ("sharp", "wide", "maximum", "none")
+
+
+def validate(section: dict, config: dict) -> list[str]:
+    lo, hi = section["start_interval"]
+    if not lo < hi:
+        return [
+            f"problems.sharp_wide.start_interval: [{lo}, {hi}] is empty; allowed: [lo, hi] with lo < hi"
+        ]
+    if not math.isfinite(float(hi) - float(lo)):
+        return [
+            f"problems.sharp_wide.start_interval: [{lo}, {hi}] is wider than the largest "
+            "floating-point number (hi − lo overflows); allowed: hi − lo finite"
+        ]
+    return []
+
+
+HOMEWORK = {
+    "homework_alphas": "problems.sharp_wide.alphas",
+    "start_interval": "problems.sharp_wide.start_interval",
+}
+
+SPEC = Problem(
+    name="sharp_wide",
+    title="GD cannot end in a minimum x* where α > 2/f''(x*): which minimum it finds depends on α",
+    order=4,
+    grid=Grid("alphas", "alpha"),
+    schema=gd_section(
+        "which minimum GD finds on the sharp/wide landscape",
+        (
+            "alphas",
+            ref(
+                "step_sizes",
+                "the homework's step sizes (stacked bars of the basin-ratio figure)",
+            ),
+        ),
+        optional={
+            "sweep": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["min", "max", "count"],
+                "description": "extra log-spaced step sizes from min to max (both > 0)",
+                "properties": {
+                    "min": ref("step_size"),
+                    "max": ref("step_size"),
+                    "count": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 1000,
+                        "description": "number of step sizes (1 to 1000)",
+                    },
+                },
+            }
+        },
+        before={
+            "start_interval": {
+                "type": "array",
+                "items": {
+                    "type": "number",
+                    "description": "lo and hi of [lo, hi] are finite numbers",
+                },
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[lo, hi): x_0 ~ Uniform[lo, hi), lo < hi (the homework: [-5, 20))",
+            }
+        },
+    ),
+    validate=validate,
+    theory="theory",
+    columns={
+        "x": ("float64", "the iterate x_k"),
+        "minimum": ("category", "where a converged run ended: " + ", ".join(MINIMA)),
+    },
+    figures=(
+        Figure(
+            "basin_ratio",
+            "basin_ratio:figure",
+            "basin ratio: where GD ends, per α",
+            config=HOMEWORK,
+        ),
+        Figure(
+            "sharp_wide_landscape",
+            "landscape:figure",
+            "landscape: f(x), where runs start and end",
+            config=HOMEWORK,
+        ),
+    ),
+    table_notes={
+        "share_sharp": "share of starts that ended in the sharp minimum",
+        "share_wide": "share of starts that ended in the wide minimum",
+        "share_sharp_gradient_flow": "share of the start interval left of the local maximum: "
+        "where gradient flow (α → 0) ends in the sharp minimum",
+    },
+)

@@ -1,0 +1,35 @@
+"""Where a ``sharp_wide`` run ended, as both of its figures show it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from gdlab import style
+from gdlab.tables import last_rows
+
+# in the order of the figures' legends
+CATEGORIES = ("sharp", "wide", "diverged", "not converged")
+COLORS = {
+    "sharp": style.VERMILLION,
+    "wide": style.BLUE,
+    "diverged": style.BLACK,
+    "not converged": style.ORANGE,
+}
+
+
+def categorize(runs: pd.DataFrame) -> np.ndarray:
+    """Per run (a row of :func:`gdlab.tables.last_rows`): one of :data:`CATEGORIES`."""
+    return np.where(
+        runs["outcome"] == "converged",
+        runs["minimum"],
+        np.where(runs["outcome"] == "diverged", "diverged", "not converged"),
+    )
+
+
+def end_states(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per run with its start ``x0``, ``alpha`` (float) and ``category``."""
+    runs = last_rows(df)
+    start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
+    x0 = start.reindex(pd.MultiIndex.from_frame(runs[["setting", "seed"]])).to_numpy()
+    return runs.assign(x0=x0, alpha=runs["alpha"].astype(float), category=categorize(runs))

@@ -1,0 +1,179 @@
+"""The numerics of ``sharp_wide``: which minimum GD finds, a block of starts at one α.
+
+f(x) = s(x)·10x² + (1 − s(x))·(½(x − 10)² + 50),  s(x) = 1/(1 + e^{3(x−3)}).
+
+f has a sharp local minimum near 0 (f'' ≈ 20.1), a local maximum near 3.18 and
+a wide minimum near 10 (f'' ≈ 1).  GD is linearly stable at a minimum x* iff
+α < 2/f''(x*): small α can end in either minimum, 0.0995 < α < 2 only in the
+wide one, and α > 2 in neither.
+
+f and f' are evaluated without overflow for every finite x: the logistic and
+its derivative s' = −3 s(1 − s) come from e^{−|z|} (never e^{+|z|}), and the
+terms whose weight underflows to exactly 0 are not multiplied by x² (which
+would overflow to inf and give 0·inf = NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from gdlab import descent, seeding
+
+NAME = "sharp_wide"
+_SHARPNESS = 3.0  # the logistic's slope
+_CENTER = 3.0
+_CLIP = 300.0  # beyond |x| = 300, s(1 − s) = e^{-|z|}/(1+e^{-|z|})² underflows to exactly 0
+
+
+def logistic(x):
+    """s(x) = 1/(1 + e^{3(x−3)}) and 1 − s(x), both from e^{−|z|} (no overflow)."""
+    s, one_minus_s, e, _ = _logistic(np.asarray(x, dtype=float))
+    return s, one_minus_s, e
+
+
+def _clip(x, bound):
+    # np.clip's Python wrapper costs more than the arithmetic on a block of runs
+    return np.minimum(np.maximum(x, -bound), bound)
+
+
+def _logistic(x):
+    """s, 1 − s, e^{−|z|} and 1 + e^{−|z|} (each computed once: fprime runs every step)."""
+    # clipping leaves s unchanged (it is exactly 0 or 1 far beyond ±1e3) and keeps 3x finite
+    z = _SHARPNESS * (_clip(x, 1e6) - _CENTER)
+    e = np.exp(-np.abs(z))
+    one_plus_e = 1.0 + e
+    ratio, inverse = e / one_plus_e, 1.0 / one_plus_e
+    positive = z > 0
+    return np.where(positive, ratio, inverse), np.where(positive, inverse, ratio), e, one_plus_e
+
+
+def _wide(x):
+    return 0.5 * (x - 10.0) ** 2 + 50.0
+
+
+def f(x):
+    x = np.asarray(x, dtype=float)
+    s, one_minus_s, _ = logistic(x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sharp = np.where(s > 0, s * 10.0 * x**2, 0.0)
+        wide = np.where(one_minus_s > 0, one_minus_s * _wide(x), 0.0)
+    return sharp + wide
+
+
+def fprime(x):
+    """f'(x) = s'(x)(10x² − w(x)) + s(x)·20x + (1 − s(x))(x − 10), w the wide branch."""
+    x = np.asarray(x, dtype=float)
+    s, one_minus_s, e, one_plus_e = _logistic(x)
+    ds = -_SHARPNESS * e / one_plus_e**2  # s' = −3 s(1 − s)
+    xc = _clip(x, _CLIP)  # ds is exactly 0 outside the clip range
+    with np.errstate(over="ignore", invalid="ignore"):
+        return ds * (10.0 * xc**2 - _wide(xc)) + s * 20.0 * x + one_minus_s * (x - 10.0)
+
+
+def fsecond(x, h: float = 1e-5):
+    """f''(x) by a central difference of f' (error ~1e-9, ample for 2/f'')."""
+    return (fprime(x + h) - fprime(x - h)) / (2 * h)
+
+
+def _bisect(lo: float, hi: float) -> float:
+    flo = fprime(lo)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        fm = fprime(mid)
+        if fm == 0 or hi - lo <= 1e-15 * max(1.0, abs(mid)):
+            return float(mid)
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+    return float(0.5 * (lo + hi))
+
+
+@cache
+def critical_points() -> dict[str, tuple[float, float]]:
+    """name -> (x*, f''(x*)) for the sharp minimum, the local maximum and the wide
+    minimum, found by bisection on f' in brackets where f' changes sign."""
+    brackets = {"sharp": (-1.0, 1.0), "maximum": (2.5, 4.0), "wide": (9.0, 11.0)}
+    out = {}
+    for name, (lo, hi) in brackets.items():
+        x = _bisect(lo, hi)
+        out[name] = (x, float(fsecond(x)))
+    return out
+
+
+def thresholds() -> dict[str, float]:
+    """α above which GD cannot converge to each minimum: 2/f''(x*)."""
+    cp = critical_points()
+    return {name: 2.0 / cp[name][1] for name in ("sharp", "wide")}
+
+
+def reachable(alpha: float) -> list[str]:
+    """The minima at which GD with step α is linearly stable (α·f''(x*) < 2)."""
+    return [name for name, a in thresholds().items() if alpha < a]
+
+
+def classify(x: np.ndarray) -> list[str]:
+    """The critical point nearest to each x."""
+    cp = critical_points()
+    names = list(cp)
+    centres = np.array([cp[n][0] for n in names])
+    nearest = np.argmin(np.abs(np.asarray(x)[:, None] - centres[None, :]), axis=1)
+    return [names[i] for i in nearest]
+
+
+@dataclass
+class Model:
+    def gradient(self, theta):
+        return fprime(theta)
+
+    def loss(self, theta):
+        return f(theta[:, 0])
+
+    def dist(self, theta):
+        cp = critical_points()
+        x = theta[..., 0]
+        return np.minimum(np.abs(x - cp["sharp"][0]), np.abs(x - cp["wide"][0]))
+
+    def take(self, rows):
+        return self
+
+
+def initial_point(seed: int, root_seed: int, interval: tuple[float, float]) -> float:
+    """x_0 ~ Uniform[lo, hi) (the homework: [−5, 20))."""
+    rng = seeding.generator(NAME, seed, root_seed)
+    return float(rng.uniform(*interval))
+
+
+def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    interval = tuple(settings["start_interval"])
+    x0 = np.array([[initial_point(s, settings["root_seed"], interval)] for s in seeds])
+    trace = descent.descend(
+        Model(),
+        x0,
+        alpha,
+        max_steps=settings["max_steps"],
+        tolerance=settings["tolerance"],
+        divergence_factor=settings["divergence_factor"],
+        record=descent.record_steps(settings["max_steps"]),
+    )
+    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    found = classify(trace.final_theta[:, 0])
+    minimum = [
+        m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)
+    ]
+    cp = critical_points()
+    rate = np.array([abs(1 - alpha * cp[m][1]) if m != "none" else np.nan for m in minimum])
+    cols["minimum"] = [minimum[r] for r in trace.run]
+    cols["rate_theory"] = rate[trace.run]
+    return cols
+
+
+def sharp_basin_share(interval) -> float:
+    """Share of x_0 ~ Uniform[lo, hi) left of the local maximum: the share of
+    starts that gradient flow (GD with α → 0) takes to the sharp minimum."""
+    lo, hi = interval
+    x_max = critical_points()["maximum"][0]
+    return float(min(max((x_max - lo) / (hi - lo), 0.0), 1.0))

@@ -1,0 +1,163 @@
+"""What a problem declares about itself: pure data, read at parse time.
+
+Every folder under ``src/gdlab/problems/`` defines ``SPEC = Problem(...)`` in its
+``__init__.py``.  The workflow reads these specs when the Snakefile is parsed (on a
+cluster, by every job again), so this module and every spec use the standard
+library only: no NumPy, no pandas, no pyarrow.
+
+A spec says everything the generic code needs to know about a problem: its grid
+(config key and axis), how its seeds are drawn, its own result columns, its
+config-schema fragment and the semantic checks a schema cannot express, its
+theory, its figures and checks (each becomes one generated rule) and what its
+own table columns mean.  Its numerics live in ``numerics.py`` beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+# The Parquet types a problem's own columns may have (names, not pyarrow types:
+# the spec is read at parse time, without pyarrow).
+COLUMN_TYPES = ("float64", "int64", "category")
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The problem's grid: the config ``key`` listing its values and the ``axis`` name
+    used in paths (``<axis>=<value>``).  ``kind`` is ``"float"`` (one number) or
+    ``"shape"`` (``[N, p]``, written ``NxP``)."""
+
+    key: str
+    axis: str
+    kind: str = "float"
+
+    def __post_init__(self):
+        if self.kind not in ("float", "shape"):
+            raise ValueError(f"Grid.kind must be 'float' or 'shape', got {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: ``results/figures/<name>.png`` and ``.svg``, drawn by ``function``
+    (``"module:function"``: a module of the problem's folder, or a ``gdlab.`` module)
+    called as ``function(problem, df, paths, dpi, **config, **options)``.
+
+    ``config`` maps a keyword argument to the dotted config path of its value (the
+    rule passes exactly these values, so only they rerun the figure); ``options``
+    are literal keyword arguments.  Its caption is ``captions/<name>.rst``."""
+
+    name: str
+    function: str
+    label: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check that fails the run: ``results/checks/<name>.json``, computed by
+    ``function(problem, df, **config)`` (``"module:function"`` in the problem's folder),
+    which returns a report with ``passed`` and ``failures``.  Caption:
+    ``captions/<name>.rst``."""
+
+    name: str
+    function: str
+    label: str
+    config: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The spec of one problem (see the module docstring).
+
+    * ``order`` — its place in tables and menus (the homework's problem number);
+    * ``seeding`` — ``"root"``: seed s draws from ``SeedSequence([root_seed,
+      crc32(name), s])`` (:mod:`gdlab.seeding`); ``"legacy"``: from NumPy's
+      ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
+    * ``iterative`` — GD runs with outcomes and rates (its table joins the
+      convergence check; it may have a ``checks.rate_rtol.<name>`` tolerance);
+    * ``columns`` — its own result columns: name -> (type, meaning), type one of
+      :data:`COLUMN_TYPES`; the core columns are in :mod:`gdlab.schema`;
+    * ``schema`` — the JSON schema of its ``problems.<name>`` config section;
+    * ``check_schema`` — the schemas of its keys under ``checks`` (required keys);
+    * ``table_checks`` — which of those keys its table reads;
+    * ``validate`` — ``validate(section, config) -> [messages]``: what a schema
+      cannot say (pure Python);
+    * ``theory`` — a :class:`gdlab.theory.Threshold`, or the name of a module of its
+      folder defining ``predict``, ``threshold`` and ``table_row``;
+    * ``table_notes`` — what its own table columns mean (the report's table page).
+    """
+
+    name: str
+    title: str
+    order: int
+    grid: Grid
+    schema: Mapping
+    theory: object
+    seeding: str = "root"
+    iterative: bool = True
+    columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    check_schema: Mapping[str, Mapping] = field(default_factory=dict)
+    table_checks: tuple[str, ...] = ()
+    validate: Callable[[dict, dict], list[str]] | None = None
+    figures: tuple[Figure, ...] = ()
+    checks: tuple[Check, ...] = ()
+    table_notes: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.seeding not in ("root", "legacy"):
+            raise ValueError(f"{self.name}: seeding must be 'root' or 'legacy'")
+        for col, (typ, _doc) in self.columns.items():
+            if typ not in COLUMN_TYPES:
+                raise ValueError(
+                    f"{self.name}: column {col!r} has type {typ!r}; allowed: {COLUMN_TYPES}"
+                )
+
+
+# ---- schema fragments ---------------------------------------------------------------
+# The base schema (workflow/schemas/config.schema.yaml) defines these under $defs.
+def ref(name: str, description: str | None = None) -> dict:
+    """``{"$ref": "#/$defs/<name>"}`` (with its own description, if given)."""
+    out: dict = {"$ref": f"#/$defs/{name}"}
+    if description:
+        out["description"] = description
+    return out
+
+
+def section(description: str, properties: dict, required: list[str]) -> dict:
+    """The schema of one problem's config section (no other keys allowed)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(required),
+        "description": description,
+        "properties": properties,
+    }
+
+
+def gd_section(
+    description: str,
+    grid: tuple[str, dict],
+    optional: dict | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> dict:
+    """The section of a problem run by GD: its grid key, ``seeds``, ``seeds_per_job``,
+    its own keys ``before`` the step budget, ``max_steps``, ``tolerance``,
+    ``divergence_factor``, then ``after``; ``optional`` keys follow the grid key."""
+    key, grid_schema = grid
+    before, after, optional = before or {}, after or {}, optional or {}
+    properties = {
+        key: grid_schema,
+        **optional,
+        "seeds": ref("seeds"),
+        "seeds_per_job": ref("seeds_per_job"),
+        **before,
+        "max_steps": ref("max_steps"),
+        "tolerance": ref("tolerance"),
+        "divergence_factor": ref("divergence_factor"),
+        **after,
+    }
+    required = [key, "seeds", *before, "max_steps", "tolerance", "divergence_factor", *after]
+    return section(description, properties, required)

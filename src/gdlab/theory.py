@@ -1,0 +1,71 @@
+"""The one theory interface every problem offers, and its most common form.
+
+A problem's theory (``SPEC.theory``, resolved by :func:`gdlab.problems.theory`) is
+an object or module with
+
+* ``threshold`` — the grid value at which the predicted outcome changes (``None``
+  when there is no single one), and ``symbol``, how the grid value is written;
+* ``predict(value)`` — the outcome every run at grid value ``value`` must have
+  (``"converged"``, ``"diverged"``, ``"max_steps"``), or ``None`` when the theory
+  pins down no single outcome there;
+* ``table_row(value, runs, rows, context)`` — the problem's own columns of the
+  convergence table at ``value``: its numbers, ``prediction`` (what the theory
+  says, as text) and ``agrees`` (whether the runs did it).  ``runs`` has one row
+  per run (its last iterate), ``rows`` every recorded row at that grid value, and
+  ``context`` holds ``settings`` (the problem's config section) and ``checks``
+  (its tolerances).
+
+:class:`Threshold` is that interface for the commonest claim, "GD converges below
+a critical grid value, diverges above it, and neither at it".  Pure Python at
+import (specs build Thresholds at parse time); pandas only inside ``table_row``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
+
+
+def relation(value: float, critical: float) -> str:
+    return "<" if value < critical else "=" if value == critical else ">"
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """GD converges iff the grid value is below ``critical`` (in the grid's own units,
+    written ``symbol``), diverges above it and does neither at it (``at``).
+
+    ``prediction`` is the table's text; its fields are ``outcome``, ``symbol``,
+    ``relation`` (<, = or >), ``value`` and ``critical``."""
+
+    critical: float
+    symbol: str = "α"
+    at: str = MAX_STEPS
+    prediction: str = "{outcome} ({symbol} {relation} {critical:g})"
+
+    @property
+    def threshold(self) -> float:
+        return self.critical
+
+    def predict(self, value: float) -> str:
+        if value < self.critical:
+            return CONVERGED
+        if value > self.critical:
+            return DIVERGED
+        return self.at
+
+    def describe(self, value: float) -> str:
+        return self.prediction.format(
+            outcome=self.predict(value),
+            symbol=self.symbol,
+            relation=relation(value, self.critical),
+            value=value,
+            critical=self.critical,
+        )
+
+    def table_row(self, value: float, runs, rows, context: dict) -> dict:
+        return {
+            "prediction": self.describe(value),
+            "agrees": bool((runs["outcome"] == self.predict(value)).all()),
+        }
