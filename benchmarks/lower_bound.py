@@ -9,10 +9,9 @@ each job's rule, inputs, outputs, log and shell command.
 
 ``run`` then does all of that work in this one process, in dependency order:
 each job's command (``python -m gdlab.solve ARGS`` or
-``python workflow/scripts/NAME.py ARGS``, stderr to the job's log) is executed
+``python -m gdlab.jobs.NAME ARGS``, stderr to the job's log) is executed
 in process with ``runpy`` instead of in a new interpreter — the same gdlab code
-(``gdlab.solve``; ``gdlab.tables``, ``gdlab.checks``, ``gdlab.plots``,
-``gdlab.report`` through the scripts) on the same arguments, writing the same
+on the same arguments, writing the same
 files under ``DIR/results``, with no Snakemake and no extra process.  Imports
 are paid once, by the first job that needs them.  Prints one JSON document:
 seconds per rule (imports included), the number of jobs and runs.

@@ -45,11 +45,12 @@ import yaml
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO / "tests"))
 
 import floor  # noqa: E402
 import operator_bench  # noqa: E402
 
-from gdlab import checkout  # noqa: E402
+from support import checkout  # noqa: E402
 
 # What a workflow copy needs (results/ and .snakemake/ excluded).
 TIMEOUT = 3600
@@ -378,7 +379,7 @@ def headline(config: dict, root: Path, repeat: int, cores: int) -> dict:
 def scaling_targets(problem: str) -> list[str]:
     """The problem's solver jobs, table and figure, without results/checks/convergence.json:
     the check of the rates fails on some sharp_wide runs of a few steps once there are
-    hundreds of seeds (a finding, reported in the README), which would end the run."""
+    hundreds of seeds (a finding, in CHANGELOG.md), which would end the run."""
     out = [f"results/tables/{problem}.{ext}" for ext in ("csv", "md")]
     if problem == "sharp_wide":
         out += [f"results/figures/basin_ratio.{ext}" for ext in ("png", "svg")]

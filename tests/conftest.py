@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gdlab import checkout
+from support import checkout
 
 REPO = Path(__file__).resolve().parents[1]
 # What a user's checkout holds that a run needs (results/ and .snakemake/ excluded).

@@ -1,12 +1,12 @@
 """Which source files a job runs, and a fingerprint of each that ignores formatting.
 
 Snakemake's code trigger sees only the text of ``shell:``/``run:`` blocks and the
-mtime of ``script:`` files (CONVENTIONS.md, trap 2): an edit to a module under
+mtime of ``script:`` files: an edit to a module under
 ``src/gdlab`` reruns nothing by itself, and a ``touch`` of a script reruns its rule.
 So every rule of the workflow is a ``shell:`` rule and carries, as a param,
 :func:`fingerprint` of the code it runs: ``{path: digest}`` for every file of the
-static import closure of its entry points (a workflow script, ``gdlab.solve``, the
-problem's module).  Snakemake's params trigger then reruns exactly the jobs whose
+static import closure of its entry points (``gdlab.solve`` or a ``gdlab.jobs``
+module, and the problem's modules that it reaches through the registry).  Snakemake's params trigger then reruns exactly the jobs whose
 code changed, whatever the files' mtimes.
 
 The digest is a hash of the module's syntax tree (``ast.dump``, no line numbers),
@@ -16,8 +16,9 @@ edit (docstrings included) changes it.  The dump's format belongs to the Python
 minor version: a new Python reruns every job once.
 
 Only ``import`` statements are followed (anywhere in a module, also inside
-functions).  Code reached through ``importlib`` — a problem's module, picked by
-:func:`gdlab.problems.module` — is named as an extra entry point by the rule.
+functions).  Code reached through ``importlib`` — a problem's modules, picked by
+the registry :mod:`gdlab.problems` — is named as an extra entry point by
+:mod:`gdlab.plan`, so no problem's code is in another problem's fingerprint.
 Pure standard library: the Snakefile calls it at parse time.
 """
 
@@ -38,7 +39,7 @@ def _digest(path: Path) -> str:
 
 
 def _module_file(src: Path, name: str) -> Path | None:
-    """``gdlab.problems.quadratic`` -> its file under ``src``, or None if no such module."""
+    """``gdlab.problems.NAME.numerics`` -> its file under ``src``, or None if no such module."""
     base = src.joinpath(*name.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():

@@ -1,6 +1,6 @@
 """One solver job: (problem, grid point, block of seeds) -> one Parquet file.
 
-    python -m gdlab.solve --problem quadratic --setting alpha=0.5 --seeds 0-9 \
+    python -m gdlab.solve --problem PROBLEM --setting alpha=0.5 --seeds 0-9 \
         --settings '{"max_steps": 20000, ...}' --out results/runs/...parquet
 
 Run by the workflow's ``solve`` rule and runnable by hand for debugging.  Imports

@@ -1,8 +1,7 @@
 r"""One check of a problem (``SPEC.checks``): writes its report, or fails the run.
 
-    python -m gdlab.jobs.check --problem conv_huber --check conv_huber \
-        --params '{"tolerances": {...}, "reference_step": 100}' \
-        --out results/checks/conv_huber.json RUN.parquet ...
+    python -m gdlab.jobs.check --problem PROBLEM --check NAME \
+        --params '{"tolerances": {...}}' --out results/checks/NAME.json RUN.parquet ...
 """
 
 import json

@@ -1,7 +1,7 @@
 r"""Every convergence table agrees with its theory: the ``check_convergence`` rule.
 
     python -m gdlab.jobs.convergence --out results/checks/convergence.json \
-        results/tables/quadratic.csv ...
+        results/tables/PROBLEM.csv ...
 """
 
 from pathlib import Path

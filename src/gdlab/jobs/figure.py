@@ -1,8 +1,8 @@
 r"""One figure of a problem (PNG + SVG), as its spec declares it (``SPEC.figures``).
 
-    python -m gdlab.jobs.figure --problem sharp_wide --figure basin_ratio \
-        --params '{"homework_alphas": [0.01, 0.3, 4.0], ...}' --dpi 150 \
-        --png results/figures/basin_ratio.png --svg results/figures/basin_ratio.svg RUN.parquet ...
+    python -m gdlab.jobs.figure --problem PROBLEM --figure NAME \
+        --params '{"start_interval": [-5.0, 20.0], ...}' --dpi 150 \
+        --png results/figures/NAME.png --svg results/figures/NAME.svg RUN.parquet ...
 
 ``--params`` are the keyword arguments of the figure's function: the config values
 its spec names (``Figure.config``) and its literal options (``Figure.options``).

@@ -1,8 +1,8 @@
 r"""One problem's convergence table (CSV + Markdown): the workflow's ``table`` rule.
 
-    python -m gdlab.jobs.table --problem quadratic --checks '{"rate_rtol": ...}' \
-        --settings '{"max_steps": ...}' --csv results/tables/quadratic.csv \
-        --md results/tables/quadratic.md RUN.parquet ...
+    python -m gdlab.jobs.table --problem PROBLEM --checks '{"rate_rtol": ...}' \
+        --settings '{"max_steps": ...}' --csv results/tables/PROBLEM.csv \
+        --md results/tables/PROBLEM.md RUN.parquet ...
 """
 
 import json

@@ -1,7 +1,7 @@
 r"""One convergence table as a page of the report.
 
-    python -m gdlab.jobs.table_html --problem quadratic \
-        --csv results/tables/quadratic.csv --html results/report/tables/quadratic.html
+    python -m gdlab.jobs.table_html --problem PROBLEM \
+        --csv results/tables/PROBLEM.csv --html results/report/tables/PROBLEM.html
 """
 
 from pathlib import Path

@@ -1,12 +1,11 @@
-"""Figures: one module per figure, each with ``figure(..., paths, dpi)``.
+"""Figure code that several problems share; a problem's own figures live in its folder.
 
-One module per figure because a rule reruns when a code file it lists changes
-(CONVENTIONS.md, trap 2): each figure's rule lists its own module, ``common``
-and ``gdlab.style`` only, so editing one figure reruns that figure's rule alone.
-Pandas and matplotlib live here, never in solver jobs.
+* :mod:`.convergence` — distance to the optimum vs step, for a problem whose
+  theory is a threshold (:class:`gdlab.theory.Threshold`);
+* :mod:`.common` — per-step summaries over seeds, agreement marks, log axes
+  that survive data near the float limits.
 
-* :mod:`.basin_ratio`  — ``sharp_wide``: share of starts per outcome, per α;
-* :mod:`.landscape`    — ``sharp_wide``: f(x), its critical points, where runs start and end;
-* :mod:`.convergence`  — ``quadratic``, ``lsq_gd``: distance to the optimum vs step;
-* :mod:`.objective`    — ``conv_huber``: F(x_k) vs step, the homework's reference run.
+Figure modules are separate files because a job's code fingerprint covers the
+files it imports (:mod:`gdlab.codedeps`): editing one figure reruns that figure
+alone.  Pandas and matplotlib live here, never in solver jobs.
 """

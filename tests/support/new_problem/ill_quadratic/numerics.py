@@ -1,0 +1,44 @@
+"""The numerics of ``ill_quadratic``: GD on ½θᵀHθ, H = diag(1, κ), a block of seeds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gdlab import descent, seeding
+from gdlab.problems.ill_quadratic import KAPPA
+
+H = np.array([1.0, KAPPA])  # the diagonal of H
+
+
+class Model:
+    def gradient(self, theta):
+        return theta * H
+
+    def loss(self, theta):
+        return 0.5 * np.einsum("ij,ij->i", theta * H, theta)
+
+    def dist(self, theta):
+        return np.sqrt((theta**2).sum(axis=-1))  # θ* = 0
+
+    def take(self, rows):
+        return self
+
+
+def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    theta0 = np.array(
+        [seeding.generator("ill_quadratic", s, settings["root_seed"]).normal(size=2) for s in seeds]
+    )
+    trace = descent.descend(
+        Model(),
+        theta0,
+        alpha,
+        max_steps=settings["max_steps"],
+        tolerance=settings["tolerance"],
+        divergence_factor=settings["divergence_factor"],
+        record=descent.record_steps(settings["max_steps"]),
+    )
+    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
+    n = len(cols["step"])
+    cols["alpha_critical"] = np.full(n, 2.0 / KAPPA)
+    cols["rate_theory"] = np.full(n, np.abs(1.0 - alpha * H).max())
+    return cols
