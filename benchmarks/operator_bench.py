@@ -2,7 +2,7 @@
 
 For each n and r: the time per application of
 
-* ``matrix-free``: :func:`gdlab.problems.conv_huber.apply` / ``apply_transpose``
+* ``matrix-free``: :func:`gdlab.problems.conv_huber.numerics.apply` / ``apply_transpose``
   on one vector (one ``numpy.correlate`` / ``numpy.convolve`` call);
 * ``batched``: the same functions on a block of one run, the path the solver
   takes (a loop over the r taps, each a vector operation);
@@ -26,7 +26,7 @@ from functools import partial
 
 import numpy as np
 
-from gdlab.problems import conv_huber as ch
+from gdlab.problems.conv_huber import numerics as ch
 
 
 def per_call(fn, min_seconds: float, max_calls: int = 10_000) -> float:

@@ -15,16 +15,32 @@ def report(name: str, values: dict, failures: list[str]) -> dict:
     return {"check": name, "passed": not failures, "failures": failures, **values}
 
 
-def convergence(tables: dict[str, pd.DataFrame]) -> dict:
-    """Every row of every table agrees with its theory (a table with no rows fails)."""
-    failures = [
-        f"{problem} {row.setting}: runs disagree with the prediction '{row.prediction}'"
-        for problem, t in tables.items()
-        for row in t.itertuples()
-        if not row.agrees
-    ]
-    failures += [f"{problem}: the table has no rows" for problem, t in tables.items() if t.empty]
+def convergence(tables: dict[str, pd.DataFrame], expected: dict[str, int] | None = None) -> dict:
+    """Every row of every table agrees with its theory.  ``expected``: the number of
+    grid points of each problem under the current config; a table with fewer or more
+    rows, with no rows, or without its verdict columns fails (never passes on nothing)."""
+    failures = []
+    for problem, t in tables.items():
+        missing = [c for c in ("setting", "prediction", "agrees") if c not in t.columns]
+        if missing:
+            failures.append(f"{problem}: the table has no column {', '.join(missing)}")
+            continue
+        want = (expected or {}).get(problem)
+        if t.empty or (want is not None and len(t) != want):
+            failures.append(
+                f"{problem}: the table has {len(t)} rows"
+                + (f", the configuration has {want} grid points" if want is not None else "")
+            )
+        failures += [
+            f"{problem} {row.setting}: runs disagree with the prediction '{row.prediction}'"
+            for row in t.itertuples()
+            if str(row.agrees) != "True"  # a damaged cell is not a yes
+        ]
     if not tables:
         failures.append("no convergence table was given")
+    if expected is not None and set(expected) != set(tables):
+        failures.append(
+            f"tables given for {sorted(tables)}, the configuration runs {sorted(expected)}"
+        )
     values = {"tables": {p: len(t) for p, t in tables.items()}}
     return report("convergence", values, failures)

@@ -111,6 +111,8 @@ def check_text(text: str, name: str) -> list[str]:
 
         try:
             doc = json.loads(text, object_pairs_hook=pairs)
+        except RecursionError:
+            return [_too_deep(name)]
         except ValueError:
             pass  # maybe YAML flow style: fall through
         else:
@@ -135,12 +137,27 @@ def check_text(text: str, name: str) -> list[str]:
         return [f"{name}: not valid YAML at {where}: {what}{hint}"]
     except yaml.YAMLError as exc:
         return [f"{name}: not valid YAML: {exc}"]
+    except RecursionError:
+        return [_too_deep(name)]
     finally:
         loader.dispose()
-    return [f"{name}: {d}" for d in loader.duplicates] + _top_level(doc, name)
+    found = [f"{name}: {d}" for d in loader.duplicates] + _top_level(doc, name)
+    return found or [f"{name}: {m}" for m in _size_messages(doc)]
+
+
+def _too_deep(name: str) -> str:
+    return (
+        f"{name}: nested too deeply to read (hundreds of levels); allowed: the keys of "
+        f"config/README.md, at most {MAX_DEPTH} levels"
+    )
 
 
 def _top_level(doc, name: str) -> list[str]:
+    if isinstance(doc, dict) and "__use_yte__" in doc:
+        return [
+            f"{name}: uses YAML templating (__use_yte__), which runs Python code from the file; "
+            "allowed: plain values only (gdlab refuses templated configurations)"
+        ]
     if doc is None:
         return [
             f"{name}: the file is empty; it must be a mapping of keys (root_seed, problems, ...)"
@@ -265,6 +282,19 @@ def _bound(err) -> str:
     return f"must be {op[err.validator]} {err.validator_value}"
 
 
+def _same(value):
+    """A hashable key under which JSON Schema's equal values (1 == 1.0, [1, 2]) coincide."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return (type(value).__name__, value)
+    if isinstance(value, (int, float)):
+        return ("number", float(value))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_same(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _same(v)) for k, v in value.items())))
+    return ("other", repr(value))
+
+
 def _schema_message(err, cli: Mapping) -> str:
     path = list(err.absolute_path)
     key, value = _key(path), err.instance
@@ -309,10 +339,13 @@ def _schema_message(err, cli: Mapping) -> str:
     if err.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"{key}: {_describe(value)} is out of range ({_bound(err)}){_allowed(err)}"
     if err.validator == "uniqueItems":
-        dups = []
-        for i, v in enumerate(value):
-            if v in value[:i] and v not in dups:
-                dups.append(v)
+        seen, dups = set(), {}  # linear: a list of 10^5 values is checked at once
+        for v in value:
+            k = _same(v)
+            if k in seen:
+                dups.setdefault(k, v)
+            seen.add(k)
+        dups = list(dups.values())
         return (
             f"{key}: {', '.join(map(repr, dups))} listed more than once in {_describe(value)}; "
             f"list each value once{_allowed(err)}"
@@ -358,6 +391,60 @@ def _non_finite(value, path=()) -> list[tuple[tuple, str]]:
     if isinstance(value, list):
         return [m for i, v in enumerate(value) for m in _non_finite(v, (*path, i))]
     return []
+
+
+MAX_VALUES = 1_000_000  # values in the whole configuration, YAML aliases expanded
+MAX_DEPTH = 20  # levels of nesting (the deepest valid key is 4 levels down)
+
+
+def _size_messages(config) -> list[str]:
+    """A configuration too large or too deeply nested to check (a few YAML aliases can
+    stand for 10^30 values; a few hundred levels overflow Python's recursion): one
+    message, found in time linear in the file (each shared node is counted once)."""
+    sizes: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+    stack = [(config, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = (
+            list(node.values())
+            if isinstance(node, dict)
+            else node
+            if isinstance(node, list)
+            else []
+        )
+        if not done:
+            if key in sizes or (key in depth_of and depth_of[key] < 0):
+                continue
+            depth_of[key] = -1  # in progress (a cycle counts as too large)
+            stack.append((node, True))
+            for child in children:
+                if isinstance(child, (dict, list)):
+                    if depth_of.get(id(child)) == -1:
+                        return [_too_large("contains itself (a recursive YAML alias)")]
+                    stack.append((child, False))
+            continue
+        total, deepest = 1, 0
+        for child in children:
+            if isinstance(child, (dict, list)):
+                total += sizes[id(child)]
+                deepest = max(deepest, depth_of[id(child)])
+            else:
+                total += 1
+        sizes[key], depth_of[key] = min(total, MAX_VALUES + 1), deepest + 1
+        if depth_of[key] > MAX_DEPTH:
+            return [_too_large(f"is nested more than {MAX_DEPTH} levels deep")]
+        if sizes[key] > MAX_VALUES:
+            return [_too_large(f"holds more than {MAX_VALUES:,} values (YAML aliases expanded)")]
+    return []
+
+
+def _too_large(what: str) -> str:
+    return (
+        f"(top level): the configuration {what}; allowed: the keys of config/README.md, "
+        f"at most {MAX_DEPTH} levels and {MAX_VALUES:,} values"
+    )
 
 
 MAX_MATRIX_ENTRIES = 1_000_000  # N·p of one draw of X
@@ -435,6 +522,9 @@ def messages(config, schema: dict, cli: Mapping | None = None) -> list[str]:
     from the command line arrive as strings)."""
     if not isinstance(config, dict):
         return [f"(top level): the configuration is {_describe(config)}, not a mapping of keys"]
+    size = _size_messages(config)
+    if size:  # checked first: every later check walks the whole configuration
+        return size
     non_finite = _non_finite(config)
     found = non_finite + _schema_messages(config, schema, cli or {}, {p for p, _m in non_finite})
     if found:  # in the order of the keys

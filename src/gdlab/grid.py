@@ -69,9 +69,24 @@ def log_sweep(lo: float, hi: float, count: int) -> list[float]:
     """``count`` log-spaced values from ``lo`` to ``hi`` (both included), rounded to 4
     significant digits so that their spelling is stable across platforms."""
     if count == 1:
-        return [float(f"{lo:.4g}")]
+        return [_round4(lo, lo, hi)]
     a, b = math.log10(lo), math.log10(hi)
-    return [float(f"{10 ** (a + i * (b - a) / (count - 1)):.4g}") for i in range(count)]
+    return [_round4(_power(a + i * (b - a) / (count - 1), hi), lo, hi) for i in range(count)]
+
+
+def _power(exponent: float, hi: float) -> float:
+    try:
+        return 10.0**exponent
+    except OverflowError:  # 10^308.3 for a sweep up to the largest float
+        return hi
+
+
+def _round4(x: float, lo: float, hi: float) -> float:
+    """x within [lo, hi], to 4 significant digits unless that leaves the finite numbers
+    (hi near the largest float rounds up to inf) or reaches 0."""
+    x = min(max(x, lo), hi)
+    r = float(f"{x:.4g}")
+    return r if math.isfinite(r) and r > 0 else x
 
 
 def grid_values(problem: str, cfg: dict) -> list:

@@ -10,6 +10,7 @@ problem is named here: everything comes from the problems' specs.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from gdlab import codedeps, grid, problems
@@ -46,6 +47,25 @@ def runs_of(config: dict, problem: str) -> list[str]:
     return [job.path for job in grid.jobs(config, problem)]
 
 
+def problem_re(config: dict) -> str:
+    """The wildcard regex of a problem: exactly the configured ones."""
+    return "|".join(map(re.escape, configured(config))) or "(?!)"
+
+
+def solver_job_re(config: dict) -> str:
+    """The ``problem`` constraint of the solver rule: a configured problem followed by
+    exactly one of its grid points and seed blocks, so a target path (a grid value
+    spelled another way, a value or block the config does not have, another
+    problem's grid point) matches no rule unless the config would make it."""
+    parts = []
+    for p in configured(config):
+        jobs = grid.jobs(config, p)
+        settings = "|".join(map(re.escape, dict.fromkeys(j.setting for j in jobs)))
+        blocks = "|".join(map(re.escape, dict.fromkeys(j.seeds for j in jobs)))
+        parts.append(rf"{re.escape(p)}(?=/(?:{settings})/seeds=(?:{blocks})\.parquet$)")
+    return "|".join(parts) or "(?!)"
+
+
 def figure_paths(name: str) -> dict[str, str]:
     return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
 
@@ -76,6 +96,11 @@ def table_checks(config: dict, problem: str) -> str:
     out = {"rate_rtol": {problem: c["rate_rtol"].get(problem, 0.0)}}
     out.update({key: c[key] for key in problems.spec(problem).table_checks})
     return as_json(out)
+
+
+def grid_points(config: dict) -> str:
+    """The number of grid points of each problem run by GD: the rows its table must have."""
+    return as_json({p: len(grid.grid_values(p, config["problems"][p])) for p in iterative(config)})
 
 
 def job_params(config: dict, item) -> str:

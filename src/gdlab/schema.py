@@ -123,7 +123,7 @@ def to_table(problem: str, data: dict, provenance: dict) -> pa.Table:
             default = 0 if typ == "int64" else np.nan
             values = np.asarray(data.get(name, np.full(n, default)), dtype=dtype)
             arrays.append(pa.Array.from_buffers(_TYPES[typ], n, [None, _buffer(values)]))
-    meta = {"schema_version": SCHEMA_VERSION, **provenance}
+    meta = {"schema_version": SCHEMA_VERSION, "rows": n, **provenance}
     schema = arrow_schema(problem).with_metadata(
         {METADATA_KEY: json.dumps(meta, sort_keys=True).encode()}
     )
@@ -135,8 +135,12 @@ def write(table: pa.Table, path: str | os.PathLike) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, Ctrl-C: no partial file, no temporary one either
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def provenance(path: str | os.PathLike) -> dict:
@@ -156,6 +160,9 @@ def read(
     failure raises :class:`ResultFileError` that says which file, what is wrong and
     how to recover."""
     recover = f"delete {path} and rerun snakemake to recompute it"
+    if not Path(path).is_file():  # pyarrow would read a directory as a dataset
+        what = "a directory" if Path(path).is_dir() else "missing"
+        raise ResultFileError(f"{path}: is {what}, not a Parquet file; {recover}")
     try:
         table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises several types for corrupt files
@@ -195,4 +202,36 @@ def read(
                 f"{path}: holds {key} {doc.get(key)!r}, expected {want!r} (a file copied or moved "
                 f"from elsewhere?); {recover}"
             )
+    damage = _damage(table, doc)
+    if damage:
+        raise ResultFileError(f"{path}: {damage} (a damaged or edited file); {recover}")
     return table
+
+
+def _damage(table: pa.Table, doc: dict) -> str | None:
+    """What a file lacks of the runs and rows its metadata promises, or None: the row
+    count, every seed of its block with exactly one last row (step == steps), its
+    problem and grid point on every row."""
+    if doc.get("rows") != table.num_rows:
+        return f"holds {table.num_rows} rows, its metadata promises {doc.get('rows')!r}"
+    seeds = doc.get("seeds")
+    if not (isinstance(seeds, list) and len(seeds) == 2 and all(isinstance(s, int) for s in seeds)):
+        return f"its metadata names no seed block ({seeds!r})"
+    first, last = seeds
+    seed = table["seed"].to_numpy()
+    ends = seed[table["step"].to_numpy() == table["steps"].to_numpy()]
+    block = np.arange(first, last + 1)
+    inside = (ends >= first) & (ends <= last)
+    counts = np.bincount(ends[inside] - first, minlength=block.size) if inside.all() else None
+    if counts is None or not np.isin(seed, block).all():
+        return f"holds seeds outside its block {first}-{last}"
+    if (counts != 1).any():
+        lost = block[counts == 0]
+        if lost.size:
+            return f"lacks the runs of seed(s) {', '.join(map(str, lost[:5]))}"
+        return "holds a run twice"
+    for key in ("problem", "setting"):
+        values = table[key].unique().to_pylist()
+        if values != [doc.get(key)]:
+            return f"its {key} column holds {values!r}, its metadata {doc.get(key)!r}"
+    return None

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from gdlab import interrupt
 from gdlab.schema import ResultFileError
 
 
@@ -35,10 +36,18 @@ def figure_parser(doc: str) -> argparse.ArgumentParser:
 
 def run(rule: str, args: argparse.Namespace, body) -> None:
     """Call ``body(args)``; the project's errors end the process with one line on stderr."""
+    interrupt.install(f"rule {rule}")
     try:
         body(args)
     except (ResultFileError, CheckFailed) as exc:
         print(f"ERROR in rule {rule}: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except OSError as exc:  # a full disk, a read-only or vanished folder
+        where = f" {exc.filename}" if exc.filename else ""
+        print(
+            f"ERROR in rule {rule}: cannot write or read{where}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
         sys.exit(1)
     except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
         print(

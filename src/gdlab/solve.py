@@ -9,6 +9,11 @@ NumPy and pyarrow only (no pandas, no matplotlib) to keep the job's start-up sho
 
 from __future__ import annotations
 
+from gdlab import interrupt
+
+if __name__ == "__main__":  # before the heavy imports: Ctrl-C in them is one line too
+    interrupt.install("gdlab.solve")
+
 import argparse
 import json
 import re
@@ -73,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
         print(f"gdlab.solve: interrupted; {args.out} was not written", file=sys.stderr)
         return 130
-    schema.write(table, args.out)
+    try:
+        schema.write(table, args.out)
+    except OSError as exc:  # a full disk, a read-only folder: one line, nothing half-written
+        print(f"gdlab.solve: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 

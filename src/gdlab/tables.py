@@ -61,6 +61,28 @@ def _stale(problem: str, path: str, used, expected, source: str) -> str:
     )
 
 
+def read_csv(path: str) -> pd.DataFrame:
+    """A convergence table written by the table rule; an unreadable one raises
+    :class:`gdlab.schema.ResultFileError` naming the file."""
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # EmptyDataError is a ValueError
+        raise schema.ResultFileError(
+            f"{path}: not a readable convergence table ({str(exc).splitlines()[0]}); delete it "
+            "and rerun snakemake"
+        ) from exc
+
+
+def median(values: pd.Series) -> float:
+    """The median, also of values near the largest float: the mean of the two middle
+    values of an even count, (a + b)/2, overflows there; a/2 + b/2 does not."""
+    finite = values.dropna().to_numpy(dtype=float)
+    if finite.size == 0 or not np.isfinite(finite).all() or np.abs(finite).max() < 8e307:
+        return float(values.median())
+    middle = np.sort(finite)[(finite.size - 1) // 2 : finite.size // 2 + 1]
+    return float(middle[0] / 2 + middle[-1] / 2)
+
+
 def last_rows(df: pd.DataFrame) -> pd.DataFrame:
     """One row per run (setting, seed): its last recorded iterate."""
     return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
@@ -98,7 +120,7 @@ def outcome_counts(runs: pd.DataFrame) -> dict:
         "converged": int(counts.get("converged", 0)),
         "diverged": int(counts.get("diverged", 0)),
         "max_steps": int(counts.get("max_steps", 0)),
-        "median_steps": float(conv["steps"].median()) if len(conv) else np.nan,
+        "median_steps": median(conv["steps"]) if len(conv) else np.nan,
     }
 
 
@@ -107,8 +129,8 @@ def rates(runs: pd.DataFrame, rtol: float) -> dict:
     rel = ((emp - theo).abs() / theo.abs().clip(lower=1e-300)).replace(np.inf, np.nan)
     rel = rel[runs["steps"] >= MIN_RATE_STEPS]
     return {
-        "rate_empirical": float(emp.median()),
-        "rate_theory": float(theo.median()),
+        "rate_empirical": median(emp),
+        "rate_theory": median(theo),
         "rate_max_rel_err": float(rel.max()) if rel.notna().any() else np.nan,
         "rates_agree": bool(_rate_ok(runs, rtol).all()),
     }
@@ -128,7 +150,7 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict, settings: di
         _axis, value = grid.parse_setting(setting)
         row: dict = {"setting": setting}
         if spec.iterative:
-            row["alpha"] = float(r["alpha"].median())
+            row["alpha"] = median(r["alpha"])
             if spec.grid.axis != "alpha":  # α differs per seed: give its range
                 row["alpha_min"], row["alpha_max"] = (
                     float(r["alpha"].min()),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gdlab.problems import conv_huber as ch
+from gdlab.problems.conv_huber import numerics as ch
 
 REFERENCE = 0.4587586843129764
 

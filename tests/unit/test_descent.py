@@ -1,10 +1,17 @@
 """descend() takes its steps in chunks; the chunking must not change a single bit."""
 
 import pytest
+import yaml
 
-from gdlab import descent, schema, solve
+from conftest import REPO
+from gdlab import descent, grid, problems, schema, solve
 
-CASES = [
+# every problem run by GD (SPEC.iterative)
+ITERATIVE = tuple(p for p in problems.names() if problems.spec(p).iterative)
+
+# hand-picked (problem, grid point, settings); an iterative problem without one is run at
+# the first grid point of config/test.yaml with that config's settings (see cases())
+PICKED = [
     ("quadratic", "alpha=2.0", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
     ("quadratic", "alpha=2.5", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
     (
@@ -38,7 +45,21 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("problem", "setting", "settings"), CASES)
+def cases():
+    out = [c for c in PICKED if c[0] in ITERATIVE]
+    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    for p in ITERATIVE:
+        if p not in {c[0] for c in PICKED}:
+            first = grid.grid_values(p, cfg["problems"][p])[0]
+            out.append((p, grid.setting(p, first), grid.solver_settings(cfg, p)))
+    return out
+
+
+def test_every_picked_case_is_of_an_iterative_problem():
+    assert {c[0] for c in PICKED} <= set(ITERATIVE)
+
+
+@pytest.mark.parametrize(("problem", "setting", "settings"), cases())
 def test_chunked_steps_equal_single_steps(monkeypatch, tmp_path, problem, setting, settings):
     """Default chunks vs one step per chunk: byte-identical Parquet files."""
     settings = {**settings, "root_seed": 7}

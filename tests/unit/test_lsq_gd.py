@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gdlab.problems import lsq_gd
+from gdlab.problems.lsq_gd import numerics as lsq_gd
 
 SETTINGS = {
     "shape": [40, 6],

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gdlab.problems import lsq_gradient as lg
+from gdlab.problems.lsq_gradient import numerics as lg
 
 
 @pytest.mark.parametrize("shape", [(1, 1), (20, 5), (5, 20), (300, 40)])

@@ -1,4 +1,5 @@
-"""The figures' logic (src/gdlab/plots) and the report's table pages (src/gdlab/report)."""
+"""The figures' logic (src/gdlab/plots, and the problems' own figure modules under
+src/gdlab/problems/<name>/) and the report's table pages (src/gdlab/report)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pandas as pd
 import pytest
 
 from conftest import REPO
-from gdlab import report, tables
-from gdlab.plots import basin_ratio, common, convergence, objective
+from gdlab import problems, report, tables
+from gdlab.plots import common, convergence
+from gdlab.problems.conv_huber import objective
+from gdlab.problems.sharp_wide import basin_ratio, ends
 
 
 def _runs(rows):
@@ -54,7 +57,7 @@ def test_basin_shares_count_every_outcome():
     ]
     assert shares.loc[4.0, "diverged"] == 1.0
     assert shares["runs"].tolist() == [4, 2]
-    states = common.end_states(df).set_index(["alpha", "seed"])
+    states = ends.end_states(df).set_index(["alpha", "seed"])
     assert states.loc[(0.01, 1), "x0"] == 8.0
     assert states.loc[(0.01, 3), "category"] == "not converged"
 
@@ -111,16 +114,23 @@ def _load(study, problem):
     )
 
 
+def _options(problem, figure):
+    """The literal options of one of the problem's figures (``Figure.options``)."""
+    (found,) = [f for f in problems.spec(problem).figures if f.name == figure]
+    return dict(found.options)
+
+
 @pytest.mark.workflow
 def test_figures_are_byte_identical_when_redrawn(test_study, tmp_path):
     """Same runs, same figure, same bytes: reruns stop at an unchanged figure."""
     png, svg = tmp_path / "b.png", tmp_path / "b.svg"
     basin_ratio.figure(
+        "sharp_wide",
         _load(test_study, "sharp_wide"),
-        [0.01, 0.3, 4.0],
-        [-5.0, 20.0],
         [str(png), str(svg)],
         dpi=100,
+        homework_alphas=[0.01, 0.3, 4.0],
+        start_interval=[-5.0, 20.0],
     )
     assert png.read_bytes() == (test_study / "results/figures/basin_ratio.png").read_bytes()
     assert svg.read_bytes() == (test_study / "results/figures/basin_ratio.svg").read_bytes()
@@ -130,10 +140,11 @@ def test_figures_are_byte_identical_when_redrawn(test_study, tmp_path):
 def test_a_run_that_disagrees_is_marked_in_its_panel(test_study, tmp_path):
     df = _load(test_study, "quadratic")
     ok, bad = tmp_path / "ok.svg", tmp_path / "bad.svg"
-    convergence.figure("quadratic", df, [str(ok)])
+    options = _options("quadratic", "convergence_quadratic")
+    convergence.figure("quadratic", df, [str(ok)], 150, **options)
     flipped = (df["setting"] == "alpha=0.5") & (df["seed"] == 0)
     df.loc[flipped, "outcome"] = "diverged"
-    convergence.figure("quadratic", df, [str(bad)])
+    convergence.figure("quadratic", df, [str(bad)], 150, **options)
     assert "4/4 converged ✓" in ok.read_text() and "✗" not in ok.read_text()
     assert "3/4 converged ✗" in bad.read_text()
 
@@ -142,7 +153,16 @@ def test_a_run_that_disagrees_is_marked_in_its_panel(test_study, tmp_path):
 def test_the_reference_run_is_marked_with_its_value(test_study, tmp_path):
     svg = tmp_path / "o.svg"
     reference = {"seed": 0, "alpha": 0.01, "value": 0.4587586843129764}
-    computed = objective.figure(_load(test_study, "conv_huber"), reference, 100, [str(svg)])
+    computed = objective.figure(
+        "conv_huber",
+        _load(test_study, "conv_huber"),
+        [str(svg)],
+        150,
+        reference_seed=reference["seed"],
+        reference_alpha=reference["alpha"],
+        reference_value=reference["value"],
+        reference_step=100,
+    )
     assert abs(computed - reference["value"]) <= 1e-12 * reference["value"]
     text = svg.read_text()
     assert "F(x₁₀₀) = 0.4587586843" in text and "this run:  0.4587586843" in text

@@ -20,8 +20,10 @@ from hypothesis.extra.numpy import arrays
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid
-from gdlab.problems import conv_huber, lsq_gradient, quadratic
+from gdlab import descent, grid, problems
+from gdlab.problems.conv_huber import numerics as conv_huber
+from gdlab.problems.lsq_gradient import numerics as lsq_gradient
+from gdlab.problems.quadratic import numerics as quadratic
 
 PROPERTY = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -56,7 +58,7 @@ def test_quadratic_iterates_follow_the_closed_form(alpha, theta0, steps):
     # rounding grows by k·(1 + |α/(1 − α)|): θ − αθ cancels digits when α ≈ 1
     growth = np.maximum(1.0, trace.step * (1.0 + abs(alpha / (1.0 - alpha)) if alpha != 1 else 1.0))
     assert (np.abs(x - exact)[ok] <= 1e-15 * growth[ok] * np.abs(exact[ok])).all()
-    expected = quadratic.predict(alpha)
+    expected = problems.theory("quadratic").predict(alpha)
     if trace.outcome[0] != "max_steps":  # a finite budget may stop before the theory's end
         assert trace.outcome[0] == expected or (expected == "converged" and alpha == 1.0)
 

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from gdlab.problems import quadratic
+from gdlab import problems
+from gdlab.problems.quadratic import numerics as quadratic
 
 SETTINGS = {"max_steps": 3000, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 7}
 
@@ -26,7 +27,7 @@ def test_threshold_alpha_2(alpha, expected):
     cols = quadratic.run(SETTINGS, alpha, [0, 1, 2])
     outcomes = {cols["outcome"][last(cols, s)] for s in (0, 1, 2)}
     assert outcomes == {expected}
-    assert quadratic.predict(alpha) == expected
+    assert problems.theory("quadratic").predict(alpha) == expected
 
 
 @pytest.mark.parametrize("alpha", [0.3, 1.5, 1.9, 2.5])

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gdlab.problems import sharp_wide as sw
+from gdlab.problems.sharp_wide import numerics as sw
 
 SETTINGS = {
     "start_interval": [-5.0, 20.0],

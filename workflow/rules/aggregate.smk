@@ -80,6 +80,8 @@ rule check_convergence:
     conda:
         CONDA
     params:
+        expected=fixed(plan.grid_points(config)),
         code=plan.convergence_code(),
     shell:
-        "python -m gdlab.jobs.convergence --out {output.json:q} {input.tables:q} 2> {log:q}"
+        "python -m gdlab.jobs.convergence --expected {params.expected:q} --out {output.json:q}"
+        " {input.tables:q} 2> {log:q}"

@@ -47,7 +47,7 @@ CONDA = "../../environment.yml"
 
 
 wildcard_constraints:
-    problem="|".join(PROBLEMS) or "(?!)",
+    problem=plan.problem_re(config),
     setting=plan.grid.setting_re(),
     seeds=plan.grid.SEEDS_RE,
 

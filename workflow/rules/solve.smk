@@ -9,6 +9,9 @@ rule solve:
         parquet="results/runs/{problem}/{setting}/seeds={seeds}.parquet",
     log:
         "results/logs/solve/{problem}/{setting}/seeds={seeds}.log",
+    wildcard_constraints:
+        # exactly the config's jobs: any other target path matches no rule
+        problem=plan.solver_job_re(config),
     conda:
         CONDA
     resources:

@@ -10,3 +10,7 @@ holds no path, and its code is tracked by :mod:`gdlab.codedeps`, not by mtime):
 
 The solver job is :mod:`gdlab.solve`.  Each imports only what its job needs.
 """
+
+from gdlab import interrupt
+
+interrupt.install("gdlab.jobs")  # runs before the job module's own (heavy) imports

@@ -6,13 +6,11 @@ r"""One convergence table as a page of the report.
 
 from pathlib import Path
 
-import pandas as pd
-
-from gdlab import problems, report, script
+from gdlab import problems, report, script, tables
 
 
 def main(args):
-    table = pd.read_csv(args.csv)
+    table = tables.read_csv(args.csv)
     notes = problems.spec(args.problem).table_notes
     Path(args.html).write_text(report.table_html(args.problem, table, notes))
 

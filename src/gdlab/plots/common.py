@@ -57,7 +57,9 @@ def log_scale(
         box = ax.dataLim
         lo, hi = (box.minposy, box.y1) if which == "y" else (box.minposx, box.x1)
     if not (math.isfinite(lo) and math.isfinite(hi) and 0 < lo <= hi):
-        set_scale("log")
+        # nothing positive to draw (e.g. no run converged): a linear axis that says so,
+        # not a log axis whose tick locator fails on the empty range
+        ax.text(0.5, 0.5, "no positive values to show", transform=ax.transAxes, ha="center")
         return False
     a, b = math.log10(lo), math.log10(hi)
     if b - a <= 30 and -250 < a and b < 250:

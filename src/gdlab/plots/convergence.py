@@ -19,7 +19,7 @@ import pandas as pd
 
 from gdlab import grid, problems, style
 from gdlab.plots.common import agreement, log_scale, per_step
-from gdlab.tables import last_rows
+from gdlab.tables import last_rows, median
 
 PREDICTED = {"converged": "converges", "diverged": "diverges", "max_steps": "neither"}
 OBSERVED = {"converged": "converged", "diverged": "diverged", "max_steps": "ran out of steps"}
@@ -63,7 +63,7 @@ def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_
     steps = stats.index.to_numpy()
     ax.plot(steps, stats["median"], color=color, lw=2.6, alpha=0.9, label="median over seeds")
     runs = last_rows(data)
-    rho = float(runs["rate_theory"].median())
+    rho = median(runs["rate_theory"])
     k = np.linspace(0, data["step"].max(), 200)
     with np.errstate(all="ignore"):
         theory_line = rho**k
@@ -75,7 +75,7 @@ def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_
     first = f"{symbol} = {value:g} {relation} {threshold:g}"
     second = rho_formula + f" = {rho:.3g}"
     if not step_axis:  # the grid value is not α itself: give the runs' α
-        second = rf"$\alpha$ ≈ {runs['alpha'].median():.2g},  $\rho$ = {rho:.3g}"
+        second = rf"$\alpha$ ≈ {median(runs['alpha']):.2g},  $\rho$ = {rho:.3g}"
     ax.set_title(
         f"{first}\n{second}\ntheory: {PREDICTED[expected]}\n"
         f"{agreement(agree, len(runs), OBSERVED[expected])}",

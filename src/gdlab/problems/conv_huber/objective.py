@@ -16,6 +16,7 @@ import pandas as pd
 
 from gdlab import style
 from gdlab.plots.common import log_scale, per_step
+from gdlab.problems.conv_huber.checks import relative_error
 from gdlab.tables import last_rows
 
 
@@ -94,7 +95,8 @@ def figure(
             f"homework reference (α = {reference['alpha']:g}):\n"
             f"F(x₁₀₀) = {reference['value']:.10f}\n"
             f"this run:  {computed:.10f}\n"
-            f"relative error {abs(computed - reference['value']) / reference['value']:.1e}",
+            f"{'relative' if reference['value'] else 'absolute'} error "
+            f"{relative_error(computed, reference['value']):.1e}",
             (reference_step, reference["value"]),
             xytext=(0.52, 0.45),
             textcoords="axes fraction",

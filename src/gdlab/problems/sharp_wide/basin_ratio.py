@@ -66,7 +66,9 @@ def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -
 def _sweep(ax, shares: pd.DataFrame, gradient_flow: float) -> None:
     thresholds = numerics.thresholds()
     t_sharp, t_wide = thresholds["sharp"], thresholds["wide"]
-    lo, hi = max(shares.index.min() / 1.4, 1e-300), min(shares.index.max() * 1.4, 1e300)
+    # the grid's α and both thresholds: the regimes the axes name are always on it
+    lo = max(float(min(shares.index.min(), t_sharp)) / 1.4, 1e-300)  # Python floats: no
+    hi = min(float(max(shares.index.max(), t_wide)) * 1.4, 1e300)  # overflow warning
     log_scale(ax, "x", (lo, hi))
     ax.set_ylim(-0.03, 1.03)
     # the three regimes, shaded and named in the empty middle of the axes

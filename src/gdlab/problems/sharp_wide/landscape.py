@@ -21,10 +21,18 @@ from gdlab.problems.sharp_wide import numerics
 from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states
 
 
-def _landscape(ax, interval) -> None:
-    lo, hi = interval
+def x_range(interval) -> tuple[float, float]:
+    """The x axis: the start interval and both minima (2 either side), 4 % padding, so
+    that a narrow or a far interval still shows the landscape the labels point at."""
+    cp = numerics.critical_points()
+    lo = min(float(interval[0]), cp["sharp"][0] - 2.0)
+    hi = max(float(interval[1]), cp["wide"][0] + 2.0)
     pad = 0.04 * (hi - lo)
-    x = np.linspace(lo - pad, hi + pad, 1200)
+    return lo - pad, hi + pad
+
+
+def _landscape(ax, interval) -> None:
+    x = np.linspace(*x_range(interval), 1200)
     ax.plot(x, numerics.f(x), color=style.BLACK, lw=1.4, zorder=2)
     cp = numerics.critical_points()
     thresholds = numerics.thresholds()
@@ -62,6 +70,12 @@ def _landscape(ax, interval) -> None:
 
 def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> None:
     thresholds = numerics.thresholds()
+    alphas = np.sort(runs["alpha"].unique())
+    # the grid's α and both thresholds, so the lines and labels below are on the axis;
+    # set before the dots (matplotlib's own margins overflow for α near the float limit)
+    lo = float(min(alphas.min(), min(thresholds.values())))  # Python floats: no overflow
+    hi = float(max(alphas.max(), max(thresholds.values())))  # warning near the float limit
+    log_scale(ax, "y", (max(lo / 1.5, 1e-300), min(hi * 1.5, 1e300)))
     for c in CATEGORIES:
         sel = runs[runs["category"] == c]
         n = len(sel)
@@ -74,8 +88,6 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
             linewidths=0,
             zorder=3,
         )
-    alphas = np.sort(runs["alpha"].unique())
-    log_scale(ax, "y", (max(alphas.min() / 1.5, 1e-300), min(alphas.max() * 1.5, 1e300)))
     labels = [  # (α, text, colour), drawn beside the panel's right edge
         (t, rf"$\alpha = 2/f''(x^*_{{\rm {name}}})$ = {t:.3g}", COLORS[name])
         for name, t in thresholds.items()
@@ -126,9 +138,7 @@ def figure(
     x_max = numerics.critical_points()["maximum"][0]
     for ax in (top, bottom):
         ax.axvline(x_max, color=style.GREY, ls=":", lw=1, zorder=1)
-    lo, hi = start_interval
-    pad = 0.04 * (hi - lo)
-    bottom.set_xlim(lo - pad, hi + pad)
+    bottom.set_xlim(*x_range(start_interval))
     fig.legend(
         *bottom.get_legend_handles_labels(),
         loc="outside lower center",

@@ -1,0 +1,296 @@
+"""The edges, through the real Snakemake: damaged results, templated and oversized
+configs, targets the config does not make, extreme but valid values, a full disk
+and Ctrl-C.  Each ends in one clear line and a non-zero exit, never in a wrong
+result or a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from conftest import REPO, snakemake
+from gdlab import grid
+
+pytestmark = pytest.mark.workflow
+TEST_CONFIG = yaml.safe_load((REPO / "config/test.yaml").read_text())
+
+
+@pytest.fixture
+def study(test_study, tmp_path) -> Path:
+    wd = tmp_path / "gdlab"
+    shutil.copytree(test_study, wd, symlinks=True)
+    return wd
+
+
+def use_config(wd: Path, change=None, text: str | None = None) -> None:
+    """Make the test config (changed by ``change``) the copy's config/config.yaml."""
+    if text is None:
+        cfg = json.loads(json.dumps(TEST_CONFIG))
+        if change:
+            change(cfg)
+        text = yaml.safe_dump(cfg, sort_keys=False)
+    (wd / "config/config.yaml").write_text(text)
+
+
+def refused(proc, *wanted: str) -> str:
+    out = proc.stdout
+    assert proc.returncode != 0, out
+    assert "Traceback" not in out, out
+    for w in wanted:
+        assert w in out, out
+    return out
+
+
+def first_run(wd: Path, problem: str) -> Path:
+    return wd / grid.jobs(TEST_CONFIG, problem)[0].path
+
+
+# ---- damaged results: never a table or a check from less than the config promises ----
+def test_a_table_cut_to_its_header_fails_the_convergence_check(study):
+    table = study / "results/tables/quadratic.csv"
+    table.write_text(table.read_text().splitlines()[0] + "\n")
+    (study / "results/checks/convergence.json").unlink()
+    proc = snakemake(study, "--configfile", "config/test.yaml", "--cores", "1", check=False)
+    n = len(TEST_CONFIG["problems"]["quadratic"]["alphas"])
+    refused(proc, f"quadratic: the table has 0 rows, the configuration has {n} grid points")
+    assert not (study / "results/checks/convergence.json").exists()
+
+
+def test_a_run_file_that_lost_a_seed_stops_the_table(study):
+    path = first_run(study, "quadratic")
+    table = pq.read_table(path)  # the metadata stays as it was
+    pq.write_table(table.filter(pc.not_equal(table["seed"], 0)), path)
+    proc = snakemake(
+        study,
+        "--configfile",
+        "config/test.yaml",
+        "--cores",
+        "1",
+        "--forcerun",
+        "table",
+        check=False,
+    )
+    # the first job to read it (the table or a figure) stops the run
+    refused(
+        proc, f"{path.relative_to(study)}: holds", "(a damaged or edited file)", "ERROR in rule"
+    )
+
+
+def test_a_directory_in_place_of_a_run_file_stops_the_table(study):
+    path = first_run(study, "quadratic")
+    content = path.read_bytes()
+    path.unlink()
+    path.mkdir()
+    (path / "part-0.parquet").write_bytes(content)
+    proc = snakemake(
+        study,
+        "--configfile",
+        "config/test.yaml",
+        "--cores",
+        "1",
+        "--forcerun",
+        "table",
+        check=False,
+    )
+    refused(proc, f"{path.relative_to(study)}: is a directory, not a Parquet file", "ERROR in rule")
+
+
+# ---- configs that are code, or too big to check -------------------------------------
+def test_a_templated_config_is_refused_before_its_code_runs(workdir):
+    text = (REPO / "config/test.yaml").read_text()
+    use_config(
+        workdir,
+        text="__use_yte__: true\n"
+        + text.replace("root_seed: 20240309", 'root_seed: ?open("PWNED", "w").close() or 1'),
+    )
+    proc = snakemake(workdir, "-n", check=False)
+    refused(proc, "config/config.yaml: uses YAML templating (__use_yte__)")
+    assert not (workdir / "PWNED").exists()
+    assert not (workdir / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        (
+            "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [{','.join([f'*{chr(97 + i)}'] * 10)}]\n"
+                for i in range(9)
+            ),
+            "holds more than 1,000,000 values (YAML aliases expanded)",
+        ),
+        (
+            "root_seed:\n"
+            + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(400))
+            + "  " * 401
+            + "x: 1\n",
+            "nested too deeply to read",
+        ),
+    ],
+    ids=["alias-bomb", "400-levels"],
+)
+def test_an_oversized_config_is_one_line_in_seconds(workdir, text, wanted):
+    use_config(workdir, text=text)
+    start = time.monotonic()
+    proc = snakemake(workdir, "-n", check=False, timeout=120)
+    refused(proc, wanted)
+    assert time.monotonic() - start < 60
+    assert not (workdir / "results").exists()
+
+
+def test_a_long_step_size_list_with_one_duplicate_is_one_line_in_seconds(workdir):
+    alphas = [round(0.01 * (i + 1), 6) for i in range(30000)] + [0.01]
+
+    def change(cfg):
+        cfg["problems"]["quadratic"]["alphas"] = alphas
+
+    use_config(workdir, change)
+    start = time.monotonic()
+    proc = snakemake(workdir, "-n", check=False, timeout=300)
+    refused(proc, "problems.quadratic.alphas: 0.01 listed more than once")
+    assert time.monotonic() - start < 120
+
+
+def test_a_subnormal_tolerance_is_refused(workdir):
+    def change(cfg):
+        cfg["problems"]["quadratic"]["tolerance"] = 1.0e-320
+
+    use_config(workdir, change)
+    proc = snakemake(workdir, "-n", check=False)
+    refused(proc, "problems.quadratic.tolerance: 1e-320 is out of range (must be >= 1e-300)")
+
+
+# ---- targets: exactly what the config makes ----------------------------------------------
+@pytest.mark.parametrize(
+    "target",
+    [
+        "results/runs/quadratic/alpha=0.50/seeds=0-1.parquet",  # 0.5 spelled otherwise
+        "results/runs/quadratic/alpha=0.0/seeds=0-1.parquet",  # α = 0 is not allowed
+        "results/runs/quadratic/alpha=0.7/seeds=0-1.parquet",  # not in the grid
+        "results/runs/quadratic/alpha=0.5/seeds=0-999999.parquet",  # no such block
+        "results/runs/quadratic/c=0.5/seeds=0-1.parquet",  # another problem's axis
+        "results/runs/lsq_gradient/shape=1000000x1000000/seeds=0-1.parquet",
+        "results/tables/no_such_problem.csv",
+        "results/checks/conv_huber.json",  # conv_huber is not in this config
+        "results/tables/conv_huber.csv",
+    ],
+)
+def test_a_target_the_config_does_not_make_matches_no_rule(workdir, target):
+    def change(cfg):
+        del cfg["problems"]["conv_huber"]
+
+    use_config(workdir, change)
+    proc = snakemake(workdir, "-n", target, check=False)
+    refused(proc, f"No rule to produce {target}")
+    assert not (workdir / "results").exists()
+
+
+# ---- valid but extreme values: figures and checks end in a line, not a crash ---------------
+def test_a_zero_reference_and_runs_that_never_converge_end_in_one_line(workdir):
+    def change(cfg):
+        for p in ("lsq_gradient", "quadratic", "lsq_gd"):
+            del cfg["problems"][p]
+        cfg["problems"]["conv_huber"].update(alphas=[0.01], max_steps=100)  # none converges
+        cfg["checks"]["conv_huber"]["value"] = 0.0
+        sw = cfg["problems"]["sharp_wide"]
+        sw.update(alphas=[0.01], sweep={"min": 0.01, "max": 0.02, "count": 2})
+        sw.update(start_interval=[1.0, 1.0000000000000002])  # one ulp wide
+
+    use_config(workdir, change)
+    proc = snakemake(workdir, "--cores", "2", "--keep-going", check=False)
+    refused(proc, "ERROR in rule check_conv_huber: check 'conv_huber' failed: F(x_100) =")
+    assert "absolute (the reference is 0)" in proc.stdout
+    figures = workdir / "results/figures"
+    for name in ("conv_huber_objective", "basin_ratio", "sharp_wide_landscape"):
+        png = figures / f"{name}.png"
+        assert png.is_file(), name
+        width, height = _png_size(png)
+        assert width < 2000 and height < 2000, (name, width, height)
+    logs = [p.read_text() for p in (workdir / "results/logs").rglob("*.log")]
+    assert logs and not [t for t in logs if "Traceback" in t or "Warning" in t]
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[16:24]
+    return int.from_bytes(head[:4], "big"), int.from_bytes(head[4:], "big")
+
+
+def test_a_sweep_up_to_the_largest_float_stays_finite(workdir):
+    def change(cfg):
+        for p in ("lsq_gradient", "lsq_gd", "conv_huber", "quadratic"):
+            del cfg["problems"][p]
+        cfg["problems"]["sharp_wide"].update(
+            alphas=[0.01], sweep={"min": 1.0, "max": 1.7976931348623157e308, "count": 3}
+        )
+
+    use_config(workdir, change)
+    snakemake(workdir, "--cores", "2")
+    table = (workdir / "results/tables/sharp_wide.csv").read_text()
+    assert "inf" not in table.lower()
+    assert "alpha=1.7976931348623157e+308" in table
+    logs = [p.read_text() for p in (workdir / "results/logs").rglob("*.log")]
+    assert logs and not [t for t in logs if "Traceback" in t or "Warning" in t]
+
+
+# ---- the machine: a full disk, Ctrl-C ---------------------------------------------------------
+def test_a_full_disk_ends_each_job_in_one_line(workdir):
+    results = workdir / "results"
+    results.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(results)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({mounted.stderr.strip()})")
+    try:
+        use_config(workdir)
+        proc = snakemake(workdir, "--cores", "2", "--keep-going", check=False)
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stdout
+        logs = {p: p.read_text() for p in results.rglob("*.log")}
+        assert not [p for p, t in logs.items() if "Traceback" in t]
+        assert any("No space left on device" in t for t in logs.values()) or (
+            "No space left on device" in proc.stdout
+        )
+        assert not list(results.rglob(".*.tmp"))  # no temporary file left behind
+    finally:
+        subprocess.run(["umount", str(results)], check=False)
+
+
+def test_ctrl_c_while_the_solver_imports_is_one_line(tmp_path):
+    out = tmp_path / "x.parquet"
+    settings = {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
+    cmd = [
+        sys.executable, "-m", "gdlab.solve", "--problem", "quadratic", "--setting", "alpha=0.5",
+        "--seeds", "0-1", "--settings", json.dumps(settings), "--out", str(out),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    interrupted = 0
+    for delay in (0.05, 0.08, 0.12, 0.2):
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err, err
+        if proc.returncode == 130:
+            interrupted += 1
+            assert err.strip().splitlines() == [err.strip()], err  # one line
+            assert "interrupted" in err
+        else:
+            assert proc.returncode == 0, err  # it finished first
+    assert interrupted, "no run was interrupted: the solver ended before every signal"
+    assert not list(tmp_path.glob(".*.tmp"))
