@@ -155,8 +155,29 @@ def operator_errors(k, n, x, y) -> tuple[float, float]:
 
 
 def alpha_critical(k, n, lam) -> float:
-    """2/(‖A‖₂² + λ)."""
+    """2/(‖A‖₂² + λ): below it GD converges from anywhere (the global guarantee)."""
     return 2.0 / (np.linalg.norm(dense(k, n), 2) ** 2 + lam)
+
+
+def local_spectrum(k, b, lam, x) -> np.ndarray:
+    """The eigenvalues of the Hessian of F at x, AᵀDA + λI (D: 1 where the residual
+    |Ax − b| ≤ 1, else 0), on range(Aᵀ): GD from x = 0 never leaves that subspace,
+    since every gradient Aᵀhuber'(r) + λx lies in it.  Ascending; NaN if x is not
+    finite."""
+    if not np.isfinite(x).all():
+        return np.full(b.size, np.nan)
+    A = dense(k, x.size)
+    inside = (np.abs(A @ x - b) <= 1.0).astype(float)
+    Q, _ = np.linalg.qr(A.T)  # an orthonormal basis of range(Aᵀ) (A has full row rank)
+    AQ = A @ Q
+    return np.linalg.eigvalsh(AQ.T @ (inside[:, None] * AQ) + lam * np.eye(Q.shape[1]))
+
+
+def local_theory(k, b, lam, x, alpha: float) -> tuple[float, float]:
+    """(rate, α_critical) at x: max |1 − αμ| and 2/μ_max over :func:`local_spectrum`."""
+    mu = local_spectrum(k, b, lam, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.max(np.abs(1.0 - alpha * mu))), float(2.0 / mu[-1])
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
@@ -170,13 +191,20 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
         Model(k, b, lam),
         np.zeros((len(seeds), n)),
         alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
+        **descent.stopping(settings),
         record=descent.record_steps(settings["max_steps"], extra=(settings["reference_step"],)),
     )
     cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
-    cols["alpha_critical"] = critical[trace.run]
+    # the local theory at the point each run reached
+    local = np.array(
+        [
+            local_theory(k[i], b[i], lam, trace.final_theta[i], alpha)
+            for i in range(len(seeds))
+        ]
+    )
+    cols["rate_theory"] = local[trace.run, 0]
+    cols["alpha_critical"] = local[trace.run, 1]
+    cols["alpha_lipschitz"] = critical[trace.run]
     cols["err_dense"] = errors[trace.run, 0]
     cols["err_adjoint"] = errors[trace.run, 1]
     return cols

@@ -79,9 +79,7 @@ def run(settings: dict, c: float, seeds: list[int]) -> dict:
         Model(X, Y, theta_star),
         theta0,
         alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
+        **descent.stopping(settings),
         record=descent.record_steps(settings["max_steps"]),
     )
     cols = descent.trace_columns(trace, seeds, alpha, scalar=False)

@@ -154,9 +154,7 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
         Model(),
         x0,
         alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
+        **descent.stopping(settings),
         record=descent.record_steps(settings["max_steps"]),
     )
     cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
@@ -164,10 +162,14 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     minimum = [
         m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)
     ]
+    # the local theory at the minimum a run reached: f''(x*) there
     cp = critical_points()
-    rate = np.array([abs(1 - alpha * cp[m][1]) if m != "none" else np.nan for m in minimum])
+    curvature = np.array([cp[m][1] if m != "none" else np.nan for m in minimum])
+    with np.errstate(over="ignore", invalid="ignore"):  # α near the float limit
+        rate = np.abs(1.0 - alpha * curvature)
     cols["minimum"] = [minimum[r] for r in trace.run]
     cols["rate_theory"] = rate[trace.run]
+    cols["alpha_critical"] = (2.0 / curvature)[trace.run]
     return cols
 
 

@@ -32,9 +32,7 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
         Model(),
         theta0,
         alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
+        **descent.stopping(settings),
         record=descent.record_steps(settings["max_steps"]),
     )
     cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
