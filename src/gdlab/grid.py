@@ -40,9 +40,11 @@ def problem_re() -> str:
     return "|".join(problems.names())
 
 
-def setting_re() -> str:
-    """The wildcard regex of a grid point: ``<axis>=<value>`` of a registered axis."""
-    axes = {g.axis: g.kind for g in map(_grid, problems.names())}
+def setting_re(problem: str | None = None) -> str:
+    """The wildcard regex of a grid point: ``<axis>=<value>`` of a registered axis
+    (of ``problem``'s axis only, if given: a job reads its own spec only)."""
+    names = (problem,) if problem else problems.names()
+    axes = {g.axis: g.kind for g in map(_grid, names)}
     floats = sorted(a for a, k in axes.items() if k == "float")
     shapes = sorted(a for a, k in axes.items() if k == "shape")
     parts = []
@@ -113,12 +115,12 @@ def setting(problem: str, value) -> str:
     return f"{g.axis}={canonical_float(value)}"
 
 
-def parse_setting(text: str) -> tuple[str, object]:
+def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
     """Inverse of :func:`setting`: ``("alpha", 0.01)`` or ``("shape", (20, 5))``."""
-    if not re.fullmatch(setting_re(), text):
+    if not re.fullmatch(setting_re(problem), text):
         raise ValueError(
             f"grid point {text!r} is not of the form <axis>=<float> or <axis>=<N>x<p> "
-            f"of a registered axis ({setting_re()})"
+            f"of a registered axis ({setting_re(problem)})"
         )
     axis, value = text.split("=", 1)
     if re.fullmatch(SHAPE_RE, value):
@@ -152,11 +154,11 @@ def run_path(problem: str, setting_: str, seeds: str) -> str:
     return f"results/runs/{problem}/{setting_}/seeds={seeds}.parquet"
 
 
-def parse_run_path(path: str) -> tuple[str, str, tuple[int, int]] | None:
+def parse_run_path(
+    path: str, problem: str | None = None
+) -> tuple[str, str, tuple[int, int]] | None:
     """``(problem, setting, (first, last))`` of a path made by :func:`run_path`, else None."""
-    pattern = (
-        rf"(?:^|/)results/runs/({problem_re()})/({setting_re()})/seeds=([0-9]+)-([0-9]+)\.parquet$"
-    )
+    pattern = rf"(?:^|/)results/runs/({re.escape(problem) if problem else problem_re()})/({setting_re(problem)})/seeds=([0-9]+)-([0-9]+)\.parquet$"
     m = re.search(pattern, str(path).replace("\\", "/"))
     if not m:
         return None

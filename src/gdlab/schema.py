@@ -191,7 +191,7 @@ def read(
         )
     expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
     stored = doc.get("problem")
-    if stored not in problems.names():
+    if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
     if not table.schema.remove_metadata().equals(arrow_schema(stored)):
         raise ResultFileError(

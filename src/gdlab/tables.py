@@ -28,7 +28,7 @@ def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.Dat
     ``results/`` copied in) stops the aggregation instead of mixing in."""
     tables, first = [], None
     for p in paths:
-        parsed = grid.parse_run_path(p)
+        parsed = grid.parse_run_path(p, problem)
         setting, seeds = (parsed[1], parsed[2]) if parsed else (None, None)
         tables.append(schema.read(p, problem, setting, seeds))
         used = json.loads(tables[-1].schema.metadata[schema.METADATA_KEY]).get("settings")
@@ -88,11 +88,11 @@ def last_rows(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
 
 
-def _order(settings: list[str]) -> list[str]:
+def _order(settings: list[str], problem: str | None = None) -> list[str]:
     """Grid points in increasing value (α, c or N·p)."""
 
     def key(s):
-        _axis, v = grid.parse_setting(s)
+        _axis, v = grid.parse_setting(s, problem)
         return v if not isinstance(v, tuple) else v[0] * v[1]
 
     return sorted(set(settings), key=key)
@@ -160,9 +160,9 @@ def convergence_table(problem: str, df: pd.DataFrame, checks: dict, settings: di
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
     context = {"checks": checks, "settings": settings}
     rows = []
-    for setting in _order(runs["setting"]):
+    for setting in _order(runs["setting"], problem):
         r = runs[runs["setting"] == setting]
-        _axis, value = grid.parse_setting(setting)
+        _axis, value = grid.parse_setting(setting, problem)
         row: dict = {"setting": setting}
         if spec.iterative:
             row["alpha"] = median(r["alpha"])

@@ -4,8 +4,11 @@ Most cases start from a copy of the session's finished test study (``test_study`
 results, ``.snakemake`` and mtimes) and compare Snakemake's plan (``-n --summary``:
 the outputs it would create or update) with the outputs the case may touch.  Cases
 2, 3, 7, 8 and 9 also run for real and check which files were rewritten, byte for
-byte.  The code fingerprints behind cases 4 and 6 (``gdlab.codedeps``) have unit
-tests at the end.
+byte.  The code fingerprints behind cases 4 and 6 (``gdlab.codedeps``, computed per
+job by ``gdlab.plan``) have unit tests at the end.
+
+Every list of problems, figures and checks comes from the registry
+(``gdlab.problems``): a problem added as one folder is covered by every case.
 """
 
 from __future__ import annotations
@@ -28,28 +31,41 @@ import pytest
 import yaml
 
 from conftest import REPO, copy_workflow, snakemake
-from gdlab import codedeps, grid
+from gdlab import codedeps, grid, problems
+from gdlab import plan as gdplan
 
 CONFIG = ("--configfile", "config/test.yaml")
-PROBLEMS = grid.PROBLEMS
-ITERATIVE = tuple(p for p in PROBLEMS if p != "lsq_gradient")
-FIGURES_OF = {  # each problem's figures (workflow/rules/plots.smk)
-    "sharp_wide": ("basin_ratio", "sharp_wide_landscape"),
-    "quadratic": ("convergence_quadratic",),
-    "lsq_gd": ("convergence_lsq_gd",),
-    "conv_huber": ("conv_huber_objective",),
-}
+TEST_CONFIG = yaml.safe_load((REPO / "config/test.yaml").read_text())
+PROBLEMS = problems.names()
+ITERATIVE = tuple(p for p in PROBLEMS if problems.spec(p).iterative)
+FIGURES_OF = {p: tuple(f.name for f in problems.spec(p).figures) for p in PROBLEMS}
+CHECKS_OF = {p: tuple(c.name for c in problems.spec(p).checks) for p in PROBLEMS}
 
 
 def figures(*names) -> frozenset[str]:
     return frozenset(f"results/figures/{n}.{ext}" for n in names for ext in ("png", "svg"))
 
 
+def checks(*names) -> frozenset[str]:
+    return frozenset(f"results/checks/{n}.json" for n in names)
+
+
+def figures_drawn_by(module: str) -> frozenset[str]:
+    """The figures whose spec names a function of ``module`` (``gdlab.`` or the folder's)."""
+    return figures(
+        *(
+            f.name
+            for p in PROBLEMS
+            for f in problems.spec(p).figures
+            if f.function.partition(":")[0] == module
+        )
+    )
+
+
 ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
 CONVERGENCE = "results/checks/convergence.json"
-CHECKS = frozenset(
-    f"results/checks/{c}.json" for c in ("lsq_gradient", "conv_huber", "convergence")
-)
+PROBLEM_CHECKS = checks(*(c for names in CHECKS_OF.values() for c in names))
+CHECKS = PROBLEM_CHECKS | {CONVERGENCE}
 
 
 # ---- what a case may touch ----------------------------------------------------------
@@ -61,11 +77,10 @@ def tables(*problems) -> set[str]:
 
 def aggregations(problem: str) -> set[str]:
     """Every output downstream of one problem's solver jobs."""
-    out = tables(problem)
-    out.add("results/checks/lsq_gradient.json" if problem == "lsq_gradient" else CONVERGENCE)
-    if problem == "conv_huber":
-        out.add("results/checks/conv_huber.json")
-    return out | figures(*FIGURES_OF.get(problem, ()))
+    out = tables(problem) | checks(*CHECKS_OF[problem])
+    if problem in ITERATIVE:  # its table joins the convergence check
+        out.add(CONVERGENCE)
+    return out | figures(*FIGURES_OF[problem])
 
 
 def config(wd: Path) -> dict:
@@ -169,10 +184,13 @@ def study(test_study, tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def serial_study(tmp_path_factory):
     """The test study from scratch on ONE core; every Python process records the gdlab
-    files it imported (tests/importspy)."""
+    files it imported (tests/support/importspy)."""
     wd = copy_workflow(tmp_path_factory.mktemp("serial") / "gdlab")
     spy = tmp_path_factory.mktemp("imports")
-    path = [str(REPO / "tests" / "importspy"), *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
+    path = [
+        str(REPO / "tests" / "support" / "importspy"),
+        *os.environ.get("PYTHONPATH", "").split(os.pathsep),
+    ]
     env = {"PYTHONPATH": os.pathsep.join(p for p in path if p), "GDLAB_IMPORT_SPY": str(spy)}
     out = snakemake(wd, *CONFIG, "--cores", "1", env=env).stdout
     assert "Using workflow specific profile profiles/default" in out
@@ -191,19 +209,26 @@ def test_1_nothing_changed_nothing_runs(study):
 
 
 # ---- case 2 ------------------------------------------------------------------------------
-NEW_POINT = {  # problem -> (grid key, new value, its setting)
-    "lsq_gradient": ("shapes", [30, 4], "shape=30x4"),
-    "quadratic": ("alphas", 1.0, "alpha=1.0"),
-    "lsq_gd": ("alpha_multiples", 0.75, "c=0.75"),
-    "sharp_wide": ("alphas", 0.05, "alpha=0.05"),
-    "conv_huber": ("alphas", 0.05, "alpha=0.05"),
-}
+def new_point(cfg: dict, problem: str) -> tuple[str, object, str]:
+    """(grid key, a value not on the problem's grid, its setting), from its spec's grid:
+    half the smallest value, or the first shape with 7 more rows."""
+    g = problems.spec(problem).grid
+    section = cfg["problems"][problem]
+    taken = {grid.setting(problem, v) for v in grid.grid_values(problem, section)}
+    if g.kind == "shape":
+        n_rows, n_cols = section[g.key][0]
+        value = [n_rows + 7, n_cols]
+    else:
+        value = min(section[g.key]) / 2
+    setting = grid.setting(problem, value)
+    assert setting not in taken, setting
+    return g.key, value, setting
 
 
 @pytest.mark.workflow
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_2_new_grid_point_runs_only_its_jobs(study, problem):
-    key, value, setting = NEW_POINT[problem]
+    key, value, setting = new_point(config(study), problem)
     edit_config(study, lambda c: c["problems"][problem][key].append(value))
     new = runs(study, problem, lambda job: job.setting == setting)
     assert new and all(not (study / p).exists() for p in new)
@@ -254,41 +279,87 @@ def _edit_docstring(text: str) -> str:
     return text.replace('"""', '"""Edited. ', 1)
 
 
+def _theory_outputs(problem: str) -> set[str]:
+    """What reads a problem's theory module: its table (and what reads the table) and its
+    figures drawn by generic code (they reach the theory through the registry)."""
+    generic = [f.name for f in problems.spec(problem).figures if f.function.startswith("gdlab.")]
+    return tables(problem) | {CONVERGENCE} | figures(*generic)
+
+
 EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that rerun)
     *[
-        (f"src/gdlab/problems/{p}.py", _append_statement, (p,), set())
-        for p in PROBLEMS  # one problem's module: that problem's jobs only
+        (f"src/gdlab/problems/{p}/numerics.py", _append_statement, (p,), set())
+        for p in PROBLEMS  # one problem's numerics: that problem's jobs only
     ],
-    ("src/gdlab/problems/quadratic.py", _edit_docstring, ("quadratic",), set()),
+    # A problem's spec (its folder's __init__.py) is read by every job of that problem
+    # (and is the parent package of its numerics): all of its jobs, no other problem's.
+    *[(f"src/gdlab/problems/{p}/__init__.py", _append_statement, (p,), set()) for p in PROBLEMS],
+    ("src/gdlab/problems/quadratic/numerics.py", _edit_docstring, ("quadratic",), set()),
+    ("src/gdlab/problems/quadratic/theory.py", _append_statement, (), _theory_outputs("quadratic")),
     ("src/gdlab/descent.py", _append_statement, ITERATIVE, set()),
-    ("src/gdlab/plots/basin_ratio.py", _append_statement, (), figures("basin_ratio")),
-    ("src/gdlab/plots/common.py", _append_statement, (), ALL_FIGURES),
-    ("src/gdlab/checks.py", _append_statement, (), CHECKS),
-    ("workflow/scripts/table.py", _append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
+    # one figure's module: that figure alone
+    ("src/gdlab/problems/sharp_wide/basin_ratio.py", _append_statement, (), figures("basin_ratio")),
     (
-        "workflow/scripts/check_conv_huber.py",
+        "src/gdlab/problems/conv_huber/objective.py",
         _append_statement,
         (),
-        {"results/checks/conv_huber.json"},
+        figures("conv_huber_objective"),
     ),
+    # shared figure code: the figures that import it
+    (
+        "src/gdlab/problems/sharp_wide/ends.py",
+        _append_statement,
+        (),
+        figures(*FIGURES_OF["sharp_wide"]),
+    ),
+    (
+        "src/gdlab/plots/convergence.py",
+        _append_statement,
+        (),
+        figures_drawn_by("gdlab.plots.convergence"),
+    ),
+    ("src/gdlab/plots/common.py", _append_statement, (), ALL_FIGURES),
+    ("src/gdlab/jobs/figure.py", _append_statement, (), ALL_FIGURES),
+    ("src/gdlab/checks.py", _append_statement, (), CHECKS),
+    ("src/gdlab/jobs/table.py", _append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
+    (
+        "src/gdlab/jobs/table_html.py",
+        _append_statement,
+        (),
+        {f"results/report/tables/{p}.html" for p in PROBLEMS},
+    ),
+    # one check's module: that check alone; the generic check entry point: every
+    # problem's check; the comparison the check and the figure share: both
+    ("src/gdlab/problems/conv_huber/checks.py", _append_statement, (), checks("conv_huber")),
+    (
+        "src/gdlab/problems/conv_huber/reference.py",
+        _append_statement,
+        (),
+        checks("conv_huber") | figures("conv_huber_objective"),
+    ),
+    ("src/gdlab/jobs/check.py", _append_statement, (), PROBLEM_CHECKS),
+    ("src/gdlab/jobs/convergence.py", _append_statement, (), {CONVERGENCE}),
 ]
 
 
 @pytest.mark.workflow
 @pytest.mark.parametrize(
-    ("path", "edit", "problems", "others"),
+    ("path", "edit", "problems_", "others"),
     EDITS,
-    ids=[f"{Path(e[0]).name}-{e[1].__name__.strip('_')}" for e in EDITS],
+    ids=[
+        f"{e[0].removeprefix('src/gdlab/').removesuffix('.py')}-{e[1].__name__.strip('_')}"
+        for e in EDITS
+    ],
 )
-def test_4_code_edit_reruns_exactly_the_jobs_that_run_it(study, path, edit, problems, others):
+def test_4_code_edit_reruns_exactly_the_jobs_that_run_it(study, path, edit, problems_, others):
     f = study / path
     f.write_text(edit(f.read_text()))
-    assert plan(study) == problem_jobs(study, *problems) | others
+    assert plan(study) == problem_jobs(study, *problems_) | others
 
 
 @pytest.mark.workflow
 def test_4_formatting_comments_and_touch_rerun_nothing(study):
-    code = sorted(study.glob("src/gdlab/**/*.py")) + sorted(study.glob("workflow/scripts/*.py"))
+    code = sorted(study.glob("src/gdlab/**/*.py"))  # the jobs' entry points too (gdlab.jobs)
     old = {p: p.read_bytes() for p in code}
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     assert ruff, "ruff is not installed: pip install -e '.[test]'"
@@ -349,15 +420,27 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         ("lsq_gradient",),
         set(),
     ),
+    # the problems seeded from it (SPEC.seeding "root"; "legacy" ones use RandomState(seed))
     (
         "root_seed",
         _set("root_seed", 7),
-        ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide"),
+        tuple(p for p in PROBLEMS if problems.spec(p).seeding == "root"),
         set(),
     ),
-    # new seed blocks (paths) where the global value applies; sharp_wide sets its own,
-    # conv_huber's 2 seeds stay one block 0-1
-    ("seeds_per_job", _set("seeds_per_job", 3), ("lsq_gradient", "quadratic", "lsq_gd"), set()),
+    # new seed blocks (paths) where the global value applies: not where a problem sets its
+    # own (sharp_wide), nor where its seeds stay one block either way (conv_huber's 2: 0-1)
+    (
+        "seeds_per_job",
+        _set("seeds_per_job", 3),
+        tuple(
+            p
+            for p, section in TEST_CONFIG["problems"].items()
+            if "seeds_per_job" not in section
+            and grid.seed_blocks(section["seeds"], 3)
+            != grid.seed_blocks(section["seeds"], TEST_CONFIG["seeds_per_job"])
+        ),
+        set(),
+    ),
     (
         "checks.rate_rtol.quadratic",
         _set("checks", "rate_rtol", "quadratic", 1e-8),
@@ -371,10 +454,23 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         tables("lsq_gradient") | {"results/checks/lsq_gradient.json"},
     ),
     (
+        "checks.closed_form_rtol",
+        _set("checks", "closed_form_rtol", 1e-11),
+        (),
+        tables("quadratic") | {CONVERGENCE},
+    ),
+    (
         "checks.conv_huber.rtol",
         _set("checks", "conv_huber", "rtol", 1e-11),
         (),
         {"results/checks/conv_huber.json"},
+    ),
+    # a config value a figure names (Figure.config) reruns that figure too
+    (
+        "checks.conv_huber.value",
+        _set("checks", "conv_huber", "value", 0.4587586843129765),
+        (),
+        {"results/checks/conv_huber.json"} | figures("conv_huber_objective"),
     ),
     ("plots.dpi", _set("plots", "dpi", 120), (), ALL_FIGURES),
 ]
@@ -507,7 +603,7 @@ def test_9_one_core_and_two_cores_give_identical_bytes(serial_study, test_study)
 @pytest.mark.workflow
 def test_every_job_fingerprints_all_the_code_it_imports(serial_study):
     """For every job of a real run: the gdlab files its process imported (recorded by
-    tests/importspy) all appear in the code fingerprint Snakemake recorded for it."""
+    tests/support/importspy) all appear in the code fingerprint Snakemake recorded for it."""
     wd, spy = serial_study
     records = metadata(wd)
     seen = {}
@@ -531,8 +627,9 @@ def test_no_rule_is_tracked_by_script_mtime():
     for smk in [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]:
         for n, line in enumerate(smk.read_text().splitlines(), 1):
             assert not re.match(r"\s+(script|notebook):", line), (
-                f"{smk.relative_to(REPO)}:{n}: run the script from shell: and add "
-                "code=script_code(...) to params (README: What reruns when)"
+                f"{smk.relative_to(REPO)}:{n}: run the job from shell: as python -m "
+                "gdlab.jobs.<name> and add code=plan.<kind>_code(...) to params "
+                "(docs/reruns.md)"
             )
 
 
@@ -542,33 +639,51 @@ def _copy_src(dest: Path) -> Path:
     return dest
 
 
+def _folders(files) -> set[str]:
+    """The problems whose folders hold some of ``files``."""
+    return {f.split("/")[3] for f in files if re.match(r"src/gdlab/problems/[^/]+/", f)}
+
+
 def test_solver_closure_is_lean_and_holds_its_problem_only():
     for problem in PROBLEMS:
-        files = set(
-            codedeps.closure(REPO, "src/gdlab/solve.py", f"src/gdlab/problems/{problem}.py")
-        )
+        numerics = f"src/gdlab/problems/{problem}/numerics.py"
+        files = set(codedeps.closure(REPO, "src/gdlab/solve.py", numerics))
+        assert files == set(gdplan.solver_code(problem))  # what the solve rule tracks
         assert {"src/gdlab/__init__.py", "src/gdlab/solve.py", "src/gdlab/schema.py"} <= files
-        assert f"src/gdlab/problems/{problem}.py" in files
-        assert not {f"src/gdlab/problems/{p}.py" for p in PROBLEMS if p != problem} & files
+        # its numerics, and the folder's spec (the numerics' parent package)
+        assert {numerics, f"src/gdlab/problems/{problem}/__init__.py"} <= files
+        assert _folders(files) == {problem}  # no other problem's files
         assert (
             not {"src/gdlab/tables.py", "src/gdlab/plots/common.py", "src/gdlab/checks.py"} & files
         )
 
 
+def test_every_job_of_a_problem_holds_its_problem_only():
+    for problem in PROBLEMS:
+        spec = problems.spec(problem)
+        codes = [gdplan.solver_code(problem), gdplan.table_code(problem)]
+        codes += [gdplan.table_html_code(problem)]
+        codes += [gdplan.figure_code(problem, f) for f in spec.figures]
+        codes += [gdplan.check_code(problem, c) for c in spec.checks]
+        for code in codes:
+            assert _folders(code) == {problem}, sorted(code)
+            assert f"src/gdlab/problems/{problem}/__init__.py" in code
+    assert _folders(gdplan.convergence_code()) == set()
+
+
 def test_table_closure_holds_its_problem_only():
-    files = set(
-        codedeps.closure(REPO, "workflow/scripts/table.py", "src/gdlab/problems/quadratic.py")
-    )
+    files = set(gdplan.table_code("quadratic"))
     assert {
-        "workflow/scripts/table.py",
+        "src/gdlab/jobs/table.py",
         "src/gdlab/tables.py",
-        "src/gdlab/problems/quadratic.py",
+        "src/gdlab/problems/quadratic/__init__.py",
+        "src/gdlab/problems/quadratic/theory.py",
     } <= files
-    assert not {f"src/gdlab/problems/{p}.py" for p in PROBLEMS if p != "quadratic"} & files
+    assert _folders(files) == {"quadratic"}
 
 
 def test_fingerprint_ignores_formatting_but_not_edits(tmp_path):
-    entries = ("src/gdlab/solve.py", "src/gdlab/problems/quadratic.py")
+    entries = ("src/gdlab/solve.py", "src/gdlab/problems/quadratic/numerics.py")
     base = codedeps.fingerprint(_copy_src(tmp_path / "a"), *entries)
     assert set(base) == set(codedeps.closure(REPO, *entries))
     assert base == codedeps.fingerprint(REPO, *entries)  # no path inside
@@ -579,16 +694,18 @@ def test_fingerprint_ignores_formatting_but_not_edits(tmp_path):
     subprocess.run(
         [ruff, "format", "--quiet", "--line-length", "50", str(formatted / "src")], check=True
     )
-    quad = formatted / "src/gdlab/problems/quadratic.py"
+    quad = formatted / "src/gdlab/problems/quadratic/numerics.py"
     quad.write_text("# comment\n\n\n" + quad.read_text() + "\n\n# end   \n")
     assert codedeps.fingerprint(formatted, *entries) == base
 
     for name, edit in (("c", _append_statement), ("d", _edit_docstring)):
         edited = _copy_src(tmp_path / name)
-        quad = edited / "src/gdlab/problems/quadratic.py"
+        quad = edited / "src/gdlab/problems/quadratic/numerics.py"
         quad.write_text(edit(quad.read_text()))
         changed = codedeps.fingerprint(edited, *entries)
-        assert {k for k in base if base[k] != changed[k]} == {"src/gdlab/problems/quadratic.py"}
+        assert {k for k in base if base[k] != changed[k]} == {
+            "src/gdlab/problems/quadratic/numerics.py"
+        }
 
 
 def test_closure_follows_relative_and_nested_imports(tmp_path):
@@ -600,13 +717,14 @@ def test_closure_follows_relative_and_nested_imports(tmp_path):
         "src/gdlab/plots/common.py": "from ..style import X\n\ndef helper():\n    return X\n",
         "src/gdlab/plots/fig.py": "from . import common\n\ndef f():\n    import gdlab.late\n",
         "src/gdlab/late.py": "import numpy\n",
-        "workflow/scripts/s.py": "import json\nfrom gdlab.plots import fig\n",
+        "src/gdlab/jobs/__init__.py": "",  # run first: the entry point's parent package
+        "src/gdlab/jobs/s.py": "import json\nfrom gdlab.plots import fig\n",
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
-    assert codedeps.closure(tmp_path, "workflow/scripts/s.py") == sorted(
+    assert codedeps.closure(tmp_path, "src/gdlab/jobs/s.py") == sorted(
         set(files) - {"src/gdlab/unused.py"}
     )
     with pytest.raises(FileNotFoundError):
-        codedeps.closure(tmp_path, "workflow/scripts/missing.py")
+        codedeps.closure(tmp_path, "src/gdlab/jobs/missing.py")

@@ -113,7 +113,7 @@ def figure(
     theory = problems.theory(problem)
     threshold, symbol, rho_formula = theory.threshold, theory.symbol, rho
     step_axis = problems.spec(problem).grid.axis == "alpha"
-    values = {s: grid.parse_setting(s)[1] for s in df["setting"].unique()}
+    values = {s: grid.parse_setting(s, problem)[1] for s in df["setting"].unique()}
     shown = pick(list(values.values()), threshold)
     ncols = min(len(shown), 5)
     fig, axes = plt.subplots(

@@ -9,13 +9,8 @@ import pandas as pd
 
 from gdlab import grid
 from gdlab.checks import report
+from gdlab.problems.conv_huber.reference import relative_error
 from gdlab.tables import last_rows
-
-
-def relative_error(computed: float, reference: float) -> float:
-    """|computed − reference| / |reference|; the absolute error for a reference of 0."""
-    gap = abs(computed - reference)
-    return gap / abs(reference) if reference else gap
 
 
 def reference_and_operator(

@@ -16,7 +16,7 @@ import pandas as pd
 
 from gdlab import style
 from gdlab.plots.common import log_scale, per_step
-from gdlab.problems.conv_huber.checks import relative_error
+from gdlab.problems.conv_huber.reference import relative_error
 from gdlab.tables import last_rows
 
 
