@@ -77,7 +77,7 @@ class Problem:
       ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
     * ``iterative`` — GD runs with outcomes and rates (its table joins the
       convergence check; it may have a ``checks.rate_rtol.<name>`` tolerance);
-    * ``constant_hessian`` — the objective is quadratic: the local theory holds
+    * ``constant_hessian`` — the Hessian is the same everywhere: the local theory holds
       along a whole run, so a diverged run's rate is compared with it too (else
       only converged runs, which end where the theory is taken);
     * ``columns`` — its own result columns: name -> (type, meaning), type one of

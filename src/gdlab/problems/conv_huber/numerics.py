@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdlab import descent
+from gdlab import descent, seeding
 
 NAME = "conv_huber"
 
@@ -131,14 +131,24 @@ class Model:
         return Model(self.k[rows], self.b[rows], self.lam)
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    r, n = settings["r"], settings["n"]
+    return seeding.process(
+        "RandomState",
+        ("k", "standard_normal", {"size": r}),
+        ("b", "standard_normal", {"size": n - r + 1}),
+        # drawn after k and b: the homework's reference run is unaffected
+        ("probe_x", "standard_normal", {"size": n}),
+        ("probe_y", "standard_normal", {"size": n - r + 1}),
+        then="x_0 = 0; probe_x, probe_y test A and its transpose (the operator check)",
+    )
+
+
 def draw(seed: int, r: int, n: int):
     """k = randn(r) then b = randn(n − r + 1) from RandomState(seed), as the homework."""
-    rs = np.random.RandomState(seed)
-    k = rs.standard_normal(r)
-    b = rs.standard_normal(n - r + 1)
-    probe_x = rs.standard_normal(n)  # drawn after k, b: the reference is unaffected
-    probe_y = rs.standard_normal(n - r + 1)
-    return k, b, probe_x, probe_y
+    d = seeding.draw(data_process({"r": r, "n": n}), NAME, seed, 0)
+    return d["k"], d["b"], d["probe_x"], d["probe_y"]
 
 
 def operator_errors(k, n, x, y) -> tuple[float, float]:
@@ -197,10 +207,7 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
     # the local theory at the point each run reached
     local = np.array(
-        [
-            local_theory(k[i], b[i], lam, trace.final_theta[i], alpha)
-            for i in range(len(seeds))
-        ]
+        [local_theory(k[i], b[i], lam, trace.final_theta[i], alpha) for i in range(len(seeds))]
     )
     cols["rate_theory"] = local[trace.run, 0]
     cols["alpha_critical"] = local[trace.run, 1]

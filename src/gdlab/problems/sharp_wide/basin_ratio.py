@@ -35,8 +35,7 @@ def basin_shares(df: pd.DataFrame) -> pd.DataFrame:
 def intervals(shares: pd.DataFrame, category: str) -> tuple[np.ndarray, np.ndarray]:
     """The 95 % Wilson interval (lo, hi) of one category's share at every α."""
     bounds = [
-        wilson(round(s * n), int(n))
-        for s, n in zip(shares[category], shares["runs"], strict=True)
+        wilson(round(s * n), int(n)) for s, n in zip(shares[category], shares["runs"], strict=True)
     ]
     return np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
 

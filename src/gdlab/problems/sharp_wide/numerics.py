@@ -141,10 +141,16 @@ class Model:
         return self
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    lo, hi = settings["start_interval"]
+    return seeding.process("SeedSequence", ("x_0", "uniform", {"low": lo, "high": hi}))
+
+
 def initial_point(seed: int, root_seed: int, interval: tuple[float, float]) -> float:
     """x_0 ~ Uniform[lo, hi) (the homework: [−5, 20))."""
-    rng = seeding.generator(NAME, seed, root_seed)
-    return float(rng.uniform(*interval))
+    data = data_process({"start_interval": list(interval)})
+    return float(seeding.draw(data, NAME, seed, root_seed)["x_0"])
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:

@@ -24,9 +24,15 @@ class Model:
         return self
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn: θ_0 ~ N(0, I₂)."""
+    return seeding.process("SeedSequence", ("theta_0", "normal", {"size": 2}))
+
+
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    data = data_process(settings)
     theta0 = np.array(
-        [seeding.generator("ill_quadratic", s, settings["root_seed"]).normal(size=2) for s in seeds]
+        [seeding.draw(data, "ill_quadratic", s, settings["root_seed"])["theta_0"] for s in seeds]
     )
     trace = descent.descend(
         Model(),
