@@ -123,7 +123,8 @@ KINDS = {
     "empty": "not a readable Parquet file",
     "garbage": "not a readable Parquet file",
     "foreign_parquet": "not a gdlab results file",
-    "older_schema_version": "written with results schema version 0, this gdlab reads version 1",
+    "older_schema_version": "written with results schema version 0, this gdlab reads version "
+    f"{schema.SCHEMA_VERSION}",
     "metadata_not_json": "metadata is not JSON",
     "other_problem": "holds problem 'lsq_gd', expected 'quadratic'",
     "moved_from_another_grid_point": "holds setting 'alpha=2.5', expected 'alpha=0.5'",
@@ -365,9 +366,11 @@ def test_every_shell_command_quotes_its_values():
     with `:q`; only Snakemake's own integers (threads, resources) are not."""
     commands = []
     for smk in sorted((REPO / "workflow/rules").glob("*.smk")):
-        for block in re.findall(r"\n    shell:\n((?:        .*\n)+)", smk.read_text()):
+        # at any depth: the rules generated in loops over the registry are indented more
+        for _indent, block in re.findall(r"\n( +)shell:\n((?:\1    .*\n)+)", smk.read_text()):
             commands.append((smk.name, block))
-    assert any(name == "solve.smk" for name, _ in commands)
+    # the solver, the table, and the generated figure, check and table-page rules
+    assert {"solve.smk", "aggregate.smk", "plots.smk", "report.smk"} <= {n for n, _ in commands}
     for name, block in commands:
         for field in re.findall(r"(?<!\{)\{([^{}]+)\}(?!\})", block):
             assert field.endswith(":q") or field == "threads" or field.startswith("resources."), (

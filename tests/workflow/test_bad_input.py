@@ -18,7 +18,7 @@ import yaml
 
 from conftest import REPO, copy_workflow, snakemake
 from gdlab import config as gdconfig
-from gdlab import grid
+from gdlab import grid, plan, problems
 
 pytestmark = pytest.mark.workflow
 
@@ -194,7 +194,8 @@ CASES = [
         [],
         [
             "problems: unknown key 'quadratik' (did you mean 'quadratic'?)",
-            "allowed keys: conv_huber",
+            # every registered problem
+            "allowed keys: " + ", ".join(sorted(problems.names())),
         ],
     ),
     (
@@ -258,13 +259,14 @@ CASES = [
         "tolerance_zero",
         edited(setp("problems.lsq_gd.tolerance", 0.0)),
         [],
-        ["problems.lsq_gd.tolerance", "0.0 is out of range (must be > 0)"],
+        # the smallest tolerance is 1e-300 (below it iterates turn subnormal), not just > 0
+        ["problems.lsq_gd.tolerance", "0.0 is out of range (must be >= 1e-300)"],
     ),
     (
         "tolerance_negative",
         edited(setp("problems.sharp_wide.tolerance", -1.0e-6)),
         [],
-        ["problems.sharp_wide.tolerance", "-1e-06", "must be > 0"],
+        ["problems.sharp_wide.tolerance", "-1e-06", "must be >= 1e-300"],
     ),
     (
         "divergence_factor_not_above_one",
@@ -628,7 +630,7 @@ def test_bad_overlay_configfile_is_named(bad_workdir, tmp_path):
 
 def test_malformed_overlay_is_reported_by_snakemake(bad_workdir):
     """Snakemake reads --configfile before the Snakefile runs: its own message (no line
-    number, see README "Bad input"), a non-zero exit and nothing written."""
+    number, see docs/bad-input.md), a non-zero exit and nothing written."""
     (bad_workdir / "config/config.yaml").write_text(TEST_YAML)
     (bad_workdir / "config/broken.yaml").write_text("problems: {quadratic: [\n")
     proc = snakemake(bad_workdir, "--cores", "1", "--configfile", "config/broken.yaml", check=False)
@@ -648,7 +650,7 @@ def test_the_shipped_configs_are_valid(bad_workdir):
 # ---- unit level: gdlab.config without Snakemake
 def test_count_jobs_matches_the_job_list_without_building_it():
     cfg = base()
-    assert gdconfig.count_jobs(cfg) == sum(len(grid.jobs(cfg, p)) for p in cfg["problems"])
+    assert gdconfig.count_jobs(cfg) == sum(len(grid.jobs(cfg, p)) for p in plan.configured(cfg))
     cfg["problems"]["quadratic"]["seeds"] = 100000
     cfg["seeds_per_job"] = 1
     assert gdconfig.problem_jobs(cfg, "quadratic") == 4 * 100000

@@ -1,4 +1,4 @@
-"""The report: built from the test config by the README's one command, rendered in a
+"""The report: built from the test config by the one command of docs/report.md, rendered in a
 real (headless) Chromium, and what reruns when a figure or a caption changes."""
 
 from __future__ import annotations
@@ -10,24 +10,30 @@ import shutil
 import struct
 import time
 
-import browser
 import numpy as np
 import pytest
+import yaml
 
-from conftest import snakemake
+from conftest import REPO, snakemake
+from gdlab import plan, problems
+from support import browser
 
 pytestmark = pytest.mark.workflow
 
 TEST_CONFIG = ("--configfile", "config/test.yaml")
-FIGURES = (
-    "basin_ratio",
-    "sharp_wide_landscape",
-    "convergence_quadratic",
-    "convergence_lsq_gd",
-    "conv_huber_objective",
-)
-FIGURE_RULES = {"basin_ratio", "sharp_wide_landscape", "convergence", "conv_huber_objective"}
-PROBLEMS = ("lsq_gradient", "quadratic", "lsq_gd", "sharp_wide", "conv_huber")
+# What the test config runs, from the registry: its problems, and each problem's
+# figures (each made by the rule named after the figure).
+PROBLEMS = tuple(plan.configured(yaml.safe_load((REPO / "config/test.yaml").read_text())))
+FIGURES_OF = {p: tuple(f.name for f in problems.spec(p).figures) for p in PROBLEMS}
+FIGURES = tuple(name for p in PROBLEMS for name in FIGURES_OF[p])
+FIGURE_RULES = set(FIGURES)
+# the figures drawn by the generic convergence plot (gdlab.plots.convergence)
+CONVERGENCE_FIGURES = {
+    f.name: 1
+    for p in PROBLEMS
+    for f in problems.spec(p).figures
+    if f.function.startswith("gdlab.plots.convergence:")
+}
 
 
 # ---- helpers ---------------------------------------------------------------------
@@ -117,8 +123,9 @@ def test_report_holds_every_table_and_figure_with_a_caption(report, test_study):
         for path in (f"results/tables/{problem}.csv", f"results/report/tables/{problem}.html"):
             assert path in categories[problem]["tables"], path
             assert results[path]["caption"].strip(), path
-    assert "results/figures/basin_ratio.png" in categories["sharp_wide"]["figures"]
-    assert "results/figures/convergence_lsq_gd.png" in categories["lsq_gd"]["figures"]
+    for problem, names in FIGURES_OF.items():  # each figure under its problem
+        for name in names:
+            assert f"results/figures/{name}.png" in categories[problem]["figures"], name
     assert "System Message" not in html  # no reStructuredText error in any caption
 
 
@@ -185,7 +192,7 @@ def test_report_renders_in_chromium(report, test_study, chromium, tmp_path):
             assert pixels(shot).std() > 0.1, f"screenshot of {name} looks blank"
             page.wait_for(f"gd.open({json.dumps(label)}, 1)", what=f"the caption of {name}")
             page.wait_for("gd.nav().includes('What the theory predicts')", what=f"{name}'s caption")
-        for problem in ("quadratic", "sharp_wide"):
+        for problem in PROBLEMS:
             _start(page, url)
             assert page.js(f"gd.menu({json.dumps(problem)})")
             page.wait_for("gd.menu('tables')", what=f"{problem} > tables")
@@ -207,13 +214,15 @@ def test_report_renders_in_chromium(report, test_study, chromium, tmp_path):
 
 # ---- what reruns ----------------------------------------------------------------------
 def test_editing_one_figure_reruns_only_that_figure(study_copy):
-    module = study_copy / "src/gdlab/plots/landscape.py"
+    module = study_copy / "src/gdlab/problems/sharp_wide/landscape.py"
     # a real edit (a comment alone reruns nothing: gdlab.codedeps hashes the syntax tree)
     module.write_text(module.read_text() + "\nDOT_SIZE_ASKED_BY_A_READER = 2\n")
     assert planned_jobs(study_copy) == {"sharp_wide_landscape": 1}
+    # the generic convergence plot: every figure drawn by it, and nothing else
+    assert len(CONVERGENCE_FIGURES) >= 2, CONVERGENCE_FIGURES
     module = study_copy / "src/gdlab/plots/convergence.py"
     module.write_text(module.read_text() + "\nBAND_WIDTH_ASKED_BY_A_READER = 0.5\n")
-    assert planned_jobs(study_copy) == {"sharp_wide_landscape": 1, "convergence": 2}
+    assert planned_jobs(study_copy) == {"sharp_wide_landscape": 1, **CONVERGENCE_FIGURES}
 
 
 def test_a_plot_setting_reruns_the_figures_only(study_copy):
@@ -229,7 +238,7 @@ def test_a_plot_setting_reruns_the_figures_only(study_copy):
 def test_editing_a_caption_reruns_nothing_and_reaches_the_report(study_copy):
     """Captions are read by `snakemake --report`, never by a job: an edit needs no rerun
     (the figure is unchanged) and the next report shows it."""
-    caption = study_copy / "workflow/report/sharp_wide_landscape.rst"
+    caption = study_copy / problems.caption("sharp_wide", "sharp_wide_landscape").relative_to(REPO)
     caption.write_text(caption.read_text() + "\nA sentence added by the caption test.\n")
     assert planned_jobs(study_copy) == {}
     snakemake(study_copy, *TEST_CONFIG, "--report", "results/report.html")

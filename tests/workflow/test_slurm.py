@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from conftest import REPO, copy_workflow, snakemake
+from gdlab import plan
 
 pytestmark = pytest.mark.slurm
 
@@ -53,9 +54,11 @@ SUBMITTED_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (\S
 # In a SLURM job's log, each member job runs in its own nested `snakemake`
 # (through srun), which prints "localrule solve:" and the job's output.
 RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: (\S+)\n", re.MULTILINE)
+# The failure test breaks the solver of this problem (one solver job in the overlay).
+FAILING_PROBLEM = "conv_huber"
 INJECTED = """
 
-def run(settings, value, seeds):  # injected by tests/test_slurm.py
+def run(settings, value, seeds):  # injected by tests/workflow/test_slurm.py
     raise ValueError("injected failure: a bad value in the solver")
 """
 
@@ -267,6 +270,29 @@ def parquet_files(wd: Path) -> set[str]:
     return {str(p.relative_to(wd)) for p in (wd / "results" / "runs").rglob("*.parquet")}
 
 
+def merged(base: dict, overlay: dict) -> dict:
+    """``overlay`` over ``base``, nested mappings merged (as Snakemake merges --configfile)."""
+    out = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def slurm_config() -> dict:
+    """The configuration the SLURM runs use: tests/slurm/overlay.yaml over config/test.yaml."""
+    base = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    return merged(base, yaml.safe_load((SLURM_DIR / "overlay.yaml").read_text()))
+
+
+def expected_runs() -> set[str]:
+    """Every solver job's Parquet file under that configuration (from the registry)."""
+    cfg = slurm_config()
+    return {path for p in plan.configured(cfg) for path in plan.runs_of(cfg, p)}
+
+
 def profile_partition() -> str:
     profile = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
     return profile["default-resources"]["slurm_partition"]
@@ -277,7 +303,7 @@ def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(slurm_cluster,
     local = _workdir(tmp_path / "local")
     snakemake(local, *CONFIG, "--cores", "2")
     expected = parquet_files(local)
-    assert len(expected) == 8, sorted(expected)
+    assert expected == expected_runs(), sorted(expected)
 
     wd = _workdir(tmp_path / "slurm")
     proc, seconds = run_on_slurm(slurm_cluster, wd)
@@ -317,10 +343,10 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     slurm_cluster, tmp_path
 ):
     wd = _workdir(tmp_path / "fail")
-    module = wd / "src/gdlab/problems/conv_huber.py"
+    module = wd / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py"
     original = module.read_text()
     module.write_text(original + INJECTED)
-    failing = "results/runs/conv_huber/alpha=0.01/seeds=0-0.parquet"
+    (failing,) = plan.runs_of(slurm_config(), FAILING_PROBLEM)  # one solver job
 
     proc, seconds = run_on_slurm(slurm_cluster, wd)
     out = proc.stdout
@@ -330,15 +356,15 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     # the failed SLURM job's log is kept, names the command, and the solver's
     # own log has the reason
     jobs = submitted(out)
-    failed = {j: log for j, log in jobs.items() if "--problem conv_huber" in log.read_text()}
+    failed = {
+        j: log for j, log in jobs.items() if f"--problem {FAILING_PROBLEM}" in log.read_text()
+    }
     failed_logs = list(failed.values())
     assert failed_logs and all(
         "returned non-zero exit status 2" in log.read_text() for log in failed_logs
     )
-    assert (
-        "injected failure"
-        in (wd / "results/logs/solve/conv_huber/alpha=0.01/seeds=0-0.log").read_text()
-    )
+    solver_log = failing.replace("results/runs/", "results/logs/solve/", 1)
+    assert "injected failure" in (wd / solver_log).with_suffix(".log").read_text()
     # retries: 1 in the profile resubmitted the failing SLURM job once
     assert len(failed_logs) == 2, failed_logs
     state = slurm_cluster.squeue(run_id(out))
@@ -356,7 +382,7 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     assert "localrule solve:" not in proc2.stdout
     rerun_jobs = submitted(proc2.stdout)
     rerun = solver_jobs_by_slurm_job(rerun_jobs)
-    assert len(parquet_files(wd)) == 8
+    assert parquet_files(wd) == expected_runs()
     missing = parquet_files(wd) - present
     assert failing in missing
     assert set(rerun) == missing, f"rerun computed {sorted(rerun)}, missing were {sorted(missing)}"
