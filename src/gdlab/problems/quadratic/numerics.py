@@ -59,7 +59,7 @@ def initial_point(seed: int, root_seed: int) -> float:
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     theta0 = np.array([[initial_point(s, settings["root_seed"])] for s in seeds])
-    trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=True)
+    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=True)
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, ALPHA_CRITICAL)
     cols["rate_theory"] = np.full(n, rate_theory(alpha))
