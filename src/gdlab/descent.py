@@ -11,7 +11,15 @@ Stopping rule, checked at every iterate θ_k before the step is taken:
   to the optimum (‖θ_k‖ where the optimum is unknown) grew beyond
   ``divergence_factor × max(its value at θ_0, 1)``;
 * ``converged`` – ‖∇f(θ_k)‖ ≤ ``tolerance``;
-* ``max_steps`` – k reached the step budget without either.
+* ``cycle``     – k reached the step budget and the run has settled on a periodic
+  orbit: from its last iterate θ_K, θ_{K+p} and θ_{K+2p} return to θ_K within
+  ``period_rtol``·‖θ_K‖ for some period 2 ≤ p ≤ ``max_period`` (the smallest such p
+  is recorded), while one step moves it by more than 1000 times that closure error
+  (so a slow approach to a fixed point is never taken for an orbit);
+* ``max_steps`` – k reached the step budget with none of these.
+
+The orbit test continues a run 2·``max_period`` steps past the budget, without
+recording them: a run's recorded rows and its ``steps`` are those of the budget.
 
 Overflow on the way to divergence is expected and silenced (``np.errstate``):
 it is classified, never a crash or a flood of RuntimeWarnings.  All arithmetic
@@ -26,9 +34,20 @@ from typing import Protocol
 
 import numpy as np
 
-from gdlab.theory import CONVERGED, DIVERGED, MAX_STEPS
+from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, STOPPING_RULE, stopping
+from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
-__all__ = ["CONVERGED", "DIVERGED", "MAX_STEPS", "Model", "Trace", "descend", "record_steps"]
+__all__ = [
+    "CONVERGED",
+    "CYCLE",
+    "DIVERGED",
+    "MAX_STEPS",
+    "STOPPING_RULE",
+    "Model",
+    "Trace",
+    "descend",
+    "stopping",
+]
 
 
 class Model(Protocol):
@@ -88,6 +107,7 @@ class Trace:
     outcome: list[str]  # per run
     steps: np.ndarray  # per run
     final_theta: np.ndarray  # (runs, d): last iterate of each run
+    period: np.ndarray  # per run: the period of its orbit (outcome cycle), else 0
 
     def rate_empirical(self) -> np.ndarray:
         """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last
@@ -132,6 +152,8 @@ def descend(
     tolerance: float,
     divergence_factor: float,
     record: frozenset[int],
+    max_period: int = MAX_PERIOD,
+    period_rtol: float = PERIOD_RTOL,
 ) -> Trace:
     """Run θ ← θ − α∇f(θ) on every run of ``model`` until each run stops.
 
@@ -140,6 +162,7 @@ def descend(
     theta = np.array(theta0, dtype=float, copy=True)
     runs, dim = theta.shape
     alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
+    every_run, every_alpha = model, alpha.copy()
     ids = np.arange(runs)  # original index of each active row
     outcome = [""] * runs
     steps = np.zeros(runs, dtype=np.int64)
@@ -201,6 +224,14 @@ def descend(
                 if live.size:
                     model = model.take(live)
             k0 += size_b
+    period = np.zeros(runs, dtype=np.int64)
+    budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
+    if budget.size and max_period >= 2:
+        period[budget] = periods(
+            every_run.take(budget), final[budget], every_alpha[budget], max_period, period_rtol
+        )
+        for r in budget[period[budget] > 0]:
+            outcome[r] = CYCLE
     cat = {k: np.concatenate(v) for k, v in out.items()}
     order = np.lexsort((cat["step"], cat["run"]))
     return Trace(
@@ -213,7 +244,51 @@ def descend(
         outcome=outcome,
         steps=steps,
         final_theta=final,
+        period=period,
     )
+
+
+def periods(model: Model, theta: np.ndarray, alpha: np.ndarray, max_period: int, rtol: float):
+    """Per run: the smallest period 2 ≤ p ≤ ``max_period`` of the orbit through θ (the
+    module docstring's test), or 0."""
+    n, _dim = theta.shape
+    orbit = np.empty((2 * max_period + 1, *theta.shape))
+    orbit[0] = theta
+    a = alpha[:, None]
+    with np.errstate(all="ignore"):
+        for j in range(1, orbit.shape[0]):
+            orbit[j] = orbit[j - 1] - a * model.gradient(orbit[j - 1])
+        scale = row_norms(theta)
+        move = row_norms(orbit[1] - orbit[0])
+        found = np.zeros(n, dtype=np.int64)
+        for p in range(2, max_period + 1):
+            closure = np.maximum(row_norms(orbit[p] - orbit[0]), row_norms(orbit[2 * p] - orbit[p]))
+            hit = (found == 0) & (closure <= rtol * scale) & (move > 1e3 * closure) & (scale > 0)
+            found[hit] = p
+    return found
+
+
+def run_block(
+    model: Model,
+    theta0: np.ndarray,
+    alpha,
+    seeds: list[int],
+    settings: dict,
+    *,
+    scalar: bool,
+    extra_steps: tuple[int, ...] = (),
+) -> tuple[Trace, dict]:
+    """A block of runs under its config section's stopping rule: the :class:`Trace` and
+    its per-row schema columns (``extra_steps`` are recorded too)."""
+    trace = descend(
+        model,
+        theta0,
+        alpha,
+        **stopping(settings),
+        record=record_steps(settings["max_steps"], extra=extra_steps),
+    )
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (len(seeds),))
+    return trace, trace_columns(trace, seeds, alphas, scalar=scalar)
 
 
 def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:
@@ -229,6 +304,7 @@ def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: boo
         "dist": trace.dist,
         "outcome": [trace.outcome[r] for r in run],
         "steps": trace.steps[run],
+        "period": trace.period[run],
         "rate_empirical": trace.rate_empirical()[run],
     }
     if scalar:

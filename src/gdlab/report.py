@@ -22,12 +22,17 @@ COLUMNS = {
     "runs": "runs (one per seed) at this grid point",
     "converged": "runs that reached ‖∇f‖ ≤ tolerance",
     "diverged": "runs whose iterate overflowed or moved divergence_factor × farther away",
-    "max_steps": "runs that used up the step budget without either",
+    "cycle": "runs that used up the step budget on a periodic orbit (its period is in the run files)",
+    "max_steps": "runs that used up the step budget with none of these",
     "median_steps": "median steps to tolerance over the converged runs",
-    "rate_empirical": "median measured contraction per step over the second half of a run",
-    "rate_theory": "median predicted contraction per step (the problem's theory, per run)",
-    "rate_max_rel_err": "largest relative gap between measured and predicted rate",
-    "rates_agree": "every run's measured rate is within the configured tolerance of the theory",
+    "rate_empirical": "median measured contraction per step over the second half of a run "
+    "(of the runs compared with the theory: those that converged, and those that diverged "
+    "where the Hessian is the same everywhere)",
+    "rate_theory": "median of each run's own prediction: max |1 − αλ| over the Hessian's "
+    "eigenvalues λ at the point the run reached",
+    "rate_max_rel_err": "largest relative gap between a run's measured and predicted rate",
+    "rates_agree": "every compared run's measured rate is within the configured tolerance of "
+    "its own prediction",
     "prediction": "what the homework's theory says for this grid point",
     "agrees": "every run did what the prediction says (the run stops when one does not)",
 }

@@ -26,10 +26,10 @@ import pyarrow.parquet as pq
 
 from gdlab import problems
 
-SCHEMA_VERSION = 2  # 2: core columns + the problem's own (1: one schema for all)
+SCHEMA_VERSION = 3  # 3: period; 2: core columns + the problem's own (1: one schema for all)
 METADATA_KEY = b"gdlab"
 
-OUTCOMES = ("converged", "diverged", "max_steps", "checked")
+OUTCOMES = ("converged", "diverged", "cycle", "max_steps", "checked")
 
 _DICT = pa.dictionary(pa.int8(), pa.string())
 _TYPES = {"float64": pa.float64(), "int64": pa.int64(), "category": _DICT}
@@ -46,6 +46,7 @@ CORE: dict[str, tuple[str, str]] = {
     "dist": ("float64", "‖θ_k − θ*‖₂, distance to the optimum / nearest minimum"),
     "outcome": ("category", "how the run ended: " + ", ".join(OUTCOMES)),
     "steps": ("int64", "iterations the run took before it stopped"),
+    "period": ("int64", "the period of the orbit a run settled on (outcome cycle), else 0"),
     "alpha_critical": ("float64", "the theory's critical step size for this run"),
     "rate_empirical": ("float64", "measured contraction factor per step"),
     "rate_theory": ("float64", "predicted contraction factor per step"),

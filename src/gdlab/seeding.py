@@ -20,3 +20,25 @@ def entropy(problem: str, seed: int, root_seed: int) -> list[int]:
 
 def generator(problem: str, seed: int, root_seed: int) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(entropy(problem, seed, root_seed)))
+
+
+def process(generator: str, *draws: tuple[str, str, dict], then: str = "") -> dict:
+    """A data-generating process, as data: which generator (``"SeedSequence"``:
+    ``default_rng(SeedSequence(seed_entropy))``; ``"RandomState"``: NumPy's legacy
+    ``RandomState(seed)``), then each draw in order as (name, method, keyword
+    arguments), and in words what is made of them.  It is what :func:`draw` runs and
+    what each result file's metadata states, so a reader can regenerate a run."""
+    return {
+        "generator": generator,
+        "draws": [{"name": n, "method": m, "kwargs": kw} for n, m, kw in draws],
+        "then": then,
+    }
+
+
+def draw(data: dict, problem: str, seed: int, root_seed: int) -> dict:
+    """Run a :func:`process` for one seed: {name: value} in the order of its draws."""
+    if data["generator"] == "RandomState":
+        rng = np.random.RandomState(seed)
+    else:
+        rng = generator(problem, seed, root_seed)
+    return {d["name"]: getattr(rng, d["method"])(**d["kwargs"]) for d in data["draws"]}

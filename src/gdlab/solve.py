@@ -22,7 +22,7 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from gdlab import __version__, grid, problems, schema, seeding
+from gdlab import __version__, grid, problems, schema, seeding, stopping
 
 
 def solve(problem: str, setting: str, first: int, last: int, settings: dict):
@@ -35,7 +35,8 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
     if not 0 <= first <= last:
         raise ValueError(f"seed block {first}-{last} is empty or negative")
     seeds = list(range(first, last + 1))
-    cols = problems.module(problem).run(settings, value, seeds)
+    numerics = problems.module(problem)
+    cols = numerics.run(settings, value, seeds)
     n = len(cols["step"])
     cols["problem"] = [problem] * n
     cols["setting"] = [setting] * n
@@ -49,6 +50,13 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
             [["RandomState", s] for s in seeds]
             if spec.seeding == "legacy"
             else [seeding.entropy(problem, s, root) for s in seeds]
+        ),
+        # how the data were drawn and when a run stops: enough to regenerate any run
+        "data": numerics.data_process(settings, value),
+        "stopping": (
+            {**stopping.stopping(settings), "rule": stopping.STOPPING_RULE}
+            if spec.iterative
+            else None
         ),
         "versions": {"gdlab": __version__, "numpy": np.__version__, "pyarrow": pa.__version__},
     }

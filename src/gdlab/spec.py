@@ -77,6 +77,9 @@ class Problem:
       ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
     * ``iterative`` — GD runs with outcomes and rates (its table joins the
       convergence check; it may have a ``checks.rate_rtol.<name>`` tolerance);
+    * ``constant_hessian`` — the Hessian is the same everywhere: the local theory holds
+      along a whole run, so a diverged run's rate is compared with it too (else
+      only converged runs, which end where the theory is taken);
     * ``columns`` — its own result columns: name -> (type, meaning), type one of
       :data:`COLUMN_TYPES`; the core columns are in :mod:`gdlab.schema`;
     * ``schema`` — the JSON schema of its ``problems.<name>`` config section;
@@ -97,6 +100,7 @@ class Problem:
     theory: object
     seeding: str = "root"
     iterative: bool = True
+    constant_hessian: bool = False
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     check_schema: Mapping[str, Mapping] = field(default_factory=dict)
     table_checks: tuple[str, ...] = ()
@@ -145,7 +149,8 @@ def gd_section(
 ) -> dict:
     """The section of a problem run by GD: its grid key, ``seeds``, ``seeds_per_job``,
     its own keys ``before`` the step budget, ``max_steps``, ``tolerance``,
-    ``divergence_factor``, then ``after``; ``optional`` keys follow the grid key."""
+    ``divergence_factor``, the optional orbit test (``cycle_max_period``,
+    ``cycle_rtol``), then ``after``; ``optional`` keys follow the grid key."""
     key, grid_schema = grid
     before, after, optional = before or {}, after or {}, optional or {}
     properties = {
@@ -157,6 +162,8 @@ def gd_section(
         "max_steps": ref("max_steps"),
         "tolerance": ref("tolerance"),
         "divergence_factor": ref("divergence_factor"),
+        "cycle_max_period": ref("cycle_max_period"),
+        "cycle_rtol": ref("cycle_rtol"),
         **after,
     }
     required = [key, "seeds", *before, "max_steps", "tolerance", "divergence_factor", *after]

@@ -6,8 +6,8 @@ an object or module with
 * ``threshold`` — the grid value at which the predicted outcome changes (``None``
   when there is no single one), and ``symbol``, how the grid value is written;
 * ``predict(value)`` — the outcome every run at grid value ``value`` must have
-  (``"converged"``, ``"diverged"``, ``"max_steps"``), or ``None`` when the theory
-  pins down no single outcome there;
+  (``"converged"``, ``"diverged"``, ``"cycle"``, ``"max_steps"``), or ``None`` when
+  the theory pins down no single outcome there;
 * ``table_row(value, runs, rows, context)`` — the problem's own columns of the
   convergence table at ``value``: its numbers, ``prediction`` (what the theory
   says, as text) and ``agrees`` (whether the runs did it).  ``runs`` has one row
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CONVERGED, DIVERGED, MAX_STEPS = "converged", "diverged", "max_steps"
+CONVERGED, DIVERGED, MAX_STEPS, CYCLE = "converged", "diverged", "max_steps", "cycle"
 
 
 def relation(value: float, critical: float) -> str:
@@ -34,14 +34,15 @@ def relation(value: float, critical: float) -> str:
 @dataclass(frozen=True)
 class Threshold:
     """GD converges iff the grid value is below ``critical`` (in the grid's own units,
-    written ``symbol``), diverges above it and does neither at it (``at``).
+    written ``symbol``), diverges above it and, at it, settles on a periodic orbit
+    (``at``: the step size puts an eigenvalue of the iteration at exactly −1).
 
     ``prediction`` is the table's text; its fields are ``outcome``, ``symbol``,
     ``relation`` (<, = or >), ``value`` and ``critical``."""
 
     critical: float
     symbol: str = "α"
-    at: str = MAX_STEPS
+    at: str = CYCLE
     prediction: str = "{outcome} ({symbol} {relation} {critical:g})"
 
     @property

@@ -75,7 +75,8 @@ def test_chunked_steps_equal_single_steps(monkeypatch, tmp_path, problem, settin
 
 def test_chunks_cover_budget_and_stop_exactly_at_max_steps():
     settings = {"max_steps": 37, "tolerance": 1e-300, "divergence_factor": 1e6, "root_seed": 1}
-    table = solve.solve("quadratic", "alpha=2.0", 0, 2, settings)  # |θ_k| = |θ_0|: never stops
+    table = solve.solve("quadratic", "alpha=2.0", 0, 2, settings)  # θ_k = (−1)^k θ_0: never stops
     steps = table.column("steps").to_pylist()
-    assert set(steps) == {37} and set(table.column("outcome").to_pylist()) == {"max_steps"}
+    assert set(steps) == {37} and set(table.column("outcome").to_pylist()) == {"cycle"}
+    assert set(table.column("period").to_pylist()) == {2}  # the orbit θ_0, −θ_0
     assert max(table.column("step").to_pylist()) == 37

@@ -18,7 +18,7 @@ def last(cols, seed):
         (0.1, "converged"),
         (1.0, "converged"),
         (1.99, "converged"),
-        (2.0, "max_steps"),
+        (2.0, "cycle"),  # θ_k = (−1)^k θ_0: a period-2 orbit
         (2.01, "diverged"),
         (3.0, "diverged"),
     ],

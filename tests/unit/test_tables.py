@@ -9,10 +9,31 @@ def test_rates_are_compared_only_for_runs_long_enough_to_have_one():
             "rate_empirical": [1e-3, 1e-3, 0.9, 0.5],
             "rate_theory": [5e-6, 5e-6, 0.9, 0.9],
             "steps": [3, 30, 200, 200],
+            "outcome": ["converged"] * 4,
         }
     )
-    ok = tables._rate_ok(runs, rtol=1e-3).tolist()
+    ok = tables._rate_ok(runs, 1e-3, tables.compared(runs)).tolist()
     assert ok == [True, False, True, False]  # a 3-step run is exempt, a 30-step run is not
     rates = tables.rates(runs, rtol=1e-3)
     assert not rates["rates_agree"]
     assert rates["rate_max_rel_err"] > 0.4  # the 200-step run's 0.5 vs 0.9 counts
+
+
+def test_only_runs_that_end_where_the_theory_is_taken_are_compared():
+    """A converged run ends at the point its local theory describes; a diverged one
+    does only where the Hessian is the same everywhere; a run that ran out of steps
+    or settled on an orbit never does."""
+    runs = pd.DataFrame(
+        {
+            "rate_empirical": [0.5, 3.0, 1.0, 1.0],
+            "rate_theory": [0.9, 2.0, 0.5, 0.5],
+            "steps": [200] * 4,
+            "outcome": ["converged", "diverged", "max_steps", "cycle"],
+        }
+    )
+    assert tables.compared(runs).tolist() == [True, False, False, False]
+    assert tables.compared(runs, constant_hessian=True).tolist() == [True, True, False, False]
+    assert not tables.rates(runs, 1e-3)["rates_agree"]  # the converged one is off
+    fine = runs.assign(rate_empirical=[0.9, 3.0, 1.0, 1.0])
+    assert tables.rates(fine, 1e-3)["rates_agree"]  # the others are not compared
+    assert not tables.rates(fine, 1e-3, tables.compared(fine, True))["rates_agree"]

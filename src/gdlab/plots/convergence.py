@@ -21,8 +21,18 @@ from gdlab import grid, problems, style
 from gdlab.plots.common import agreement, log_scale, per_step
 from gdlab.tables import last_rows, median
 
-PREDICTED = {"converged": "converges", "diverged": "diverges", "max_steps": "neither"}
-OBSERVED = {"converged": "converged", "diverged": "diverged", "max_steps": "ran out of steps"}
+PREDICTED = {
+    "converged": "converges",
+    "diverged": "diverges",
+    "cycle": "a periodic orbit",
+    "max_steps": "neither",
+}
+OBSERVED = {
+    "converged": "converged",
+    "diverged": "diverged",
+    "cycle": "settled on an orbit",
+    "max_steps": "ran out of steps",
+}
 
 
 def pick(values: list[float], threshold: float) -> list[float]:

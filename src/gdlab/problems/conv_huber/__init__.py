@@ -104,6 +104,10 @@ SPEC = Problem(
     validate=validate,
     theory="theory",
     columns={
+        "alpha_lipschitz": (
+            "float64",
+            "2/(‖A‖₂² + λ): below it GD converges from any start (the global guarantee)",
+        ),
         "err_dense": ("float64", "rel. error matrix-free A, Aᵀ vs dense matrix"),
         "err_adjoint": ("float64", "rel. error of ⟨Ax, y⟩ = ⟨x, Aᵀy⟩"),
     },
@@ -132,7 +136,10 @@ SPEC = Problem(
         ),
     ),
     table_notes={
-        "alpha_critical_min": "smallest 2/(‖A‖₂² + λ) over the seeds",
+        "alpha_lipschitz_min": "smallest 2/(‖A‖₂² + λ) over the seeds: below it GD converges "
+        "from any start",
+        "alpha_critical_min": "smallest 2/λ_max(AᵀDA + λI) at the points the runs reached "
+        "(the local threshold)",
         "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
     },
 )

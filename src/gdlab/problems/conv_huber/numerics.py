@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gdlab import descent
+from gdlab import descent, seeding
 
 NAME = "conv_huber"
 
@@ -131,14 +131,24 @@ class Model:
         return Model(self.k[rows], self.b[rows], self.lam)
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    r, n = settings["r"], settings["n"]
+    return seeding.process(
+        "RandomState",
+        ("k", "standard_normal", {"size": r}),
+        ("b", "standard_normal", {"size": n - r + 1}),
+        # drawn after k and b: the homework's reference run is unaffected
+        ("probe_x", "standard_normal", {"size": n}),
+        ("probe_y", "standard_normal", {"size": n - r + 1}),
+        then="x_0 = 0; probe_x, probe_y test A and its transpose (the operator check)",
+    )
+
+
 def draw(seed: int, r: int, n: int):
     """k = randn(r) then b = randn(n − r + 1) from RandomState(seed), as the homework."""
-    rs = np.random.RandomState(seed)
-    k = rs.standard_normal(r)
-    b = rs.standard_normal(n - r + 1)
-    probe_x = rs.standard_normal(n)  # drawn after k, b: the reference is unaffected
-    probe_y = rs.standard_normal(n - r + 1)
-    return k, b, probe_x, probe_y
+    d = seeding.draw(data_process({"r": r, "n": n}), NAME, seed, 0)
+    return d["k"], d["b"], d["probe_x"], d["probe_y"]
 
 
 def operator_errors(k, n, x, y) -> tuple[float, float]:
@@ -155,8 +165,29 @@ def operator_errors(k, n, x, y) -> tuple[float, float]:
 
 
 def alpha_critical(k, n, lam) -> float:
-    """2/(‖A‖₂² + λ)."""
+    """2/(‖A‖₂² + λ): below it GD converges from anywhere (the global guarantee)."""
     return 2.0 / (np.linalg.norm(dense(k, n), 2) ** 2 + lam)
+
+
+def local_spectrum(k, b, lam, x) -> np.ndarray:
+    """The eigenvalues of the Hessian of F at x, AᵀDA + λI (D: 1 where the residual
+    |Ax − b| ≤ 1, else 0), on range(Aᵀ): GD from x = 0 never leaves that subspace,
+    since every gradient Aᵀhuber'(r) + λx lies in it.  Ascending; NaN if x is not
+    finite."""
+    if not np.isfinite(x).all():
+        return np.full(b.size, np.nan)
+    A = dense(k, x.size)
+    inside = (np.abs(A @ x - b) <= 1.0).astype(float)
+    Q, _ = np.linalg.qr(A.T)  # an orthonormal basis of range(Aᵀ) (A has full row rank)
+    AQ = A @ Q
+    return np.linalg.eigvalsh(AQ.T @ (inside[:, None] * AQ) + lam * np.eye(Q.shape[1]))
+
+
+def local_theory(k, b, lam, x, alpha: float) -> tuple[float, float]:
+    """(rate, α_critical) at x: max |1 − αμ| and 2/μ_max over :func:`local_spectrum`."""
+    mu = local_spectrum(k, b, lam, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return float(np.max(np.abs(1.0 - alpha * mu))), float(2.0 / mu[-1])
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
@@ -166,17 +197,22 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     b = np.stack([d[1] for d in draws])
     errors = np.array([operator_errors(d[0], n, d[2], d[3]) for d in draws])
     critical = np.array([alpha_critical(d[0], n, lam) for d in draws])
-    trace = descent.descend(
+    trace, cols = descent.run_block(
         Model(k, b, lam),
         np.zeros((len(seeds), n)),
         alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
-        record=descent.record_steps(settings["max_steps"], extra=(settings["reference_step"],)),
+        seeds,
+        settings,
+        scalar=False,
+        extra_steps=(settings["reference_step"],),
     )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
-    cols["alpha_critical"] = critical[trace.run]
+    # the local theory at the point each run reached
+    local = np.array(
+        [local_theory(k[i], b[i], lam, trace.final_theta[i], alpha) for i in range(len(seeds))]
+    )
+    cols["rate_theory"] = local[trace.run, 0]
+    cols["alpha_critical"] = local[trace.run, 1]
+    cols["alpha_lipschitz"] = critical[trace.run]
     cols["err_dense"] = errors[trace.run, 0]
     cols["err_adjoint"] = errors[trace.run, 1]
     return cols

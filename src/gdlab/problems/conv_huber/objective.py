@@ -58,13 +58,13 @@ def figure(
     ends = last_rows(df)
     fig, (one, every) = plt.subplots(1, 2, figsize=(style.WIDTH, 3.4), constrained_layout=True)
     seed = reference["seed"]
-    crit_seed = float(ends.loc[ends["seed"] == seed, "alpha_critical"].iloc[0])
+    crit_seed = float(ends.loc[ends["seed"] == seed, "alpha_lipschitz"].iloc[0])
     gaps = _gap(df)
     for a in alphas:
         runs = df[(df["alpha"] == a) & (df["seed"] == seed) & (df["step"] > 0)]
         one.plot(runs["step"], runs["loss"], color=colors[a], lw=1.6)
         r = ends[ends["alpha"] == a]
-        below = int((a < r["alpha_critical"]).sum())
+        below = int((a < r["alpha_lipschitz"]).sum())
         converged = int((r["outcome"] == "converged").sum())
         stats = per_step(gaps[(gaps["alpha"] == a) & (gaps["step"] > 0)], "gap")
         every.fill_between(

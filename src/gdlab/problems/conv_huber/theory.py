@@ -2,7 +2,9 @@
 
 The bound depends on the seed's filter, so no single outcome is predicted per
 grid point: a row agrees when every run below its seed's bound converged (above
-it the theory makes no claim).
+it the theory makes no claim).  Each converged run's rate is compared with the
+local theory at its limit, max |1 − αμ| over the eigenvalues μ of AᵀDA + λI on
+range(Aᵀ) (``rate_theory``; ``alpha_critical`` = 2/μ_max there).
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ def predict(value: float) -> None:
 
 
 def table_row(value: float, runs: pd.DataFrame, rows: pd.DataFrame, context: dict) -> dict:
-    below = runs["alpha"] < runs["alpha_critical"]
+    below = runs["alpha"] < runs["alpha_lipschitz"]
     return {
+        "alpha_lipschitz_min": float(runs["alpha_lipschitz"].min()),
         "alpha_critical_min": float(runs["alpha_critical"].min()),
         "runs_below_critical": int(below.sum()),
         "prediction": (

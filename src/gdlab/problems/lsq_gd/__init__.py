@@ -18,6 +18,7 @@ def validate(section: dict, config: dict) -> list[str]:
 SPEC = Problem(
     name="lsq_gd",
     title="GD on least squares converges iff α < 2/ρ(XᵀX), at the rate max_i |1 − ασᵢ²|",
+    constant_hessian=True,
     order=3,
     grid=Grid("alpha_multiples", "c"),
     schema=gd_section(

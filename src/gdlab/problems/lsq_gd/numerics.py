@@ -50,13 +50,21 @@ class Model:
         )
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    n_samples, n_features = settings["shape"]
+    return seeding.process(
+        "SeedSequence",
+        ("X", "standard_normal", {"size": [n_samples, n_features]}),
+        ("Y", "standard_normal", {"size": n_samples}),
+        ("theta0", "standard_normal", {"size": n_features}),
+    )
+
+
 def draw(seed: int, root_seed: int, n_samples: int, n_features: int):
     """X, Y, θ_0 of one seed (independent of α)."""
-    rng = seeding.generator(NAME, seed, root_seed)
-    X = rng.standard_normal((n_samples, n_features))
-    Y = rng.standard_normal(n_samples)
-    theta0 = rng.standard_normal(n_features)
-    return X, Y, theta0
+    d = seeding.draw(data_process({"shape": [n_samples, n_features]}), NAME, seed, root_seed)
+    return d["X"], d["Y"], d["theta0"]
 
 
 def spectrum(X: np.ndarray) -> np.ndarray:
@@ -75,16 +83,9 @@ def run(settings: dict, c: float, seeds: list[int]) -> dict:
     alpha_critical = 2.0 / sigma2[:, 0]
     alpha = c * alpha_critical
     rate = np.max(np.abs(1.0 - alpha[:, None] * sigma2), axis=1)
-    trace = descent.descend(
-        Model(X, Y, theta_star),
-        theta0,
-        alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
-        record=descent.record_steps(settings["max_steps"]),
+    trace, cols = descent.run_block(
+        Model(X, Y, theta_star), theta0, alpha, seeds, settings, scalar=False
     )
-    cols = descent.trace_columns(trace, seeds, alpha, scalar=False)
     cols["alpha_critical"] = alpha_critical[trace.run]
     cols["rate_theory"] = rate[trace.run]
     return cols

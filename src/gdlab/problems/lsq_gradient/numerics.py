@@ -70,12 +70,20 @@ def check(X, Y, theta, h: float) -> dict:
     }
 
 
+def data_process(settings: dict, shape=None) -> dict:
+    """How one seed's data are drawn at grid point ``shape`` (:func:`gdlab.seeding.process`)."""
+    n_samples, n_features = shape
+    return seeding.process(
+        "SeedSequence",
+        ("X", "standard_normal", {"size": [n_samples, n_features]}),
+        ("Y", "standard_normal", {"size": n_samples}),
+        ("theta", "standard_normal", {"size": n_features}),
+    )
+
+
 def draw(seed: int, root_seed: int, n_samples: int, n_features: int):
-    rng = seeding.generator(NAME, seed, root_seed)
-    X = rng.standard_normal((n_samples, n_features))
-    Y = rng.standard_normal(n_samples)
-    theta = rng.standard_normal(n_features)
-    return X, Y, theta
+    d = seeding.draw(data_process({}, (n_samples, n_features)), NAME, seed, root_seed)
+    return d["X"], d["Y"], d["theta"]
 
 
 def run(settings: dict, shape: tuple[int, int], seeds: list[int]) -> dict:

@@ -9,6 +9,7 @@ from gdlab.spec import Figure, Grid, Problem, gd_section, ref
 SPEC = Problem(
     name="quadratic",
     title="GD on θ²/2 converges iff α < 2, at the rate |1 − α| per step",
+    constant_hessian=True,
     order=2,
     grid=Grid("alphas", "alpha"),
     schema=gd_section("GD on f(theta) = theta^2/2", ("alphas", ref("step_sizes"))),

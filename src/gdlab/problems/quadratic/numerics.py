@@ -41,24 +41,25 @@ class Model:
         return self
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    return seeding.process(
+        "SeedSequence",
+        ("size", "uniform", {"low": 0.5, "high": 10.0}),
+        ("sign", "choice", {"a": [-1.0, 1.0]}),
+        then="theta_0 = size * sign (0.5 <= |theta_0| < 10, never 0)",
+    )
+
+
 def initial_point(seed: int, root_seed: int) -> float:
     """θ_0 with 0.5 ≤ |θ_0| < 10 and a random sign (never 0)."""
-    rng = seeding.generator(NAME, seed, root_seed)
-    return float(rng.uniform(0.5, 10.0) * rng.choice([-1.0, 1.0]))
+    d = seeding.draw(data_process({}), NAME, seed, root_seed)
+    return float(d["size"] * d["sign"])
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     theta0 = np.array([[initial_point(s, settings["root_seed"])] for s in seeds])
-    trace = descent.descend(
-        Model(),
-        theta0,
-        alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=True)
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, ALPHA_CRITICAL)
     cols["rate_theory"] = np.full(n, rate_theory(alpha))

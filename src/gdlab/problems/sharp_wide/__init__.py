@@ -99,6 +99,20 @@ SPEC = Problem(
     table_notes={
         "share_sharp": "share of starts that ended in the sharp minimum",
         "share_wide": "share of starts that ended in the wide minimum",
+        "share_cycle": "share of starts that settled on a periodic orbit",
+        **{
+            f"share_{c}_{end}": f"{'lower' if end == 'lo' else 'upper'} end of the 95 % Wilson "
+            f"interval of share_{c} (the starts are the same for every α)"
+            for c in ("sharp", "wide", "cycle")
+            for end in ("lo", "hi")
+        },
+        **{
+            f"rate_{kind}_{m}": f"median {'measured' if kind == 'empirical' else 'predicted'} "
+            f"rate of the runs that converged to the {m} minimum"
+            + ("" if kind == "empirical" else ": |1 − α f''(x*)| there")
+            for m in ("sharp", "wide")
+            for kind in ("empirical", "theory")
+        },
         "share_sharp_gradient_flow": "share of the start interval left of the local maximum: "
         "where gradient flow (α → 0) ends in the sharp minimum",
     },

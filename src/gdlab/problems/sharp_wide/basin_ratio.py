@@ -1,10 +1,12 @@
 """The basin-ratio figure: which minimum GD finds, per step size.
 
-Left: the homework's three α as stacked bars (sharp, wide, diverged, not
-converged).  Right: the same shares for the whole α grid on a log axis, with the
-stability thresholds 2/f''(x*) of both minima marked, the three regimes they
+Left: the homework's three α as stacked bars (sharp, wide, a periodic orbit,
+diverged, not converged), each share with its 95 % Wilson interval.  Right: the
+same shares for the whole α grid on a log axis, with their intervals as bands,
+the stability thresholds 2/f''(x*) of both minima marked, the three regimes they
 delimit named, and the gradient-flow share of the sharp basin (the part of the
-start interval left of the local maximum) drawn as a reference line.
+start interval left of the local maximum) drawn as a reference line.  The same
+starts serve every α (paired), so neighbouring points are one sample.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
 from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states
+from gdlab.stats import wilson
 
 
 def basin_shares(df: pd.DataFrame) -> pd.DataFrame:
@@ -29,6 +32,14 @@ def basin_shares(df: pd.DataFrame) -> pd.DataFrame:
     return shares[list(CATEGORIES)].join(counts).sort_index()
 
 
+def intervals(shares: pd.DataFrame, category: str) -> tuple[np.ndarray, np.ndarray]:
+    """The 95 % Wilson interval (lo, hi) of one category's share at every α."""
+    bounds = [
+        wilson(round(s * n), int(n)) for s, n in zip(shares[category], shares["runs"], strict=True)
+    ]
+    return np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+
+
 def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -> None:
     hw = [a for a in alphas if a in shares.index]
     x = np.arange(len(hw))
@@ -36,6 +47,21 @@ def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -
     for c in CATEGORIES:
         vals = shares.loc[hw, c].to_numpy()
         ax.bar(x, vals, bottom=bottom, color=COLORS[c], label=c, width=0.62)
+        # the share's 95 % interval, at the segment's upper edge (where the share ends);
+        # not at the bar's top, which is 1 whatever the share
+        lo, hi = intervals(shares.loc[hw], c)
+        top = bottom + vals
+        shown = (vals > 0) & (top < 1 - 1e-9)
+        ax.errorbar(
+            x[shown] + 0.22,  # beside the segment's label
+            top[shown],
+            yerr=np.vstack([vals - lo, hi - vals])[:, shown],
+            fmt="none",
+            ecolor=style.BLACK,
+            elinewidth=1.1,
+            capsize=3,
+            zorder=4,
+        )
         for i, v in enumerate(vals):
             if v >= 0.07:
                 n = round(v * shares.loc[hw[i], "runs"])
@@ -105,6 +131,8 @@ def _sweep(ax, shares: pd.DataFrame, gradient_flow: float) -> None:
         label=f"gradient flow (α → 0): {gradient_flow:.3f}",
     )
     for c in CATEGORIES:
+        lo, hi = intervals(shares, c)  # 95 % Wilson band
+        ax.fill_between(shares.index, lo, hi, color=COLORS[c], alpha=0.15, lw=0, zorder=2)
         ax.plot(
             shares.index,
             shares[c],
@@ -150,7 +178,7 @@ def figure(
         [handles[i] for i in order],
         [labels[i] for i in order],
         loc="outside lower center",
-        ncol=5,
+        ncol=6,
         title=f"where GD from x₀ ~ U[{lo:g}, {hi:g}) ended".replace("-", "−"),
         title_fontsize=8,
     )

@@ -9,10 +9,11 @@ from gdlab import style
 from gdlab.tables import last_rows
 
 # in the order of the figures' legends
-CATEGORIES = ("sharp", "wide", "diverged", "not converged")
+CATEGORIES = ("sharp", "wide", "cycle", "diverged", "not converged")
 COLORS = {
     "sharp": style.VERMILLION,
     "wide": style.BLUE,
+    "cycle": style.PURPLE,
     "diverged": style.BLACK,
     "not converged": style.ORANGE,
 }
@@ -20,10 +21,11 @@ COLORS = {
 
 def categorize(runs: pd.DataFrame) -> np.ndarray:
     """Per run (a row of :func:`gdlab.tables.last_rows`): one of :data:`CATEGORIES`."""
-    return np.where(
-        runs["outcome"] == "converged",
-        runs["minimum"],
-        np.where(runs["outcome"] == "diverged", "diverged", "not converged"),
+    outcome = runs["outcome"]
+    return np.select(
+        [outcome == "converged", outcome == "cycle", outcome == "diverged"],
+        [runs["minimum"], "cycle", "diverged"],
+        default="not converged",
     )
 
 

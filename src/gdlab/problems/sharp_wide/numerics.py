@@ -141,33 +141,34 @@ class Model:
         return self
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
+    lo, hi = settings["start_interval"]
+    return seeding.process("SeedSequence", ("x_0", "uniform", {"low": lo, "high": hi}))
+
+
 def initial_point(seed: int, root_seed: int, interval: tuple[float, float]) -> float:
     """x_0 ~ Uniform[lo, hi) (the homework: [−5, 20))."""
-    rng = seeding.generator(NAME, seed, root_seed)
-    return float(rng.uniform(*interval))
+    data = data_process({"start_interval": list(interval)})
+    return float(seeding.draw(data, NAME, seed, root_seed)["x_0"])
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     interval = tuple(settings["start_interval"])
     x0 = np.array([[initial_point(s, settings["root_seed"], interval)] for s in seeds])
-    trace = descent.descend(
-        Model(),
-        x0,
-        alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True)
     found = classify(trace.final_theta[:, 0])
     minimum = [
         m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)
     ]
+    # the local theory at the minimum a run reached: f''(x*) there
     cp = critical_points()
-    rate = np.array([abs(1 - alpha * cp[m][1]) if m != "none" else np.nan for m in minimum])
+    curvature = np.array([cp[m][1] if m != "none" else np.nan for m in minimum])
+    with np.errstate(over="ignore", invalid="ignore"):  # α near the float limit
+        rate = np.abs(1.0 - alpha * curvature)
     cols["minimum"] = [minimum[r] for r in trace.run]
     cols["rate_theory"] = rate[trace.run]
+    cols["alpha_critical"] = (2.0 / curvature)[trace.run]
     return cols
 
 

@@ -15,6 +15,7 @@ SPEC = Problem(
     name="ill_quadratic",
     title="GD on ½θᵀdiag(1, κ)θ converges iff α < 2/κ",
     order=6,
+    constant_hessian=True,
     grid=Grid("alphas", "alpha"),
     schema=gd_section("GD on an ill-conditioned 2-D quadratic", ("alphas", ref("step_sizes"))),
     theory=Threshold(critical=2.0 / KAPPA, symbol="α"),

@@ -24,20 +24,17 @@ class Model:
         return self
 
 
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's data are drawn: θ_0 ~ N(0, I₂)."""
+    return seeding.process("SeedSequence", ("theta_0", "normal", {"size": 2}))
+
+
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+    data = data_process(settings)
     theta0 = np.array(
-        [seeding.generator("ill_quadratic", s, settings["root_seed"]).normal(size=2) for s in seeds]
+        [seeding.draw(data, "ill_quadratic", s, settings["root_seed"])["theta_0"] for s in seeds]
     )
-    trace = descent.descend(
-        Model(),
-        theta0,
-        alpha,
-        max_steps=settings["max_steps"],
-        tolerance=settings["tolerance"],
-        divergence_factor=settings["divergence_factor"],
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
+    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=False)
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, 2.0 / KAPPA)
     cols["rate_theory"] = np.full(n, np.abs(1.0 - alpha * H).max())

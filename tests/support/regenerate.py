@@ -1,0 +1,121 @@
+"""Regenerate one run of a result file from its metadata alone, with NumPy (and pyarrow
+to read the file): no gdlab.  What the metadata states — the generator and seed
+entropy, each draw in order, the settings and the stopping rule — is all it uses;
+the objectives are written here again, independently of gdlab's code.
+
+    python tests/support/regenerate.py FILE.parquet SEED   # prints a JSON document
+
+The document: the run's outcome by the tolerance test (``converged`` or not within
+the budget), its number of steps, and its loss at every step up to the last.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pyarrow.parquet as pq
+
+
+def generator(meta: dict, seed: int):
+    first = meta["seeds"][0]
+    entropy = meta["seed_entropy"][seed - first]
+    if meta["data"]["generator"] == "RandomState":
+        return np.random.RandomState(entropy[1])
+    return np.random.default_rng(np.random.SeedSequence(entropy))
+
+
+def draws(meta: dict, seed: int) -> dict:
+    rng = generator(meta, seed)
+    return {d["name"]: getattr(rng, d["method"])(**d["kwargs"]) for d in meta["data"]["draws"]}
+
+
+def grid_value(meta: dict) -> float:
+    return float(meta["setting"].split("=", 1)[1])
+
+
+# ---- each problem, written again: (start, alpha, gradient, loss) ---------------------------
+def quadratic(meta, d):
+    return np.array([d["size"] * d["sign"]]), grid_value(meta), lambda t: t, lambda t: 0.5 * t @ t
+
+
+def lsq_gd(meta, d):
+    X, Y = d["X"], d["Y"]
+    alpha = grid_value(meta) * 2 / np.linalg.eigvalsh(X.T @ X).max()
+    return (
+        d["theta0"],
+        alpha,
+        lambda t: X.T @ (X @ t - Y),
+        lambda t: 0.5 * (X @ t - Y) @ (X @ t - Y),
+    )
+
+
+def sharp_wide(meta, d):
+    def s(x):
+        return 1 / (1 + np.exp(3 * (x - 3)))
+
+    def f(x):
+        return s(x) * 10 * x**2 + (1 - s(x)) * (0.5 * (x - 10) ** 2 + 50)
+
+    def fprime(x):
+        ds = -3 * s(x) * (1 - s(x))
+        return ds * (10 * x**2 - (0.5 * (x - 10) ** 2 + 50)) + s(x) * 20 * x + (1 - s(x)) * (x - 10)
+
+    return np.array([d["x_0"]]), grid_value(meta), fprime, lambda t: float(f(t[0]))
+
+
+def conv_huber(meta, d):
+    k, b, lam = d["k"], d["b"], meta["settings"]["lam"]
+
+    def residual(x):
+        return np.correlate(x, k, mode="valid") - b
+
+    def huber(r):
+        return np.where(np.abs(r) <= 1, 0.5 * r * r, np.abs(r) - 0.5).sum()
+
+    return (
+        np.zeros(meta["settings"]["n"]),
+        grid_value(meta),
+        lambda x: np.convolve(np.clip(residual(x), -1, 1), k, mode="full") + lam * x,
+        lambda x: huber(residual(x)) + 0.5 * lam * x @ x,
+    )
+
+
+PROBLEMS = {
+    "quadratic": quadratic,
+    "lsq_gd": lsq_gd,
+    "sharp_wide": sharp_wide,
+    "conv_huber": conv_huber,
+}
+
+
+def lsq_gradient(meta, d) -> dict:
+    X, Y, theta = d["X"], d["Y"], d["theta"]
+    r = X @ theta - Y
+    return {"outcome": "checked", "steps": 0, "loss": [0.5 * r @ r]}
+
+
+def regenerate(path: str, seed: int) -> dict:
+    meta = json.loads(pq.read_schema(path).metadata[b"gdlab"])
+    d = draws(meta, seed)
+    if meta["stopping"] is None:  # no iteration: the draw itself
+        return {"lsq_gradient": lsq_gradient}[meta["problem"]](meta, d)
+    if meta["problem"] not in PROBLEMS:
+        raise SystemExit(f"no regeneration of {meta['problem']}: add one to {__file__}")
+    theta, alpha, gradient, loss = PROBLEMS[meta["problem"]](meta, d)
+    stop = meta["stopping"]
+    losses = []
+    for k in range(stop["max_steps"] + 1):
+        losses.append(float(loss(theta)))
+        g = gradient(theta)
+        if np.sqrt(g @ g) <= stop["tolerance"]:
+            return {"outcome": "converged", "steps": k, "loss": losses}
+        theta = theta - alpha * g
+    return {"outcome": "not converged", "steps": stop["max_steps"], "loss": losses}
+
+
+if __name__ == "__main__":
+    doc = regenerate(sys.argv[1], int(sys.argv[2]))
+    doc["gdlab_imported"] = any(m.split(".")[0] == "gdlab" for m in sys.modules)
+    print(json.dumps(doc))
