@@ -77,14 +77,20 @@ def test_every_rule_uses_its_environment():
     assert set(paths) == ENVS
     for name, path in paths.items():
         assert (REPO / "workflow/rules" / path).resolve() == REPO / f"workflow/envs/{name}.yaml"
+    # a rule declaration: `rule name:`, or `rule:` of a rule generated in a loop
     rule = re.compile(r"^\s*rule(\s+\w+)?\s*:", re.M)
     conda = re.compile(r'^\s*conda:\s*\n\s*ENVS\["(\w+)"\]\s*$', re.M)
+    with_rules, count = set(), 0
     for smk in sorted((REPO / "workflow/rules").glob("*.smk")):
         text = smk.read_text()
         rules, envs = rule.findall(text), conda.findall(text)
         assert len(rules) == len(envs), smk.name
         if rules:
             assert set(envs) == {RULE_FILES[smk.name]}, smk.name
+            with_rules.add(smk.name)
+            count += len(rules)
+    # the patterns found the rules: solve, table, check_convergence and the generated ones
+    assert with_rules == set(RULE_FILES) and count >= 5
 
 
 def _imports(files) -> set[str]:

@@ -39,21 +39,3 @@ def test_pinned_versions_agree():
         if isinstance(d, str) and "==" in d
     }
     assert pins_pip == pins_conda
-
-
-# a rule declaration: `rule name:`, or `rule:` of a rule generated in a loop (name: ...)
-RULE = re.compile(r"^\s*rule(\s+\w+)?\s*:", re.MULTILINE)
-# a conda directive naming the environment, literally or through common.smk's CONDA
-CONDA = re.compile(r"^\s*conda:\s*\n\s*(CONDA|\"\.\./\.\./environment\.yml\")\s*$", re.MULTILINE)
-
-
-def test_every_rule_uses_the_conda_environment():
-    common = (REPO / "workflow/rules/common.smk").read_text()
-    (path,) = re.findall(r'^CONDA = "([^"]+)"$', common, re.MULTILINE)
-    assert (REPO / "workflow/rules" / path).resolve() == (REPO / "environment.yml").resolve()
-    rules = 0
-    for smk in (REPO / "workflow/rules").glob("*.smk"):
-        text = smk.read_text()
-        assert len(RULE.findall(text)) == len(CONDA.findall(text)), smk
-        rules += len(RULE.findall(text))
-    assert rules >= 5  # solve, table, check_convergence and the generated ones
