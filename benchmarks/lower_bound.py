@@ -4,8 +4,8 @@ r"""The lower bound: every job of the pipeline, run in one Python process.
     python benchmarks/lower_bound.py run --workdir DIR [--profile FILE]
 
 ``plan`` asks Snakemake, once and untimed, for the pipeline's jobs on the
-workflow copy in ``DIR`` (``snakemake --dry-run --printshellcmds --forceall``):
-each job's rule, inputs, outputs, log and shell command.
+workflow copy in ``DIR`` (``snakemake --dry-run --printshellcmds --forceall
+--quiet host``): each job's rule, inputs, outputs, log and shell command.
 
 ``run`` then does all of that work in this one process, in dependency order:
 each job's command (``python -m gdlab.solve ARGS`` or
@@ -78,10 +78,15 @@ def in_order(jobs: list[dict]) -> list[dict]:
     return order
 
 
+# `--quiet host`: every job's block (the default profile's `quiet: [rules, host]` hides
+# them; a --quiet on the command line replaces that list)
+DRY_RUN = ["-n", "-p", "--forceall", "--quiet", "host", "--cores", "1"]
+
+
 def plan(workdir: Path) -> list[dict]:
     """The pipeline's jobs on the workflow copy in ``workdir`` (Snakemake dry run)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "-p", "--forceall", "--cores", "1"],
+        [sys.executable, "-m", "snakemake", *DRY_RUN],
         cwd=workdir,
         capture_output=True,
         text=True,

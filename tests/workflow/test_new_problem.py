@@ -70,7 +70,8 @@ def tree(wd: Path) -> dict[str, str]:
 
 
 def planned(out: str) -> list[tuple[str, list[str]]]:
-    """(rule, outputs) of every job of ``snakemake -n`` output."""
+    """(rule, outputs) of every job of ``snakemake -n --quiet host`` output (the
+    default profile's quiet list hides the job blocks; --quiet host shows them)."""
     jobs = re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", out, re.M)
     total = re.search(r"^total\s+(\d+)$", out, re.M)
     assert total and len(jobs) == int(total[1]), out
@@ -103,7 +104,7 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
     assert len(touched) <= 5
 
     # the plan: its jobs, the convergence check, and nothing of another problem
-    jobs = planned(snakemake(study, *CONFIG, "-n").stdout)
+    jobs = planned(snakemake(study, *CONFIG, "-n", "--quiet", "host").stdout)
     outputs = [o for _rule, outs in jobs for o in outs]
     solver = [o for rule, outs in jobs if rule == "solve" for o in outs]
     assert solver and all(o.startswith(f"results/runs/{NAME}/") for o in solver)

@@ -46,6 +46,13 @@ CI_OVERRIDES = (
     "--latency-wait=5",
     # 8 test solver jobs in 2 SLURM jobs (the profile's 10 is for the real study)
     "--group-components=solvers=4",
+    # every job's block and error, which the default profile's `quiet: [rules, host]`
+    # hides (a --quiet here replaces its list): the tests read "Error in group
+    # solvers" and "output: ..." of a failure, and that no "localrule solve:" block (a
+    # solver job on the login node) is there.  The SLURM jobs' own snakemake runs
+    # (--mode remote) read no profile and print their blocks anyway (RAN_RE).
+    "--quiet",
+    "host",
 )
 TIMEOUT = 300  # seconds per snakemake run; it ignores SIGTERM while it waits: timeout -k
 DAEMONS = ("munged", "slurmctld", "slurmd")
