@@ -43,6 +43,7 @@ if _problems:
 PROBLEMS = plan.configured(config)
 ITERATIVE = plan.iterative(config)
 SPECS = {p: problems.spec(p) for p in PROBLEMS}
+THRESHOLDS = plan.with_thresholds(config)
 CONDA = "../../environment.yml"
 
 
