@@ -5,10 +5,10 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-include: "workflow/rules/preflight.smk"  # config/config.yaml's YAML syntax, line and column
+include: "workflow/rules/preflight.smk"  # the config's YAML syntax, line and column
 
 
-configfile: "config/config.yaml"
+configfile: DEFAULT_CONFIGFILE  # config/config.yaml (preflight.smk)
 
 
 report: "workflow/report/workflow.rst"
@@ -20,6 +20,7 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/summary.smk"  # onsuccess/onerror: the summary, the report
 
 
 rule all:

@@ -185,6 +185,14 @@ def check_files(paths: Iterable[str | Path]) -> list[str]:
     return messages
 
 
+def default_configfile(root: str | Path) -> str:
+    """The ``configfile:`` of the Snakefile: ``config/config.yaml`` of the working
+    directory when it has one (a deployment's own config, ``--directory``), else the
+    default study beside the Snakefile, ``<root>/config/config.yaml``."""
+    local = Path("config/config.yaml")
+    return str(local) if local.is_file() else str(Path(root) / local)
+
+
 def display(path: str | Path) -> str:
     """A path relative to the working directory when it is inside it."""
     path = Path(path)
@@ -467,8 +475,53 @@ def shape_messages(key: str, shape, need_tall: bool) -> list[str]:
     return out
 
 
+def selection(config: dict) -> list[str] | None:
+    """The problems named by the ``only`` key (``--config only=a,b``: a comma-separated
+    string), in the order given, or None when the key is absent (run every problem).
+    :func:`only_messages` checks each name; :func:`gdlab.plan.configured` uses it."""
+    only = config.get("only")
+    if only is None:
+        return None
+    return list(dict.fromkeys(n.strip() for n in str(only).split(",") if n.strip()))
+
+
+def selected(config: dict) -> list[str]:
+    """The problems of the configuration the run computes: its sections under
+    ``problems``, narrowed to :func:`selection` (as :func:`gdlab.plan.configured`)."""
+    only = selection(config)
+    return [p for p in config["problems"] if only is None or p in only]
+
+
+def only_messages(config: dict) -> list[str]:
+    """The ``only`` key (``--config only=a,b``): each name must be a problem of this
+    configuration (registered, with a section under ``problems``); one message."""
+    if "only" not in config:
+        return []
+    allowed = [p for p in problems.names() if p in config["problems"]]
+    what = f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
+    names = selection(config)
+    if not names:
+        return [f"only: {_describe(config['only'])} names no problem; {what}"]
+    unknown = [n for n in names if n not in allowed]
+    if not unknown:
+        return []
+    parts = []
+    for n in unknown:
+        close = difflib.get_close_matches(n, allowed, n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if n in problems.names():
+            hint = " (it has no section under problems)"
+        parts.append(f"{n!r}{hint}")
+    if len(parts) == 1:
+        name, _, hint = parts[0].partition(" ")
+        return [
+            f"only: {name} is not a problem of this configuration{' ' * bool(hint)}{hint}; {what}"
+        ]
+    return [f"only: {', '.join(parts)} are not problems of this configuration; {what}"]
+
+
 def _semantic_messages(config: dict) -> list[str]:
-    messages = []
+    messages = only_messages(config)
     for name, cfg in config["problems"].items():
         s = problems.spec(name)
         key = s.grid.key
@@ -514,11 +567,12 @@ def problem_jobs(config: dict, problem: str) -> int:
 
 
 def count_jobs(config: dict) -> int:
-    return sum(problem_jobs(config, p) for p in config["problems"])
+    """Solver jobs of the problems the run selects (``only``, else every section)."""
+    return sum(problem_jobs(config, p) for p in selected(config))
 
 
 def _jobs_breakdown(config: dict) -> str:
-    return ", ".join(f"{p}: {problem_jobs(config, p):,}" for p in config["problems"])
+    return ", ".join(f"{p}: {problem_jobs(config, p):,}" for p in selected(config))
 
 
 # ---- entry points ------------------------------------------------------------------

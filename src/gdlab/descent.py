@@ -34,34 +34,20 @@ from typing import Protocol
 
 import numpy as np
 
+from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, STOPPING_RULE, stopping
 from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
-__all__ = ["CONVERGED", "CYCLE", "DIVERGED", "MAX_STEPS", "Model", "Trace", "descend", "stopping"]
-
-# The stopping rule in words, as each result file's metadata states it.
-STOPPING_RULE = (
-    "theta_{k+1} = theta_k - alpha * grad f(theta_k) from theta_0; before each step: "
-    "diverged if theta_k, grad f or the distance to the optimum (|theta_k| where the optimum "
-    "is unknown) is not finite or the distance exceeds divergence_factor * max(its value at "
-    "theta_0, 1); else converged if |grad f(theta_k)| <= tolerance; else at k = max_steps: "
-    "cycle if theta_{K+p} and theta_{K+2p} return within cycle_rtol * |theta_K| for some "
-    "2 <= p <= cycle_max_period (and one step moves theta_K by more than 1000 times that), "
-    "else max_steps. Recorded steps: 0-10, 12 log-spaced per decade, the budget, the last step."
-)
-
-# The orbit test's defaults, when a problem's config leaves them out.
-MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
-
-
-def stopping(settings: dict) -> dict:
-    """The stopping rule of a problem's config section, as :func:`descend`'s keywords."""
-    return {
-        "max_steps": settings["max_steps"],
-        "tolerance": settings["tolerance"],
-        "divergence_factor": settings["divergence_factor"],
-        "max_period": settings.get("cycle_max_period", MAX_PERIOD),
-        "period_rtol": settings.get("cycle_rtol", PERIOD_RTOL),
-    }
+__all__ = [
+    "CONVERGED",
+    "CYCLE",
+    "DIVERGED",
+    "MAX_STEPS",
+    "STOPPING_RULE",
+    "Model",
+    "Trace",
+    "descend",
+    "stopping",
+]
 
 
 class Model(Protocol):
@@ -280,6 +266,29 @@ def periods(model: Model, theta: np.ndarray, alpha: np.ndarray, max_period: int,
             hit = (found == 0) & (closure <= rtol * scale) & (move > 1e3 * closure) & (scale > 0)
             found[hit] = p
     return found
+
+
+def run_block(
+    model: Model,
+    theta0: np.ndarray,
+    alpha,
+    seeds: list[int],
+    settings: dict,
+    *,
+    scalar: bool,
+    extra_steps: tuple[int, ...] = (),
+) -> tuple[Trace, dict]:
+    """A block of runs under its config section's stopping rule: the :class:`Trace` and
+    its per-row schema columns (``extra_steps`` are recorded too)."""
+    trace = descend(
+        model,
+        theta0,
+        alpha,
+        **stopping(settings),
+        record=record_steps(settings["max_steps"], extra=extra_steps),
+    )
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (len(seeds),))
+    return trace, trace_columns(trace, seeds, alphas, scalar=scalar)
 
 
 def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 from gdlab import codedeps, grid, problems
+from gdlab import config as gdconfig
 from gdlab.spec import THRESHOLD_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,8 +35,10 @@ def lookup(config: dict, dotted: str):
 
 # ---- what the study holds -------------------------------------------------------------
 def configured(config: dict) -> list[str]:
-    """The registered problems the config runs, in registry order."""
-    return [p for p in problems.names() if p in config["problems"]]
+    """The registered problems the config runs, in registry order: those with a section
+    under ``problems``, narrowed to :func:`selection` when ``only`` is set."""
+    only = gdconfig.selection(config)
+    return [p for p in problems.names() if p in config["problems"] and (only is None or p in only)]
 
 
 def iterative(config: dict) -> list[str]:

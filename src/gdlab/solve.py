@@ -22,7 +22,7 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from gdlab import __version__, descent, grid, problems, schema, seeding
+from gdlab import __version__, grid, problems, schema, seeding, stopping
 
 
 def solve(problem: str, setting: str, first: int, last: int, settings: dict):
@@ -54,7 +54,7 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),
         "stopping": (
-            {**descent.stopping(settings), "rule": descent.STOPPING_RULE}
+            {**stopping.stopping(settings), "rule": stopping.STOPPING_RULE}
             if spec.iterative
             else None
         ),

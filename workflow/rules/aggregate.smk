@@ -20,7 +20,7 @@ rule table:
         "results/logs/table/{problem}.log",
     localrule: True
     conda:
-        CONDA
+        ENVS["aggregate"]
     params:
         checks=lambda w: plan.table_checks(config, w.problem),
         # the solver settings every run file must have been computed with
@@ -52,7 +52,7 @@ for _problem in PROBLEMS:
                 f"results/logs/checks/{_check.name}.log",
             localrule: True
             conda:
-                CONDA
+                ENVS["aggregate"]
             params:
                 problem=_problem,
                 check=_check.name,
@@ -78,7 +78,7 @@ rule check_convergence:
         "results/logs/checks/convergence.log",
     localrule: True
     conda:
-        CONDA
+        ENVS["aggregate"]
     params:
         expected=fixed(plan.grid_points(config)),
         code=plan.convergence_code(),

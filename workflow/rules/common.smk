@@ -4,7 +4,9 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(workflow.basedir)
+# The workflow's own folder (preflight.smk): its schema, its src/ and its default
+# config, also when it runs as a module of another workflow or with --directory.
+ROOT = GDLAB_ROOT
 SRC = ROOT / "src"
 # Parse-time imports and every job run this checkout's src/gdlab, whatever is
 # installed (jobs get it through PYTHONPATH, which is not a rerun trigger).
@@ -44,7 +46,14 @@ PROBLEMS = plan.configured(config)
 ITERATIVE = plan.iterative(config)
 SPECS = {p: problems.spec(p) for p in PROBLEMS}
 THRESHOLDS = plan.with_thresholds(config)
-CONDA = "../../environment.yml"
+# One conda environment per kind of rule (snakemake --sdm conda), each the part of
+# pyproject.toml's dependencies its jobs import (tests/unit/test_envs.py checks it);
+# environment.yml is the whole development environment, used by no rule.
+ENVS = {
+    "solver": "../envs/solver.yaml",
+    "aggregate": "../envs/aggregate.yaml",
+    "figures": "../envs/figures.yaml",
+}
 
 
 wildcard_constraints:

@@ -26,7 +26,7 @@ for _problem in PROBLEMS:
                 f"results/logs/figures/{_figure.name}.log",
             localrule: True
             conda:
-                CONDA
+                ENVS["figures"]
             params:
                 problem=_problem,
                 figure=_figure.name,

@@ -23,7 +23,7 @@ for _problem in PROBLEMS:
             f"results/logs/report/tables/{_problem}.log",
         localrule: True
         conda:
-            CONDA
+            ENVS["aggregate"]
         params:
             problem=_problem,
             code=plan.table_html_code(_problem),

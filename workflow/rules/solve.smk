@@ -13,7 +13,7 @@ rule solve:
         # exactly the config's jobs: any other target path matches no rule
         problem=plan.solver_job_re(config),
     conda:
-        CONDA
+        ENVS["solver"]
     resources:
         runtime=10,
         mem_mb=300,

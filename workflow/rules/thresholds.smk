@@ -15,7 +15,7 @@ for _problem in THRESHOLDS:
             f"results/logs/thresholds/{_problem}.log",
         localrule: True
         conda:
-            CONDA
+            ENVS["solver"]
         params:
             problem=_problem,
             params=fixed(plan.threshold_params(config, _problem)),
@@ -48,7 +48,7 @@ rule threshold_table:
         "results/logs/thresholds/table.log",
     localrule: True
     conda:
-        CONDA
+        ENVS["aggregate"]
     params:
         code=plan.threshold_table_code(),
     shell:
@@ -73,7 +73,7 @@ rule check_thresholds:
         "results/logs/checks/thresholds.log",
     localrule: True
     conda:
-        CONDA
+        ENVS["aggregate"]
     params:
         expected=fixed(plan.threshold_counts(config)),
         code=plan.threshold_check_code(),
@@ -98,7 +98,7 @@ rule threshold_figure:
         "results/logs/figures/thresholds.log",
     localrule: True
     conda:
-        CONDA
+        ENVS["figures"]
     params:
         dpi=config["plots"]["dpi"],
         code=plan.threshold_figure_code(),

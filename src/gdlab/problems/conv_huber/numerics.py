@@ -197,14 +197,15 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     b = np.stack([d[1] for d in draws])
     errors = np.array([operator_errors(d[0], n, d[2], d[3]) for d in draws])
     critical = np.array([alpha_critical(d[0], n, lam) for d in draws])
-    trace = descent.descend(
+    trace, cols = descent.run_block(
         Model(k, b, lam),
         np.zeros((len(seeds), n)),
         alpha,
-        **descent.stopping(settings),
-        record=descent.record_steps(settings["max_steps"], extra=(settings["reference_step"],)),
+        seeds,
+        settings,
+        scalar=False,
+        extra_steps=(settings["reference_step"],),
     )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
     # the local theory at the point each run reached
     local = np.array(
         [local_theory(k[i], b[i], lam, trace.final_theta[i], alpha) for i in range(len(seeds))]

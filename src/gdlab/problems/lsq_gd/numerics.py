@@ -83,14 +83,9 @@ def run(settings: dict, c: float, seeds: list[int]) -> dict:
     alpha_critical = 2.0 / sigma2[:, 0]
     alpha = c * alpha_critical
     rate = np.max(np.abs(1.0 - alpha[:, None] * sigma2), axis=1)
-    trace = descent.descend(
-        Model(X, Y, theta_star),
-        theta0,
-        alpha,
-        **descent.stopping(settings),
-        record=descent.record_steps(settings["max_steps"]),
+    trace, cols = descent.run_block(
+        Model(X, Y, theta_star), theta0, alpha, seeds, settings, scalar=False
     )
-    cols = descent.trace_columns(trace, seeds, alpha, scalar=False)
     cols["alpha_critical"] = alpha_critical[trace.run]
     cols["rate_theory"] = rate[trace.run]
     return cols

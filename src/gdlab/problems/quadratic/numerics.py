@@ -59,14 +59,7 @@ def initial_point(seed: int, root_seed: int) -> float:
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     theta0 = np.array([[initial_point(s, settings["root_seed"])] for s in seeds])
-    trace = descent.descend(
-        Model(),
-        theta0,
-        alpha,
-        **descent.stopping(settings),
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=True)
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, ALPHA_CRITICAL)
     cols["rate_theory"] = np.full(n, rate_theory(alpha))

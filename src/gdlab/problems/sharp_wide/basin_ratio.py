@@ -47,16 +47,20 @@ def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -
     for c in CATEGORIES:
         vals = shares.loc[hw, c].to_numpy()
         ax.bar(x, vals, bottom=bottom, color=COLORS[c], label=c, width=0.62)
-        lo, hi = intervals(shares.loc[hw], c)  # the share's 95 % interval, at its segment
-        shown = vals > 0
+        # the share's 95 % interval, at the segment's upper edge (where the share ends);
+        # not at the bar's top, which is 1 whatever the share
+        lo, hi = intervals(shares.loc[hw], c)
+        top = bottom + vals
+        shown = (vals > 0) & (top < 1 - 1e-9)
         ax.errorbar(
-            x[shown] + 0.36,
-            (bottom + vals / 2)[shown],
+            x[shown] + 0.22,  # beside the segment's label
+            top[shown],
             yerr=np.vstack([vals - lo, hi - vals])[:, shown],
             fmt="none",
-            ecolor=COLORS[c],
+            ecolor=style.BLACK,
             elinewidth=1.1,
-            capsize=2,
+            capsize=3,
+            zorder=4,
         )
         for i, v in enumerate(vals):
             if v >= 0.07:
@@ -77,7 +81,7 @@ def _bars(ax, shares: pd.DataFrame, alphas: list[float], gradient_flow: float) -
     n = int(shares.loc[hw, "runs"].max()) if hw else 0
     ax.set_ylabel(f"share of the {n} starts")
     ax.set_ylim(0, 1)
-    ax.set_xlim(-0.5, len(hw) - 0.5 + 0.1)
+    ax.set_xlim(-0.5, len(hw) - 0.5)
     ax.set_title("the homework's three step sizes")
     # gradient flow's share over the first (small-α) bar only, where it applies
     if hw and hw[0] < numerics.thresholds()["sharp"]:

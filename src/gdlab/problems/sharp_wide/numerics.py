@@ -156,14 +156,7 @@ def initial_point(seed: int, root_seed: int, interval: tuple[float, float]) -> f
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     interval = tuple(settings["start_interval"])
     x0 = np.array([[initial_point(s, settings["root_seed"], interval)] for s in seeds])
-    trace = descent.descend(
-        Model(),
-        x0,
-        alpha,
-        **descent.stopping(settings),
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=True)
+    trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True)
     found = classify(trace.final_theta[:, 0])
     minimum = [
         m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)

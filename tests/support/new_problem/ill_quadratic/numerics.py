@@ -34,14 +34,7 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     theta0 = np.array(
         [seeding.draw(data, "ill_quadratic", s, settings["root_seed"])["theta_0"] for s in seeds]
     )
-    trace = descent.descend(
-        Model(),
-        theta0,
-        alpha,
-        **descent.stopping(settings),
-        record=descent.record_steps(settings["max_steps"]),
-    )
-    cols = descent.trace_columns(trace, seeds, np.full(len(seeds), alpha), scalar=False)
+    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=False)
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, 2.0 / KAPPA)
     cols["rate_theory"] = np.full(n, np.abs(1.0 - alpha * H).max())

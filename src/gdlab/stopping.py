@@ -1,0 +1,33 @@
+"""When a GD run stops: the rule in words and a problem's config as its keywords.
+
+Standard library only: the solver job states the rule in every result file's
+metadata without importing :mod:`gdlab.descent` (a problem with no iteration
+does not depend on it).
+"""
+
+from __future__ import annotations
+
+# The stopping rule in words, as each result file's metadata states it.
+STOPPING_RULE = (
+    "theta_{k+1} = theta_k - alpha * grad f(theta_k) from theta_0; before each step: "
+    "diverged if theta_k, grad f or the distance to the optimum (|theta_k| where the optimum "
+    "is unknown) is not finite or the distance exceeds divergence_factor * max(its value at "
+    "theta_0, 1); else converged if |grad f(theta_k)| <= tolerance; else at k = max_steps: "
+    "cycle if theta_{K+p} and theta_{K+2p} return within cycle_rtol * |theta_K| for some "
+    "2 <= p <= cycle_max_period (and one step moves theta_K by more than 1000 times that), "
+    "else max_steps. Recorded steps: 0-10, 12 log-spaced per decade, the budget, the last step."
+)
+
+# The orbit test's defaults, when a problem's config leaves them out.
+MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
+
+
+def stopping(settings: dict) -> dict:
+    """The stopping rule of a problem's config section, as :func:`descend`'s keywords."""
+    return {
+        "max_steps": settings["max_steps"],
+        "tolerance": settings["tolerance"],
+        "divergence_factor": settings["divergence_factor"],
+        "max_period": settings.get("cycle_max_period", MAX_PERIOD),
+        "period_rtol": settings.get("cycle_rtol", PERIOD_RTOL),
+    }

@@ -1,0 +1,271 @@
+"""What a run proved, said in a few lines at its end (Snakemake's ``onsuccess`` and
+``onerror``, ``workflow/rules/summary.smk``), and the report built after it.
+
+After a successful run: one line per convergence table (how many grid points agree
+with the theory) and per check (passed or not, and the numbers its JSON report
+gives: a reference value against the computed one, the worst error against its
+tolerance, the table rows checked), then where the tables and the report are.
+After a failed one: the ``ERROR in rule ...`` lines that this run's jobs wrote to
+their logs (which claim failed, and why), then what did hold.
+
+Everything comes from the registry, the config and the files the jobs wrote
+(``results/tables/<problem>.csv``, ``results/checks/<name>.json``, the logs): no
+problem is named here.  Standard library only (csv, json): it runs in Snakemake's
+process, after the jobs.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import subprocess
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from gdlab import plan, problems
+from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
+
+REPORT = "results/report.html"
+MAX_LINES = 15
+MAX_ERRORS = 8
+STARTED = time.time()  # imported when the Snakefile is parsed: the logs after it are the run's
+
+
+# ---- what the run's outputs say -------------------------------------------------------
+def checks_of(config: dict) -> list[str]:
+    """The checks of the problems the run selects, then the convergence check."""
+    out = [c.name for p in plan.configured(config) for c in problems.spec(p).checks]
+    return out + (["convergence"] if plan.iterative(config) else [])
+
+
+def table_verdict(path: Path) -> tuple[bool, str]:
+    """(every row agrees, ``"4/4 grid points agree (16 runs: 8 converged, ...)"``)."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    agree = sum(r.get("agrees") == "True" for r in rows)
+    text = f"{agree}/{len(rows)} grid points agree with the theory"
+    outcomes = [k for k in (CONVERGED, DIVERGED, CYCLE, MAX_STEPS) if rows and k in rows[0]]
+    try:
+        runs = sum(int(r["runs"]) for r in rows) if rows and "runs" in rows[0] else None
+        counts = {k: sum(int(r[k]) for r in rows) for k in outcomes}
+    except (TypeError, ValueError):  # a damaged cell: the counts are not the verdict
+        runs, counts = None, {}
+    if runs is not None:
+        detail = ", ".join(f"{v} {k}" for k, v in counts.items())
+        text += f" ({runs} runs" + (f": {detail})" if detail else ")")
+    return bool(rows) and agree == len(rows), text
+
+
+def _number(x) -> str:
+    return f"{x:.3g}" if isinstance(x, float) and math.isfinite(x) else str(x)
+
+
+def check_detail(report: Mapping) -> str:
+    """The numbers of a check's JSON report, by the keys it has (not by its name)."""
+    if "reference_value" in report and "computed_value" in report:
+        text = f"reference {report['reference_value']!r}, computed {report['computed_value']!r}"
+        if isinstance(report.get("relative_error"), (int, float)):
+            text += f", relative error {_number(float(report['relative_error']))}"
+            if isinstance(report.get("rtol"), (int, float)):
+                text += f" (rtol {report['rtol']:g})"
+        return text
+    errors, tolerances = report.get("max_errors"), report.get("tolerances")
+    if isinstance(errors, Mapping) and isinstance(tolerances, Mapping):
+        parts = []
+        for key, tol in tolerances.items():
+            values = [
+                e[key]
+                for e in errors.values()
+                if isinstance(e, Mapping) and isinstance(e.get(key), (int, float))
+            ]
+            if values:
+                parts.append(f"{key} {_number(float(max(values)))} (tol {_number(tol)})")
+        return "largest " + ", ".join(parts) if parts else ""
+    tables = report.get("tables")
+    if isinstance(tables, Mapping) and all(isinstance(n, int) for n in tables.values()):
+        return f"{sum(tables.values())} rows of {len(tables)} tables agree"
+    return ""
+
+
+def check_verdict(path: Path) -> tuple[bool, str]:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    passed = report.get("passed") is True
+    detail = check_detail(report)
+    if not passed:
+        failures = report.get("failures") or ["no verdict in the report"]
+        detail = f"{failures[0]}" + (f" (+{len(failures) - 1} more)" if len(failures) > 1 else "")
+    return passed, ("passed" if passed else "FAILED") + (f": {detail}" if detail else "")
+
+
+def verdicts(config: dict, since: float | None = None) -> list[tuple[str, str, bool | None, str]]:
+    """(kind, name, verdict, text) of every table and check of the run: verdict None
+    when its file is missing (or, with ``since``, older than this run)."""
+    items = [("table", p, Path(f"results/tables/{p}.csv")) for p in plan.configured(config)]
+    items += [("check", c, Path(f"results/checks/{c}.json")) for c in checks_of(config)]
+    out = []
+    for kind, name, path in items:
+        if not path.is_file() or (since is not None and path.stat().st_mtime < since):
+            out.append((kind, name, None, "not made"))
+            continue
+        try:
+            ok, text = (table_verdict if kind == "table" else check_verdict)(path)
+        except (OSError, ValueError, KeyError) as exc:
+            ok, text = False, f"unreadable ({exc})"
+        out.append((kind, name, ok, text))
+    return out
+
+
+def _rows(items) -> list[str]:
+    width = max((len(name) for _k, name, _ok, _t in items), default=0)
+    return [f"  {kind:<5} {name:<{width}}  {text}" for kind, name, _ok, text in items]
+
+
+# ---- the two summaries ----------------------------------------------------------------
+def success_lines(config: dict, report: str | None = None, workdir: str | None = None) -> list[str]:
+    """The summary after a successful run: at most :data:`MAX_LINES` lines."""
+    items = verdicts(config)
+    tables = [i for i in items if i[0] == "table"]
+    checks = [i for i in items if i[0] == "check"]
+    held = all(ok for _k, _n, ok, _t in items)
+    head = "every claim holds" if held else "NOT every claim holds (see below)"
+    lines = [f"gdlab: {head}: {len(tables)} convergence tables, {len(checks)} checks"]
+    footer = ["  files results/tables/<problem>.csv and .md, results/checks/, results/figures/"]
+    if report:
+        footer.append(f"  report {report}")
+    if workdir:
+        footer.append(f"  (in {workdir})")
+    rows = _rows(items)
+    if len(lines) + len(rows) + len(footer) > MAX_LINES:
+        # many problems: the agreeing tables in one line
+        agreeing = [i for i in tables if i[2]]
+        rest = [i for i in items if i not in agreeing]
+        names = ", ".join(f"{n} ({t.split()[0]})" for _k, n, _ok, t in agreeing)
+        rows = [f"  tables agreeing with the theory: {names}", *_rows(rest)]
+    return lines + rows + footer
+
+
+def error_lines(since: float, logs: str | Path = "results/logs") -> list[tuple[str, str]]:
+    """(log, line) of every ``ERROR in rule`` line written to a log since ``since`` (a
+    job's own message: which claim failed and why), or a log's last line when it holds
+    a traceback and no such line."""
+    found = []
+    for path in sorted(Path(logs).rglob("*")):
+        try:
+            if not path.is_file() or path.stat().st_mtime < since:
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        errors = [line for line in text.splitlines() if line.startswith("ERROR in rule ")]
+        if not errors and "Traceback" in text:
+            errors = [text.strip().splitlines()[-1]]
+        found += [(str(path), line) for line in errors]
+    return found
+
+
+def failure_lines(config: dict, since: float) -> list[str]:
+    """The summary after a failed run: the errors of this run's jobs, then what held."""
+    errors = error_lines(since - 1)  # file times are coarser than the clock on some systems
+    lines = ["gdlab: the run FAILED: " + ("what did not hold:" if errors else "no job wrote why")]
+    for log, line in errors[:MAX_ERRORS]:
+        lines += [line, f"  (log: {log})"]
+    if len(errors) > MAX_ERRORS:
+        lines.append(f"  ... and {len(errors) - MAX_ERRORS} more errors in results/logs/")
+    held = [f"{n}" for k, n, ok, _t in verdicts(config, since - 1) if ok]
+    if held:
+        lines.append("  held in this run: " + ", ".join(held))
+    lines.append("  Fix the cause and run snakemake again: only what failed or is missing runs.")
+    return lines
+
+
+# ---- the report ---------------------------------------------------------------------------
+def report_command(
+    snakefile: str | Path,
+    configfiles: Iterable[str | Path],
+    cli_config: Mapping,
+    report: str = REPORT,
+) -> list[str]:
+    """``snakemake --report`` for the same workflow and configuration as the run (the
+    Snakefile, each ``--configfile``, each ``--config`` key), in the working directory."""
+    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--report", report]
+    cmd += ["--profile", "none", "--workflow-profile", "none"]
+    for f in configfiles:
+        cmd += ["--configfile", str(f)]
+    if cli_config:
+        cmd.append("--config")
+        for key, value in cli_config.items():
+            text = json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+            cmd.append(f"{key}={'' if value is None else text}")
+    return cmd
+
+
+def build_report(cmd: list[str], report: str = REPORT) -> str:
+    """Run ``cmd`` (:func:`report_command`); the summary's line about the report."""
+    try:
+        proc = subprocess.run(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1800
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"not built ({exc}); build it with: snakemake --report {report}"
+    if proc.returncode == 0 and Path(report).is_file():
+        return report
+    last = [line for line in proc.stdout.splitlines() if line.strip()][-1:] or ["no output"]
+    return f"not built ({last[0].strip()}); build it with: snakemake --report {report}"
+
+
+def on_success(
+    config: dict,
+    *,
+    snakefile: str | Path,
+    configfiles: Iterable[str | Path],
+    cli_config: Mapping,
+    targets: Iterable[str] = (),
+    root: str | Path | None = None,
+    stream=None,
+) -> None:
+    """``onsuccess``: build the report when the run made the whole study (no target
+    named on the command line), then print the summary; ``root``, the workflow's
+    folder: the working directory is named when it is another one."""
+    targets = [t for t in targets if t != "all"]
+    report = (
+        build_report(report_command(snakefile, configfiles, cli_config))
+        if not targets
+        else f"not rebuilt (targets were named); build it with: snakemake --report {REPORT}"
+    )
+    here = Path.cwd().resolve()
+    workdir = str(here) if root is None or Path(root).resolve() != here else None
+    _print(success_lines(config, report, workdir), stream)
+
+
+def on_error(config: dict, *, since: float | None = None, stream=None) -> None:
+    """``onerror``: which claim failed (the jobs' own messages), then what held;
+    ``since``: the run's start (default: when the Snakefile imported this module)."""
+    _print(failure_lines(config, STARTED if since is None else since), stream)
+
+
+def success(workflow, config: dict, root: str | Path | None = None) -> None:
+    """:func:`on_success` with what Snakemake's ``workflow`` object knows: the main
+    Snakefile (a host's, when gdlab is its module), the ``--configfile`` files, the
+    ``--config`` keys and the targets named on the command line."""
+    on_success(
+        config,
+        snakefile=workflow.main_snakefile,
+        configfiles=workflow.config_settings.configfiles,
+        cli_config=workflow.config_settings.config,
+        targets=workflow.dag_settings.targets,
+        root=root,
+    )
+
+
+def failure(config: dict) -> None:
+    """:func:`on_error` for a Snakefile's ``onerror:``."""
+    on_error(config)
+
+
+def _print(lines: list[str], stream=None) -> None:
+    stream = stream or sys.stderr
+    stream.write("\n" + "\n".join(lines) + "\n")
+    stream.flush()

@@ -1,0 +1,67 @@
+"""The docs stand alone: the README is a short manual, and every file a document names
+exists in the repository (links and `paths`), and none names a file outside it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+DOCS = [REPO / "README.md", REPO / "CHANGELOG.md", REPO / "config/README.md"]
+DOCS += [*sorted((REPO / "docs").glob("*.md")), REPO / "tests/slurm/README.md"]
+TOP = ("src/", "tests/", "docs/", "config/", "workflow/", "profiles/", "benchmarks/", ".ci/")
+# a repository path in backticks or a Markdown link: no placeholders (<name>, *, {…}, …)
+PATH = re.compile(r"`([^`\s]+)`|\]\(([^)\s#]+)")
+
+
+def named_paths(doc: Path) -> list[tuple[str, Path]]:
+    out = []
+    for m in PATH.finditer(doc.read_text()):
+        token = (m[1] or m[2]).rstrip(".,:;")
+        if m[2] and token.startswith(("http://", "https://", "mailto:")):
+            continue
+        if any(c in token for c in "<>*{}…$=") or "..." in token:
+            continue
+        base = doc.parent if m[2] else REPO
+        if m[1] and not (
+            token.startswith(TOP)
+            or token in ("Snakefile", "environment.yml", "pyproject.toml", "LICENSE")
+        ):
+            continue
+        if (
+            m[1]
+            and token.startswith(TOP)
+            and ("/" not in token.rstrip("/") and not token.endswith("/"))
+        ):
+            continue
+        out.append((token, (base / token).resolve()))
+    return out
+
+
+def test_the_readme_is_a_manual_of_at_most_150_lines():
+    text = (REPO / "README.md").read_text()
+    assert len(text.splitlines()) <= 150
+    for heading in ("## Quickstart", "## The five problems", "## Layout"):
+        assert heading in text
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))
+def test_every_file_a_document_names_exists(doc):
+    named = named_paths(doc)
+    outputs = ("results/", "benchmarks/out/")  # made by a run, not in the repository
+    missing = [t for t, p in named if not p.exists() and not t.startswith(outputs)]
+    assert missing == []
+    outside = [t for t, p in named if REPO.resolve() not in p.parents and p != REPO.resolve()]
+    assert outside == []
+    text = doc.read_text()
+    for foreign in ("SPEC.md", "CONVENTIONS.md", "STYLE.md", "../shared"):
+        assert foreign not in text, f"{doc.name} names {foreign}, which is not in the repository"
+
+
+def test_the_path_scan_finds_paths():
+    """The check above could pass on nothing: it must find the README's own links."""
+    found = {t for t, _p in named_paths(REPO / "README.md")}
+    assert {"docs/reruns.md", "config/README.md"} <= found

@@ -1,0 +1,124 @@
+"""gdlab.summary: the end-of-run lines, from the files the jobs write.
+
+The files here are written in the jobs' formats (a convergence table's CSV, a
+check's JSON report, a job's log); tests/workflow/test_deploy.py checks the summary
+of real runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import yaml
+
+from conftest import REPO
+from gdlab import plan, summary
+
+TEST = yaml.safe_load((REPO / "config/test.yaml").read_text())
+HEADER = "setting,runs,converged,diverged,max_steps,prediction,agrees\n"
+
+
+def write_study(root, agrees="True", passed=True):
+    (root / "results/tables").mkdir(parents=True)
+    (root / "results/checks").mkdir(parents=True)
+    for p in plan.configured(TEST):
+        (root / f"results/tables/{p}.csv").write_text(
+            HEADER + "a=1,3,2,1,0,x,True\n" + f"a=2,3,0,0,3,y,{agrees}\n"
+        )
+    for name in summary.checks_of(TEST):
+        report = {"check": name, "passed": passed, "failures": [] if passed else ["it broke"]}
+        report |= {"reference_value": 0.1, "computed_value": 0.1000000000000001}
+        report |= {"relative_error": 1.1e-15, "rtol": 1e-12}
+        (root / f"results/checks/{name}.json").write_text(json.dumps(report))
+
+
+def test_check_details_come_from_the_reports_keys():
+    ref = {"reference_value": 0.5, "computed_value": 0.49999, "relative_error": 2e-5, "rtol": 1e-3}
+    assert summary.check_detail(ref) == (
+        "reference 0.5, computed 0.49999, relative error 2e-05 (rtol 0.001)"
+    )
+    errors = {"max_errors": {"a": {"e1": 1e-9, "e2": 3.0}, "b": {"e1": 2e-9}}}
+    errors["tolerances"] = {"e1": 1e-6, "e2": 4.0}
+    assert summary.check_detail(errors) == "largest e1 2e-09 (tol 1e-06), e2 3 (tol 4)"
+    assert summary.check_detail({"tables": {"x": 4, "y": 3}}) == "7 rows of 2 tables agree"
+    assert summary.check_detail({"anything": 1}) == ""
+
+
+def test_a_table_verdict_counts_rows_and_outcomes(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "a=1,3,2,1,0,x,True\na=2,3,0,0,3,y,False\n")
+    assert summary.table_verdict(path) == (
+        False,
+        "1/2 grid points agree with the theory (6 runs: 2 converged, 1 diverged, 3 max_steps)",
+    )
+
+
+def test_success_summary_is_short_and_says_every_verdict(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_study(tmp_path)
+    lines = summary.success_lines(TEST, "results/report.html")
+    assert lines[0].startswith("gdlab: every claim holds")
+    assert len(lines) <= summary.MAX_LINES
+    for p in plan.configured(TEST):
+        assert any(line.split()[:2] == ["table", p] and "2/2" in line for line in lines)
+    for name in summary.checks_of(TEST):
+        row = next(line for line in lines if line.split()[:2] == ["check", name])
+        assert "passed: reference 0.1, computed 0.1000000000000001" in row
+    assert lines[-1] == "  report results/report.html"
+
+
+def test_a_disagreeing_table_or_failed_check_is_said(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_study(tmp_path, agrees="False", passed=False)
+    lines = summary.success_lines(TEST)
+    assert lines[0].startswith("gdlab: NOT every claim holds")
+    assert sum("1/2 grid points agree" in line for line in lines) == len(plan.configured(TEST))
+    assert sum("FAILED: it broke" in line for line in lines) == len(summary.checks_of(TEST))
+
+
+def test_many_tables_fold_into_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_study(tmp_path)
+    monkeypatch.setattr(summary, "MAX_LINES", 6)
+    lines = summary.success_lines(TEST, "results/report.html")
+    folded = [line for line in lines if line.startswith("  tables agreeing")]
+    assert len(folded) == 1 and all(f"{p} (2/2)" in folded[0] for p in plan.configured(TEST))
+
+
+def test_failure_summary_quotes_this_runs_errors_only(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    logs = tmp_path / "results/logs/checks"
+    logs.mkdir(parents=True)
+    old = logs / "old.log"
+    old.write_text("ERROR in rule check_old: from an earlier run\n")
+    os.utime(old, (time.time() - 3600,) * 2)
+    (logs / "new.log").write_text('{"json": 1}\nERROR in rule check_new: check failed: 1 > 0\n')
+    (logs / "crash.log").write_text("Traceback (most recent call last):\nMemoryError\n")
+    (logs / "quiet.log").write_text("")
+    lines = summary.failure_lines(TEST, since=time.time() - 60)
+    assert lines[0] == "gdlab: the run FAILED: what did not hold:"
+    assert "ERROR in rule check_new: check failed: 1 > 0" in lines  # a line of its own
+    assert "MemoryError" in lines
+    assert not any("earlier run" in line for line in lines)
+
+
+def test_the_report_command_repeats_the_runs_configuration():
+    cmd = summary.report_command("/w/Snakefile", ["/w/config/test.yaml"], {"only": "a,b", "n": 3})
+    assert cmd[:3] == [sys.executable, "-m", "snakemake"]
+    assert cmd[3:] == [
+        "--snakefile",
+        "/w/Snakefile",
+        "--report",
+        "results/report.html",
+        "--profile",
+        "none",
+        "--workflow-profile",
+        "none",
+        "--configfile",
+        "/w/config/test.yaml",
+        "--config",
+        "only=a,b",
+        "n=3",
+    ]

@@ -1,0 +1,168 @@
+"""gdlab deployed: as a module of a host workflow with its own config/config.yaml,
+with --directory ELSEWHERE, one problem at a time (--config only=...), and what
+every run ends with (the summary, results/report.html).  Real Snakemake on the test
+config; the tables are compared byte for byte with the checkout's own run."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_workflow, snakemake
+from gdlab import config as gdconfig
+from gdlab import problems
+
+pytestmark = pytest.mark.workflow
+TEST_CONFIG = REPO / "config/test.yaml"
+PROBLEMS = problems.names()
+HOST = """\
+configfile: "config/config.yaml"
+
+
+module gdlab:
+    snakefile:
+        "{snakefile}"
+    config:
+        config
+
+
+use rule * from gdlab
+
+
+from gdlab import summary
+
+
+onsuccess:
+    summary.success(workflow, config)
+
+
+onerror:
+    summary.failure(config)
+"""
+
+
+def tables(wd: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((wd / "results/tables").glob("*"))}
+
+
+def files(wd: Path) -> dict[str, tuple]:
+    out = {}
+    for p in sorted((wd / "results").rglob("*")):
+        if p.is_file() and "logs" not in p.relative_to(wd).parts:
+            out[p.relative_to(wd).as_posix()] = (p.stat().st_ino, p.stat().st_mtime_ns)
+    return out
+
+
+def summary_of(out: str) -> list[str]:
+    """The summary's lines: from its first line to Snakemake's closing lines."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("gdlab: "))
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Complete log"))
+    return lines[start:end]
+
+
+def assert_summary_says_what_was_proved(out: str, wd: Path):
+    lines = summary_of(out)
+    assert lines[0].startswith("gdlab: every claim holds"), lines
+    assert len(lines) <= 15, lines
+    for p in PROBLEMS:
+        assert any(line.split()[:2] == ["table", p] for line in lines), (p, lines)
+    for check in sorted((wd / "results/checks").glob("*.json")):
+        report = json.loads(check.read_text())
+        row = next(line for line in lines if line.split()[:2] == ["check", check.stem])
+        assert "passed" in row
+        if "reference_value" in report:  # the reference against the computed value
+            assert f"reference {report['reference_value']!r}" in row, row
+            assert f"computed {report['computed_value']!r}" in row, row
+    assert "  report results/report.html" in lines
+    assert (wd / "results/report.html").stat().st_size > 100_000
+
+
+def test_as_a_module_of_a_host_workflow(test_study, tmp_path):
+    checkout = copy_workflow(tmp_path / "gdlab")
+    host = tmp_path / "host"
+    (host / "config").mkdir(parents=True)
+    shutil.copy(TEST_CONFIG, host / "config/config.yaml")
+    # where snakedeploy points a module: the repository's workflow/Snakefile
+    (host / "Snakefile").write_text(HOST.format(snakefile=checkout / "workflow/Snakefile"))
+    out = snakemake(host, "--cores", "2").stdout
+    assert tables(host) == tables(test_study)
+    assert not (checkout / "results").exists()
+    assert_summary_says_what_was_proved(out, host)
+    assert "Nothing to be done" in snakemake(host, "--cores", "2").stdout
+
+
+def test_with_directory_elsewhere_and_then_a_moved_checkout(test_study, tmp_path):
+    checkout = copy_workflow(tmp_path / "gdlab")
+    run = tmp_path / "runs" / "one"
+    args = ["--snakefile", str(checkout / "Snakefile"), "--directory", str(run)]
+    config = ["--configfile", str(checkout / "config/test.yaml")]
+    out = snakemake(tmp_path, *args, *config, "--cores", "2").stdout  # cwd: neither
+    assert f"Using workflow specific profile {checkout}/profiles/default" in out
+    assert tables(run) == tables(test_study)
+    assert not (checkout / "results").exists() and not (tmp_path / "results").exists()
+    assert_summary_says_what_was_proved(out, run)
+    assert f"  (in {run})" in summary_of(out)
+
+    moved = tmp_path / "elsewhere" / "renamed"
+    moved.parent.mkdir()
+    checkout.rename(moved)
+    before = files(run)
+    again = ["--snakefile", str(moved / "Snakefile"), "--directory", str(run)]
+    config = ["--configfile", str(moved / "config/test.yaml")]
+    out = snakemake(tmp_path, *again, *config, "--cores", "2").stdout
+    assert "Nothing to be done" in out
+    assert files(run) == before  # nothing rewritten, the report neither
+
+
+def test_without_a_config_in_the_directory_the_default_study_is_read(tmp_path):
+    checkout = copy_workflow(tmp_path / "gdlab")
+    run = tmp_path / "run"
+    args = ["--snakefile", str(checkout / "Snakefile"), "--directory", str(run), "-n"]
+    out = snakemake(tmp_path, *args).stdout
+    default = yaml.safe_load((checkout / "config/config.yaml").read_text())
+    solve = re.search(r"^solve\s+(\d+)$", out, re.M)
+    assert solve and int(solve[1]) == gdconfig.count_jobs(default), out
+    assert not (run / "results").exists()  # a dry run writes nothing, no report
+
+
+def test_only_some_problems(tmp_path):
+    wd = copy_workflow(tmp_path / "gdlab")
+    iterative = [p for p in PROBLEMS if problems.spec(p).iterative]
+    chosen = [iterative[-1], iterative[0]]
+    out = snakemake(wd, "--configfile", "config/test.yaml", "--config", f"only={','.join(chosen)}")
+    made = {p.stem for p in (wd / "results/tables").glob("*.csv")}
+    assert made == set(chosen)
+    assert {p.name for p in (wd / "results/runs").iterdir()} == set(chosen)
+    lines = summary_of(out.stdout)
+    assert [line.split()[1] for line in lines if line.startswith("  table")] == [
+        p for p in PROBLEMS if p in chosen
+    ]
+    check = json.loads((wd / "results/checks/convergence.json").read_text())
+    assert check["passed"] and set(check["tables"]) == set(chosen)
+    # the rest of the study reuses those problems' solver runs
+    plan = snakemake(wd, "--configfile", "config/test.yaml", "-n", "--quiet", "host").stdout
+    planned = [line for line in plan.splitlines() if line.startswith("    output: results/runs/")]
+    assert planned and not [x for x in planned if any(f"/runs/{p}/" in x for p in chosen)]
+
+    bad = snakemake(wd, "--configfile", "config/test.yaml", "--config", "only=nosuch", check=False)
+    assert bad.returncode == 1
+    assert "  - only: 'nosuch' is not a problem of this configuration; allowed: " in bad.stdout
+
+
+def test_a_failed_claim_is_named_at_the_end(test_study, tmp_path):
+    wd = tmp_path / "study"
+    shutil.copytree(test_study, wd, symlinks=True)
+    (wd / "wrong.yaml").write_text("checks:\n  conv_huber:\n    value: 0.5\n")
+    out = snakemake(wd, "--configfile", "config/test.yaml", "wrong.yaml", check=False)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    start = lines.index("gdlab: the run FAILED: what did not hold:")
+    failed = [line for line in lines[start:] if line.startswith("ERROR in rule check_conv_huber")]
+    assert failed and "differs from the reference 0.5" in failed[0], lines[start:]
+    assert "  (log: results/logs/checks/conv_huber.log)" in lines[start:]
