@@ -18,6 +18,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/solve.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/summary.smk"  # onsuccess/onerror: the summary, the report
 

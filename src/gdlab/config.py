@@ -539,6 +539,13 @@ def _semantic_messages(config: dict) -> list[str]:
                 f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}; "
                 "allowed: min <= max"
             )
+        if "threshold" in cfg:
+            lo, hi = cfg["threshold"]["bracket"]
+            if not lo < hi:
+                messages.append(
+                    f"problems.{name}.threshold.bracket: [{lo!r}, {hi!r}] is empty; allowed: "
+                    "[lo, hi] with 0 < lo < hi, GD stable at lo and unstable at hi"
+                )
         if s.validate is not None:
             messages += s.validate(cfg, config)
     if not messages:

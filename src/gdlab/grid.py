@@ -21,6 +21,8 @@ from gdlab import problems
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
 # problem's grid key (``SPEC.grid.key``) is one too.
 GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "sweep"})
+# Keys no solver job reads: the threshold experiment's (its own job gets them).
+NOT_SOLVER_KEYS = GRID_ONLY_KEYS | {"threshold"}
 
 FLOAT_RE = r"[0-9]+(\.[0-9]+)?(e[-+][0-9]+)?"
 SHAPE_RE = r"[0-9]+x[0-9]+"
@@ -184,7 +186,7 @@ def solver_settings(config: dict, problem: str) -> dict:
     """
     cfg = config["problems"][problem]
     s = problems.spec(problem)
-    out = {k: v for k, v in cfg.items() if k not in GRID_ONLY_KEYS and k != s.grid.key}
+    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS and k != s.grid.key}
     if s.seeding == "root":
         out["root_seed"] = int(config["root_seed"])
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gdlab import codedeps, grid, problems
 from gdlab import config as gdconfig
+from gdlab.spec import THRESHOLD_DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,6 +70,26 @@ def solver_job_re(config: dict) -> str:
     return "|".join(parts) or "(?!)"
 
 
+def with_thresholds(config: dict) -> list[str]:
+    """The configured problems with a threshold experiment (``SPEC.thresholds``)."""
+    return [p for p in configured(config) if problems.spec(p).thresholds is not None]
+
+
+def threshold_path(problem: str) -> str:
+    return f"results/thresholds/{problem}.csv"
+
+
+# the threshold experiment's aggregate outputs (docs/thresholds.md)
+THRESHOLD_OUTPUTS = {
+    "csv": "results/tables/thresholds.csv",
+    "md": "results/tables/thresholds.md",
+    "html": "results/report/tables/thresholds.html",
+    "check": "results/checks/thresholds.json",
+    "png": "results/figures/thresholds.png",
+    "svg": "results/figures/thresholds.svg",
+}
+
+
 def figure_paths(name: str) -> dict[str, str]:
     return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
 
@@ -85,6 +106,8 @@ def all_outputs(config: dict) -> list[str]:
     for p in configured(config):
         for f in problems.spec(p).figures:
             out += list(figure_paths(f.name).values())
+    if with_thresholds(config):
+        out += list(THRESHOLD_OUTPUTS.values())
     return out
 
 
@@ -111,6 +134,36 @@ def job_params(config: dict, item) -> str:
     values = {kw: lookup(config, path) for kw, path in item.config.items()}
     values.update(getattr(item, "options", {}))
     return as_json(values)
+
+
+def threshold_settings(config: dict) -> dict:
+    """The top-level ``thresholds`` section with its defaults filled in."""
+    return {**THRESHOLD_DEFAULTS, **config.get("thresholds", {})}
+
+
+def threshold_params(config: dict, problem: str) -> str:
+    """What one problem's threshold job depends on: its bracket, ``rtol``, ``window``
+    and the config values its cases read (``SPEC.thresholds.config``), nothing else."""
+    t = problems.spec(problem).thresholds
+    own = config["problems"][problem].get("threshold", {})
+    top = threshold_settings(config)
+    return as_json(
+        {
+            "bracket": [float(v) for v in own.get("bracket", t.bracket)],
+            "rtol": float(top["rtol"]),
+            "window": int(own.get("window", top["window"])),
+            "cases": {kw: lookup(config, path) for kw, path in t.config.items()},
+        }
+    )
+
+
+def threshold_counts(config: dict) -> str:
+    """The number of cases of each problem's threshold experiment: its rows in the table."""
+    out = {}
+    for p in with_thresholds(config):
+        count = problems.spec(p).thresholds.count
+        out[p] = int(lookup(config, count) if isinstance(count, str) else count)
+    return as_json(out)
 
 
 # ---- the code each job runs (its fingerprint) ------------------------------------------------
@@ -161,3 +214,20 @@ def check_code(problem: str, check) -> dict[str, str]:
 
 def convergence_code() -> dict[str, str]:
     return _fingerprint(_job("convergence"))
+
+
+def threshold_code(problem: str) -> dict[str, str]:
+    t = problems.spec(problem).thresholds
+    return _fingerprint(_job("threshold"), problems.function_file(problem, t.function))
+
+
+def threshold_table_code() -> dict[str, str]:
+    return _fingerprint(_job("threshold_table"))
+
+
+def threshold_check_code() -> dict[str, str]:
+    return _fingerprint(_job("check_thresholds"))
+
+
+def threshold_figure_code() -> dict[str, str]:
+    return _fingerprint(_job("threshold_figure"))

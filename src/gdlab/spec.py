@@ -67,6 +67,38 @@ class Check:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
+# The threshold experiment's settings when the config's top-level ``thresholds`` leaves
+# them out (docs/thresholds.md): bisect until (hi − lo)/hi < rtol, deciding each step
+# size from a perturbation's growth over ``window`` GD steps.
+THRESHOLD_DEFAULTS = {"rtol": 1e-6, "window": 400}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The problem's threshold experiment (docs/thresholds.md): one job bisects, for
+    every case (a minimum, or a seed), the step size at which GD turns unstable there,
+    and holds it against the theory's 2/λ_max(∇²f(x*)).
+
+    * ``function`` — ``"module:function"`` of the folder, called with ``config``'s values
+      as keywords; returns a :class:`gdlab.threshold.Cases` (minima, theory, gradient);
+    * ``bracket`` — the default ``[lo, hi]`` (``problems.<name>.threshold.bracket``
+      overrides it), in units of ``axis``: GD stable at lo, unstable at hi, every case;
+    * ``count`` — the number of cases: an int, or the dotted config path of it (its
+      ``seeds``), so that a table with rows missing never passes the check;
+    * ``config`` — keyword -> dotted config path: exactly what the cases depend on (the
+      job's params, so only these rerun it);
+    * ``axis`` — the bracket's unit: ``"α"``, or the symbol of the problem's own unit
+      (``Cases.unit`` is one of it in α), with ``axis_note`` saying what it is.
+    """
+
+    function: str
+    bracket: tuple[float, float]
+    count: int | str = 1
+    config: Mapping[str, str] = field(default_factory=dict)
+    axis: str = "α"
+    axis_note: str = "the step size"
+
+
 @dataclass(frozen=True)
 class Problem:
     """The spec of one problem (see the module docstring).
@@ -89,7 +121,9 @@ class Problem:
       cannot say (pure Python);
     * ``theory`` — a :class:`gdlab.theory.Threshold`, or the name of a module of its
       folder defining ``predict``, ``threshold`` and ``table_row``;
-    * ``table_notes`` — what its own table columns mean (the report's table page).
+    * ``table_notes`` — what its own table columns mean (the report's table page);
+    * ``thresholds`` — its threshold experiment (:class:`Thresholds`), or None; its
+      section's schema then has the optional key ``threshold`` (:func:`threshold_key`).
     """
 
     name: str
@@ -108,6 +142,7 @@ class Problem:
     figures: tuple[Figure, ...] = ()
     checks: tuple[Check, ...] = ()
     table_notes: Mapping[str, str] = field(default_factory=dict)
+    thresholds: Thresholds | None = None
 
     def __post_init__(self):
         if self.seeding not in ("root", "legacy"):
@@ -127,6 +162,31 @@ def ref(name: str, description: str | None = None) -> dict:
     if description:
         out["description"] = description
     return out
+
+
+def threshold_key(unit: str = "step sizes α") -> dict:
+    """``{"threshold": schema}``: the optional key of a problem with a threshold
+    experiment, ``threshold: {bracket: [lo, hi], window: N}`` (pass it as ``optional``)."""
+    return {
+        "threshold": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["bracket"],
+            "description": "the threshold experiment (docs/thresholds.md): bisect between a "
+            "stable lo and an unstable hi",
+            "properties": {
+                "bracket": {
+                    "type": "array",
+                    "items": ref("step_size"),
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": f"[lo, hi] in {unit}, 0 < lo < hi, with GD stable at lo and "
+                    "unstable at hi at every minimum (or seed) of the experiment",
+                },
+                "window": ref("threshold_window", "overrides thresholds.window for this problem"),
+            },
+        }
+    }
 
 
 def section(description: str, properties: dict, required: list[str]) -> dict:

@@ -17,11 +17,13 @@ from gdlab import plan, problems
 
 ENVS = {"solver", "aggregate", "figures"}
 # the rule files and the environment their rules use
-RULE_FILES = {
-    "solve.smk": "solver",
-    "aggregate.smk": "aggregate",
-    "report.smk": "aggregate",
-    "plots.smk": "figures",
+RULE_FILES = {  # the environments a file's rules use
+    "solve.smk": {"solver"},
+    "aggregate.smk": {"aggregate"},
+    "report.smk": {"aggregate"},
+    "plots.smk": {"figures"},
+    # the bisection (NumPy), its table and check, its figure
+    "thresholds.smk": {"solver", "aggregate", "figures"},
 }
 IMPORT_NAMES = {"yaml": "pyyaml"}  # an import whose package has another name
 # Imports inside functions that only Snakemake calls, at parse time, never a job:
@@ -86,7 +88,7 @@ def test_every_rule_uses_its_environment():
         rules, envs = rule.findall(text), conda.findall(text)
         assert len(rules) == len(envs), smk.name
         if rules:
-            assert set(envs) == {RULE_FILES[smk.name]}, smk.name
+            assert set(envs) == RULE_FILES[smk.name], smk.name
             with_rules.add(smk.name)
             count += len(rules)
     # the patterns found the rules: solve, table, check_convergence and the generated ones
@@ -112,13 +114,17 @@ def _code(kind: str) -> set[str]:
     files: set[str] = set()
     for p in problems.names():
         spec = problems.spec(p)
+        has_threshold = spec.thresholds is not None
         if kind == "solver":
             files |= set(plan.solver_code(p))
+            files |= set(plan.threshold_code(p)) if has_threshold else set()
         elif kind == "aggregate":
             files |= set(plan.table_code(p)) | set(plan.table_html_code(p))
             files |= {f for c in spec.checks for f in plan.check_code(p, c)}
             files |= set(plan.convergence_code())
+            files |= set(plan.threshold_table_code()) | set(plan.threshold_check_code())
         else:
+            files |= set(plan.threshold_figure_code())
             files |= {f for fig in spec.figures for f in plan.figure_code(p, fig)}
     return files
 

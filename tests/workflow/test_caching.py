@@ -89,6 +89,22 @@ def aggregations(problem: str) -> set[str]:
     return out | figures(*FIGURES_OF[problem])
 
 
+def threshold_jobs(*problems_) -> set[str]:
+    """The threshold jobs of ``problems_`` (those with an experiment, SPEC.thresholds)
+    and, if any, the thresholds table, check and figure downstream of them."""
+    out = {gdplan.threshold_path(p) for p in problems_ if problems.spec(p).thresholds}
+    return out | set(gdplan.THRESHOLD_OUTPUTS.values()) if out else out
+
+
+def threshold_reads(path: str) -> tuple[str, ...]:
+    """The problems whose threshold experiment reads the config value at ``path``."""
+    return tuple(
+        p
+        for p in PROBLEMS
+        if problems.spec(p).thresholds and path in problems.spec(p).thresholds.config.values()
+    )
+
+
 def config(wd: Path) -> dict:
     return yaml.safe_load((wd / "config/test.yaml").read_text())
 
@@ -297,16 +313,25 @@ def _theory_outputs(problem: str) -> set[str]:
 
 
 EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that rerun)
+    # (its threshold experiment, stability.py, runs the problem's numerics: that reruns too)
     *[
-        (f"src/gdlab/problems/{p}/numerics.py", _append_statement, (p,), set())
+        (f"src/gdlab/problems/{p}/numerics.py", _append_statement, (p,), threshold_jobs(p))
         for p in PROBLEMS  # one problem's numerics: that problem's jobs only
     ],
     # A problem's spec (its folder's __init__.py) is read by every job of that problem
     # (and is the parent package of its numerics): all of its jobs, no other problem's.
-    *[(f"src/gdlab/problems/{p}/__init__.py", _append_statement, (p,), set()) for p in PROBLEMS],
-    ("src/gdlab/problems/quadratic/numerics.py", _edit_docstring, ("quadratic",), set()),
+    *[
+        (f"src/gdlab/problems/{p}/__init__.py", _append_statement, (p,), threshold_jobs(p))
+        for p in PROBLEMS
+    ],
+    (
+        "src/gdlab/problems/quadratic/numerics.py",
+        _edit_docstring,
+        ("quadratic",),
+        threshold_jobs("quadratic"),
+    ),
     ("src/gdlab/problems/quadratic/theory.py", _append_statement, (), _theory_outputs("quadratic")),
-    ("src/gdlab/descent.py", _append_statement, ITERATIVE, set()),
+    ("src/gdlab/descent.py", _append_statement, ITERATIVE, threshold_jobs(*ITERATIVE)),
     # one figure's module: that figure alone
     ("src/gdlab/problems/sharp_wide/basin_ratio.py", _append_statement, (), figures("basin_ratio")),
     (
@@ -410,14 +435,24 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         ("quadratic",),
         set(),
     ),
-    ("lsq_gd.shape", _set("problems", "lsq_gd", "shape", [40, 6]), ("lsq_gd",), set()),
+    (
+        "lsq_gd.shape",
+        _set("problems", "lsq_gd", "shape", [40, 6]),
+        ("lsq_gd",),
+        threshold_jobs(*threshold_reads("problems.lsq_gd.shape")),
+    ),
     (
         "sharp_wide.start_interval",
         _set("problems", "sharp_wide", "start_interval", [-4.0, 20.0]),
         ("sharp_wide",),
         set(),
     ),
-    ("conv_huber.lam", _set("problems", "conv_huber", "lam", 0.2), ("conv_huber",), set()),
+    (
+        "conv_huber.lam",
+        _set("problems", "conv_huber", "lam", 0.2),
+        ("conv_huber",),
+        threshold_jobs(*threshold_reads("problems.conv_huber.lam")),
+    ),
     (
         "conv_huber.reference_step",
         _set("problems", "conv_huber", "reference_step", 50),
@@ -435,7 +470,7 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         "root_seed",
         _set("root_seed", 7),
         tuple(p for p in PROBLEMS if problems.spec(p).seeding == "root"),
-        set(),
+        threshold_jobs(*threshold_reads("root_seed")),
     ),
     # new seed blocks (paths) where the global value applies: not where a problem sets its
     # own (sharp_wide), nor where its seeds stay one block either way (conv_huber's 2: 0-1)
@@ -482,7 +517,7 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         (),
         {"results/checks/conv_huber.json"} | figures("conv_huber_objective"),
     ),
-    ("plots.dpi", _set("plots", "dpi", 120), (), ALL_FIGURES),
+    ("plots.dpi", _set("plots", "dpi", 120), (), ALL_FIGURES | figures("thresholds")),
 ]
 
 

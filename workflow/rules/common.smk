@@ -45,6 +45,7 @@ if _problems:
 PROBLEMS = plan.configured(config)
 ITERATIVE = plan.iterative(config)
 SPECS = {p: problems.spec(p) for p in PROBLEMS}
+THRESHOLDS = plan.with_thresholds(config)
 # One conda environment per kind of rule (snakemake --sdm conda), each the part of
 # pyproject.toml's dependencies its jobs import (tests/unit/test_envs.py checks it);
 # environment.yml is the whole development environment, used by no rule.

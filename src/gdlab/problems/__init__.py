@@ -134,6 +134,18 @@ def missing(name: str) -> list[str]:
         for w in wanted
         if not caption(name, w).is_file()
     ]
+    if s.thresholds is not None:
+        if not function_file(name, s.thresholds.function).is_file():
+            out.append(
+                f"{function_file(name, s.thresholds.function).relative_to(HERE.parents[2])} is "
+                f"missing: SPEC.thresholds names {s.thresholds.function}; add it there "
+                "(docs/thresholds.md)"
+            )
+        if "threshold" not in s.schema.get("properties", {}):
+            out.append(
+                f"{rel}/__init__.py: SPEC.thresholds is set but SPEC.schema has no key "
+                "'threshold': pass optional=gdlab.spec.threshold_key() to its section"
+            )
     for item in (*s.figures, *s.checks):
         if not function_file(name, item.function).is_file():
             out.append(

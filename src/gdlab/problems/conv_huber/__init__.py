@@ -6,7 +6,7 @@ draw from NumPy's legacy ``RandomState(seed)``, so seed 0 is the homework's
 reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) = 0.4587586843129764).
 """
 
-from gdlab.spec import Check, Figure, Grid, Problem, gd_section, ref
+from gdlab.spec import Check, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 
 def validate(section: dict, config: dict) -> list[str]:
@@ -55,6 +55,7 @@ SPEC = Problem(
     schema=gd_section(
         "matrix-free 1-D convolution trained with a Huber loss",
         ("alphas", ref("step_sizes")),
+        optional=threshold_key(),
         before={
             "r": {
                 "type": "integer",
@@ -102,6 +103,17 @@ SPEC = Problem(
         }
     },
     validate=validate,
+    thresholds=Thresholds(
+        "stability:cases",
+        bracket=(0.05, 20.0),
+        count="problems.conv_huber.seeds",
+        config={
+            "seeds": "problems.conv_huber.seeds",
+            "r": "problems.conv_huber.r",
+            "n": "problems.conv_huber.n",
+            "lam": "problems.conv_huber.lam",
+        },
+    ),
     theory="theory",
     columns={
         "alpha_lipschitz": (

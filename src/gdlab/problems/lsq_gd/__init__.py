@@ -5,7 +5,7 @@ generic θ_0 above it, asymptotically at the rate max_i |1 − ασ_i²|.  The g
 value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the seed).
 """
 
-from gdlab.spec import Figure, Grid, Problem, gd_section, ref
+from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 from gdlab.theory import Threshold
 
 
@@ -31,11 +31,24 @@ SPEC = Problem(
                 "numbers); c < 1 converges, c > 1 diverges",
             ),
         ),
+        optional=threshold_key("units c of 2/rho(X^T X) of each seed's X (theory: c = 1)"),
         before={
             "shape": ref("shape", "[N, p] of X with N >= p, so that X^T X is invertible"),
         },
     ),
     validate=validate,
+    thresholds=Thresholds(
+        "stability:cases",
+        bracket=(0.5, 1.6),
+        count="problems.lsq_gd.seeds",
+        config={
+            "seeds": "problems.lsq_gd.seeds",
+            "shape": "problems.lsq_gd.shape",
+            "root_seed": "root_seed",
+        },
+        axis="c",
+        axis_note="the step size in units of 2/ρ(XᵀX) of the seed's X",
+    ),
     theory=Threshold(critical=1.0, symbol="c", prediction="{outcome} (α = {value:g}·2/ρ(XᵀX))"),
     figures=(
         Figure(

@@ -4,7 +4,7 @@
 keeps |θ_k| = |θ_0| at α = 2 and diverges for α > 2, at the rate |1 − α| per step.
 """
 
-from gdlab.spec import Figure, Grid, Problem, gd_section, ref
+from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 SPEC = Problem(
     name="quadratic",
@@ -12,7 +12,9 @@ SPEC = Problem(
     constant_hessian=True,
     order=2,
     grid=Grid("alphas", "alpha"),
-    schema=gd_section("GD on f(theta) = theta^2/2", ("alphas", ref("step_sizes"))),
+    schema=gd_section(
+        "GD on f(theta) = theta^2/2", ("alphas", ref("step_sizes")), optional=threshold_key()
+    ),
     check_schema={
         "closed_form_rtol": ref("tol", "quadratic iterates vs theta_0 (1 - alpha)^k, relative")
     },
@@ -31,6 +33,7 @@ SPEC = Problem(
             },
         ),
     ),
+    thresholds=Thresholds("stability:cases", bracket=(1.5, 3.0)),
     table_notes={
         "closed_form_max_rel_err": "largest relative error of θ_k vs θ₀(1 − α)^k",
     },

@@ -7,7 +7,7 @@ minimum near 0 (f'' ≈ 20.1), a local maximum near 3.18 and a wide minimum near
 
 import math
 
-from gdlab.spec import Figure, Grid, Problem, gd_section, ref
+from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 MINIMA = ("sharp", "wide", "maximum", "none")
 
@@ -61,7 +61,8 @@ SPEC = Problem(
                         "description": "number of step sizes (1 to 1000)",
                     },
                 },
-            }
+            },
+            **threshold_key(),
         },
         before={
             "start_interval": {
@@ -77,6 +78,7 @@ SPEC = Problem(
         },
     ),
     validate=validate,
+    thresholds=Thresholds("stability:cases", bracket=(0.01, 4.0), count=2),
     theory="theory",
     columns={
         "x": ("float64", "the iterate x_k"),

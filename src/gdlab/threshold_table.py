@@ -1,0 +1,189 @@
+"""The thresholds table, its check and its report page (docs/thresholds.md).
+
+Each problem's threshold job writes one CSV (:func:`gdlab.threshold.write_csv`), one
+row per case;
+the table is their rows in registry order; the check holds every row against the
+theory.  Standard library only (no pandas: these jobs start in a blink).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import math
+from pathlib import Path
+
+# What each column of the table means (the columns are gdlab.threshold.COLUMNS).
+COLUMNS = {
+    "problem": "the problem",
+    "case": "the minimum (minimum=…) or the seed (seed=…) whose threshold was measured",
+    "theory": "the theory's critical step size 2/λ_max(∇²f(x*)) at that minimum",
+    "lo": "the measured bracket's lower end, in α: GD is stable there (growth ≤ 1)",
+    "hi": "the measured bracket's upper end, in α: GD is unstable there (growth > 1)",
+    "rel_width": "(hi − lo)/hi, below rtol",
+    "agrees": "lo ≤ theory ≤ hi",
+    "axis": "the unit of the configured bracket: α, or the problem's own (c = α·ρ(XᵀX)/2)",
+    "unit": "one unit of that axis in α (1 for α; 2/ρ(XᵀX) of the seed's X for c)",
+    "theory_axis": "theory in units of the axis (c = 1 for least squares)",
+    "lo_axis": "lo in units of the axis",
+    "hi_axis": "hi in units of the axis",
+    "growth_lo": "the measured growth per step of a perturbation of x* at lo (≤ 1)",
+    "growth_hi": "the measured growth per step at hi (> 1)",
+    "bisections": "midpoints decided for this case",
+    "rtol": "the relative width bisected to (thresholds.rtol)",
+    "window": "GD steps per decision (the growth is taken over the second half)",
+}
+FLOATS = {
+    "theory",
+    "lo",
+    "hi",
+    "rel_width",
+    "unit",
+    "theory_axis",
+    "lo_axis",
+    "hi_axis",
+    "growth_lo",
+    "growth_hi",
+    "rtol",
+}
+
+
+def read_rows(path: str | Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def table(paths: list[str]) -> list[dict[str, str]]:
+    """The rows of every problem's CSV, in the order given (the registry's)."""
+    return [row for p in paths for row in read_rows(p)]
+
+
+def _float(text) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _fmt(column: str, text: str) -> str:
+    if column not in FLOATS:
+        return text
+    v = _float(text)
+    return f"{v:.2e}" if column in ("rel_width", "rtol") else f"{v:.10g}"
+
+
+MARKDOWN_COLUMNS = ("problem", "case", "theory", "lo", "hi", "rel_width", "agrees", "axis")
+
+
+def to_markdown(rows: list[dict[str, str]]) -> str:
+    agree = sum(r["agrees"] == "True" for r in rows)
+    lines = [
+        "# Stability thresholds: measured by bisection vs the theory",
+        "",
+        f"{agree} of {len(rows)} measured brackets hold the theory's 2/λ_max(∇²f(x*)). "
+        "lo is stable, hi unstable (growth of a perturbation of x* per step ≤ 1 / > 1); "
+        "see docs/thresholds.md.",
+        "",
+        "| " + " | ".join(MARKDOWN_COLUMNS) + " | theory, lo, hi in the axis |",
+        "|" + "---|" * (len(MARKDOWN_COLUMNS) + 1),
+    ]
+    for r in rows:
+        cells = [_fmt(c, r[c]) for c in MARKDOWN_COLUMNS]
+        own = " ".join(_fmt(c, r[c]) for c in ("theory_axis", "lo_axis", "hi_axis"))
+        lines.append("| " + " | ".join(cells) + f" | {own} |")
+    return "\n".join(lines) + "\n"
+
+
+def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
+    """Every row's theory lies inside its bracket and the bracket is narrower than its
+    rtol; every problem of ``expected`` has exactly that many rows.  Recomputed from the
+    numbers (a damaged ``agrees`` cell is not a yes); never passes on no rows."""
+    failures = []
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.get("problem", "?")] = counts.get(r.get("problem", "?"), 0) + 1
+        where = f"{r.get('problem', '?')} {r.get('case', '?')}"
+        theory, lo, hi = (_float(r.get(c)) for c in ("theory", "lo", "hi"))
+        lo_axis, hi_axis, rtol = (_float(r.get(c)) for c in ("lo_axis", "hi_axis", "rtol"))
+        if not all(map(math.isfinite, (theory, lo, hi, lo_axis, hi_axis, rtol))):
+            failures.append(f"{where}: a number is missing or not finite")
+            continue
+        if not lo <= theory <= hi:
+            side = "below" if theory < lo else "above"
+            gap = (lo - theory if theory < lo else theory - hi) / theory
+            failures.append(
+                f"{where}: the theory {theory!r} lies {side} the measured bracket "
+                f"[{lo!r}, {hi!r}] (by {gap:.3g} relative)"
+            )
+        width = (hi_axis - lo_axis) / hi_axis
+        if not width < rtol:
+            failures.append(f"{where}: the bracket's relative width {width:.3g} is not < {rtol:g}")
+    for problem, want in expected.items():
+        if counts.get(problem, 0) != want:
+            failures.append(
+                f"{problem}: the table has {counts.get(problem, 0)} rows, the configuration has "
+                f"{want} cases"
+            )
+    extra = sorted(set(counts) - set(expected))
+    if extra:
+        failures.append(f"rows of {extra}, which the configuration does not run")
+    if not rows:
+        failures.append("the table has no rows")
+    worst = max(
+        (abs(_float(r.get("theory")) / _float(r.get("lo")) - 1) for r in rows), default=math.nan
+    )
+    values = {
+        "rows": counts,
+        "expected": expected,
+        "agree": sum(1 for r in rows if _float(r["lo"]) <= _float(r["theory"]) <= _float(r["hi"])),
+        "max_rel_gap_theory_lo": worst,
+    }
+    return {"check": "thresholds", "passed": not failures, "failures": failures, **values}
+
+
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.2em; color: #222; }
+h1 { font-size: 1.25em; margin: 0 0 .4em; }
+p.verdict { padding: .4em .7em; border-radius: 4px; display: inline-block; }
+p.ok { background: #e3f1ea; color: #00573d; }
+p.bad { background: #fbe4d9; color: #8a2c00; font-weight: bold; }
+table { border-collapse: collapse; font-size: .85em; margin: .8em 0; }
+th, td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right; white-space: nowrap; }
+th { background: #f3f3f3; }
+td.text { text-align: left; }
+tr.disagrees td { background: #fbe4d9; }
+dt { font-family: monospace; font-weight: bold; }
+dd { margin: 0 0 .5em 1em; font-size: .85em; }
+"""
+
+
+def to_html(rows: list[dict[str, str]]) -> str:
+    """A self-contained page of the table for the report (the verdict first)."""
+    agree = [r["agrees"] == "True" for r in rows]
+    ok = bool(rows) and all(agree)
+    verdict = (
+        f'<p class="verdict ok">Every measured bracket holds the theory ({sum(agree)}/{len(rows)}).</p>'
+        if ok
+        else f'<p class="verdict bad">{sum(agree)}/{len(rows)} measured brackets hold the theory.</p>'
+    )
+    cols = list(rows[0]) if rows else list(COLUMNS)
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
+    body = []
+    for r, good in zip(rows, agree, strict=True):
+        cells = "".join(
+            f"<td{'' if c in FLOATS or c == 'bisections' else ' class=text'}>"
+            f"{html.escape(_fmt(c, r.get(c, '')))}</td>"
+            for c in cols
+        )
+        body.append(f"<tr{'' if good else ' class=disagrees'}>{cells}</tr>")
+    notes = "".join(
+        f"<dt>{html.escape(c)}</dt><dd>{html.escape(m)}</dd>" for c, m in COLUMNS.items()
+    )
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>thresholds</title><style>{STYLE}</style></head><body>\n"
+        "<h1>Stability thresholds: measured by bisection vs the theory</h1>\n"
+        f"{verdict}\n<div><table><thead><tr>{head}</tr></thead><tbody>\n"
+        + "\n".join(body)
+        + f"\n</tbody></table></div>\n<h2>Columns</h2><dl>{notes}</dl>\n</body></html>\n"
+    )
