@@ -52,6 +52,20 @@ def refused(proc, *wanted: str) -> str:
     return out
 
 
+def reread_the_tables(study: Path):
+    """Run the test study again with every table rebuilt (reading every run file)."""
+    return snakemake(
+        study,
+        "--configfile",
+        "config/test.yaml",
+        "--cores",
+        "1",
+        "--forcerun",
+        "table",
+        check=False,
+    )
+
+
 def first_run(wd: Path, problem: str) -> Path:
     return wd / grid.jobs(TEST_CONFIG, problem)[0].path
 
@@ -71,16 +85,7 @@ def test_a_run_file_that_lost_a_seed_stops_the_table(study):
     path = first_run(study, "quadratic")
     table = pq.read_table(path)  # the metadata stays as it was
     pq.write_table(table.filter(pc.not_equal(table["seed"], 0)), path)
-    proc = snakemake(
-        study,
-        "--configfile",
-        "config/test.yaml",
-        "--cores",
-        "1",
-        "--forcerun",
-        "table",
-        check=False,
-    )
+    proc = reread_the_tables(study)
     # the first job to read it (the table or a figure) stops the run
     refused(
         proc, f"{path.relative_to(study)}: holds", "(a damaged or edited file)", "ERROR in rule"
@@ -93,16 +98,7 @@ def test_a_directory_in_place_of_a_run_file_stops_the_table(study):
     path.unlink()
     path.mkdir()
     (path / "part-0.parquet").write_bytes(content)
-    proc = snakemake(
-        study,
-        "--configfile",
-        "config/test.yaml",
-        "--cores",
-        "1",
-        "--forcerun",
-        "table",
-        check=False,
-    )
+    proc = reread_the_tables(study)
     refused(proc, f"{path.relative_to(study)}: is a directory, not a Parquet file", "ERROR in rule")
 
 
