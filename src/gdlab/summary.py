@@ -36,9 +36,11 @@ STARTED = time.time()  # imported when the Snakefile is parsed: the logs after i
 
 # ---- what the run's outputs say -------------------------------------------------------
 def checks_of(config: dict) -> list[str]:
-    """The checks of the problems the run selects, then the convergence check."""
+    """The checks of the problems the run selects, then the convergence and the
+    threshold checks."""
     out = [c.name for p in plan.configured(config) for c in problems.spec(p).checks]
-    return out + (["convergence"] if plan.iterative(config) else [])
+    out += ["convergence"] if plan.iterative(config) else []
+    return out + (["thresholds"] if plan.with_thresholds(config) else [])
 
 
 def table_verdict(path: Path) -> tuple[bool, str]:
@@ -84,6 +86,9 @@ def check_detail(report: Mapping) -> str:
             if values:
                 parts.append(f"{key} {_number(float(max(values)))} (tol {_number(tol)})")
         return "largest " + ", ".join(parts) if parts else ""
+    rows = report.get("rows")
+    if isinstance(rows, Mapping) and isinstance(report.get("agree"), int):
+        return f"{report['agree']} of {sum(rows.values())} measured brackets hold the theory"
     tables = report.get("tables")
     if isinstance(tables, Mapping) and all(isinstance(n, int) for n in tables.values()):
         return f"{sum(tables.values())} rows of {len(tables)} tables agree"

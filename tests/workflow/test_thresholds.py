@@ -27,7 +27,7 @@ AGGREGATE = set(plan.THRESHOLD_OUTPUTS.values())
 
 def planned(wd: Path) -> set[str]:
     """The outputs ``snakemake -n`` would (re)create."""
-    out = snakemake(wd, *CONFIG, "-n").stdout
+    out = snakemake(wd, *CONFIG, "-n", "--quiet", "host").stdout  # the job blocks
     if "Nothing to be done" in out:
         return set()
     jobs = re.findall(r"^(?:local)?rule (\w+):\n((?:    .*\n)*)", out, re.M)
@@ -151,7 +151,7 @@ def test_bad_keys_are_one_line_at_parse_time(study):
     for change, start in cases:
         (study / "config/test.yaml").write_text(original)
         edit_config(study, change)
-        proc = snakemake(study, *CONFIG, "-n", check=False)
+        proc = snakemake(study, *CONFIG, "-n", "--quiet", "host", check=False)
         assert proc.returncode != 0
         found = [x.strip() for x in proc.stdout.splitlines() if x.strip().startswith("- ")]
         assert len(found) == 1 and found[0].startswith(f"- {start}"), proc.stdout
