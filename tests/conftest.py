@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,3 +54,9 @@ def test_study(tmp_path_factory) -> Path:
     wd = copy_workflow(tmp_path_factory.mktemp("study") / "gdlab")
     snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2")
     return wd
+
+
+@pytest.fixture
+def study(test_study, tmp_path) -> Path:
+    """A copy of the finished test study (results, .snakemake, mtimes) that a test may change."""
+    return Path(shutil.copytree(test_study, tmp_path / "gdlab", symlinks=True))

@@ -196,14 +196,6 @@ def code_param(record: dict) -> dict[str, str]:
     return found[0]
 
 
-@pytest.fixture
-def study(test_study, tmp_path) -> Path:
-    """A copy of the finished test study (results, .snakemake, mtimes) that a test may change."""
-    wd = tmp_path / "gdlab"
-    shutil.copytree(test_study, wd, symlinks=True)
-    return wd
-
-
 @pytest.fixture(scope="module")
 def serial_study(tmp_path_factory):
     """The test study from scratch on ONE core; every Python process records the gdlab

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,13 +23,6 @@ from gdlab import grid
 
 pytestmark = pytest.mark.workflow
 TEST_CONFIG = yaml.safe_load((REPO / "config/test.yaml").read_text())
-
-
-@pytest.fixture
-def study(test_study, tmp_path) -> Path:
-    wd = tmp_path / "gdlab"
-    shutil.copytree(test_study, wd, symlinks=True)
-    return wd
 
 
 def use_config(wd: Path, change=None, text: str | None = None) -> None:

@@ -82,13 +82,6 @@ def planned(out: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-@pytest.fixture
-def study(test_study, tmp_path) -> Path:
-    wd = tmp_path / "gdlab"
-    shutil.copytree(test_study, wd, symlinks=True)
-    return wd
-
-
 def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
     before = tree(study)
     add_problem(study)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,13 +41,6 @@ def edit_config(wd: Path, change) -> None:
     cfg = yaml.safe_load((wd / "config/test.yaml").read_text())
     change(cfg)
     (wd / "config/test.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
-
-
-@pytest.fixture
-def study(test_study, tmp_path) -> Path:
-    wd = tmp_path / "gdlab"
-    shutil.copytree(test_study, wd, symlinks=True)
-    return wd
 
 
 def test_the_table_has_every_case_and_every_bracket_holds_its_theory(test_study):
