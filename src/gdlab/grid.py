@@ -4,9 +4,11 @@ Pure Python (no NumPy): the Snakefile imports this module at parse time, and on
 a cluster every job re-parses the Snakefile, so it must stay cheap.
 
 A *job* is one (problem, grid point, block of seeds).  A grid point is written
-``<axis>=<value>`` (``alpha=0.01``, ``c=0.5``, ``shape=20x5``) and that string
+``<axis>_<value>`` (``alpha_0.01``, ``c_0.5``, ``shape_20x5``) and that string
 is used verbatim in paths, wildcards and the Parquet ``setting`` column, so it
-is produced in exactly one place: :func:`setting`.
+is produced in exactly one place: :func:`setting`.  No path under ``results/runs/``
+holds a ``=``: readers (duckdb, polars, pandas, pyarrow) would take a ``key=value``
+folder for a hive partition and replace the column of that name by its string.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def problem_re() -> str:
 
 
 def setting_re(problem: str | None = None) -> str:
-    """The wildcard regex of a grid point: ``<axis>=<value>`` of a registered axis
+    """The wildcard regex of a grid point: ``<axis>_<value>`` of a registered axis
     (of ``problem``'s axis only, if given: a job reads its own spec only)."""
     names = (problem,) if problem else problems.names()
     axes = {g.axis: g.kind for g in map(_grid, names)}
@@ -51,9 +53,9 @@ def setting_re(problem: str | None = None) -> str:
     shapes = sorted(a for a, k in axes.items() if k == "shape")
     parts = []
     if floats:
-        parts.append(rf"({'|'.join(floats)})={FLOAT_RE}")
+        parts.append(rf"({'|'.join(floats)})_{FLOAT_RE}")
     if shapes:
-        parts.append(rf"({'|'.join(shapes)})={SHAPE_RE}")
+        parts.append(rf"({'|'.join(shapes)})_{SHAPE_RE}")
     return "|".join(parts)
 
 
@@ -109,22 +111,22 @@ def grid_values(problem: str, cfg: dict) -> list:
 
 
 def setting(problem: str, value) -> str:
-    """``alpha=0.01`` / ``c=0.5`` / ``shape=20x5``: the grid point's one name."""
+    """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5``: the grid point's one name."""
     g = _grid(problem)
     if g.kind == "shape":
         n_rows, n_cols = value
-        return f"{g.axis}={int(n_rows)}x{int(n_cols)}"
-    return f"{g.axis}={canonical_float(value)}"
+        return f"{g.axis}_{int(n_rows)}x{int(n_cols)}"
+    return f"{g.axis}_{canonical_float(value)}"
 
 
 def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
     """Inverse of :func:`setting`: ``("alpha", 0.01)`` or ``("shape", (20, 5))``."""
     if not re.fullmatch(setting_re(problem), text):
         raise ValueError(
-            f"grid point {text!r} is not of the form <axis>=<float> or <axis>=<N>x<p> "
+            f"grid point {text!r} is not of the form <axis>_<float> or <axis>_<N>x<p> "
             f"of a registered axis ({setting_re(problem)})"
         )
-    axis, value = text.split("=", 1)
+    axis, value = text.rsplit("_", 1)  # a value holds no "_"; an axis name may
     if re.fullmatch(SHAPE_RE, value):
         n_rows, n_cols = value.split("x")
         return axis, (int(n_rows), int(n_cols))
@@ -153,14 +155,14 @@ class Job:
 
 
 def run_path(problem: str, setting_: str, seeds: str) -> str:
-    return f"results/runs/{problem}/{setting_}/seeds={seeds}.parquet"
+    return f"results/runs/{problem}/{setting_}/seeds_{seeds}.parquet"
 
 
 def parse_run_path(
     path: str, problem: str | None = None
 ) -> tuple[str, str, tuple[int, int]] | None:
     """``(problem, setting, (first, last))`` of a path made by :func:`run_path`, else None."""
-    pattern = rf"(?:^|/)results/runs/({re.escape(problem) if problem else problem_re()})/({setting_re(problem)})/seeds=([0-9]+)-([0-9]+)\.parquet$"
+    pattern = rf"(?:^|/)results/runs/({re.escape(problem) if problem else problem_re()})/({setting_re(problem)})/seeds_([0-9]+)-([0-9]+)\.parquet$"
     m = re.search(pattern, str(path).replace("\\", "/"))
     if not m:
         return None

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from gdlab import codedeps, grid, problems
+from gdlab import codedeps, columns, grid, problems
 from gdlab import config as gdconfig
 from gdlab.spec import THRESHOLD_DEFAULTS
 
@@ -66,7 +66,7 @@ def solver_job_re(config: dict) -> str:
         jobs = grid.jobs(config, p)
         settings = "|".join(map(re.escape, dict.fromkeys(j.setting for j in jobs)))
         blocks = "|".join(map(re.escape, dict.fromkeys(j.seeds for j in jobs)))
-        parts.append(rf"{re.escape(p)}(?=/(?:{settings})/seeds=(?:{blocks})\.parquet$)")
+        parts.append(rf"{re.escape(p)}(?=/(?:{settings})/seeds_(?:{blocks})\.parquet$)")
     return "|".join(parts) or "(?!)"
 
 
@@ -108,6 +108,7 @@ def all_outputs(config: dict) -> list[str]:
             out += list(figure_paths(f.name).values())
     if with_thresholds(config):
         out += list(THRESHOLD_OUTPUTS.values())
+    out.append(RUNS)
     return out
 
 
@@ -231,3 +232,37 @@ def threshold_check_code() -> dict[str, str]:
 
 def threshold_figure_code() -> dict[str, str]:
     return _fingerprint(_job("threshold_figure"))
+
+
+def summary_code() -> dict[str, str]:
+    return _fingerprint(_job("runs"))
+
+
+def dataset_code() -> dict[str, str]:
+    return _fingerprint(_job("dataset"))
+
+
+def figure_inputs(config: dict, problem: str, figure) -> list[str]:
+    """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
+    its result files."""
+    if figure.data == "runs":
+        return [SUMMARY.format(problem=problem)]
+    return runs_of(config, problem)
+
+
+def dataset_types() -> dict[str, str]:
+    """The one schema of ``results/runs/`` (name -> type): every solver job's param."""
+    return columns.dataset_types()
+
+
+def summary_spec() -> dict:
+    """What a per-run summary job is told: the dataset's columns and its trace columns."""
+    return {
+        "trace": list(columns.dataset_trace()),
+        # a list, not a mapping: as_json sorts a mapping's keys, the order is the schema's
+        "columns": [[n, t, d] for n, (t, d) in columns.summary_columns().items()],
+    }
+
+
+SUMMARY = "results/summaries/{problem}.parquet"
+RUNS = "results/runs.parquet"

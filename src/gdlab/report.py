@@ -15,7 +15,7 @@ import pandas as pd
 
 # column -> what it means (columns not listed here are shown without a note)
 COLUMNS = {
-    "setting": "the grid point: <axis>=<value>, e.g. a step size α, a multiple c of 2/ρ(XᵀX), or a shape N×p",
+    "setting": "the grid point: <axis>_<value>, e.g. a step size α, a multiple c of 2/ρ(XᵀX), or a shape N×p",
     "alpha": "step size α (the median over seeds where α depends on the seed)",
     "alpha_min": "smallest α over the seeds (ρ(XᵀX) varies with the seed)",
     "alpha_max": "largest α over the seeds",

@@ -2,10 +2,17 @@
 
 Tidy rows: one per recorded iteration of one run (a run is one seed at one grid
 point).  Run-level columns (``outcome``, ``steps``, rates, check errors) repeat
-on every row of the run.  A file's columns are the core columns below, which
-every problem has, then the problem's own (``SPEC.columns``), so a new column of
-one problem changes no other problem's files.  Core columns a problem does not
-track hold NaN (floats) or null (strings).
+on every row of the run.
+
+Every file under ``results/runs/``, of any problem, has the same columns, so any
+reader (duckdb, polars, pandas, pyarrow) reads one problem or all of them with its
+default options: the core columns below, then every registered problem's own
+(``SPEC.columns`` and its grid columns, :func:`own_columns`), in registry order
+(:func:`dataset_columns`).  A value that does not apply to a row (another
+problem's column, ``period`` of a run that found no orbit, a float that is not a
+number) is NULL, never NaN, so SQL's ``count()`` and ``avg()`` skip it.  A job
+is told the dataset's columns by the workflow (a param), so a problem that adds
+a column reruns every job, and one that adds none reruns nothing else.
 
 Writing avoids ``pa.array`` (it imports pandas, ~200 ms per process) by building
 every column from NumPy buffers, so a solver job imports only NumPy and pyarrow.
@@ -25,45 +32,30 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gdlab import problems
+from gdlab.columns import (  # noqa: F401  (the column lists are re-exported here)
+    CORE,
+    OUTCOMES,
+    TRACE,
+    columns,
+    dataset_columns,
+    dataset_types,
+    grid_columns,
+    own_columns,
+    trace_columns,
+)
 
-SCHEMA_VERSION = 3  # 3: period; 2: core columns + the problem's own (1: one schema for all)
+# 4: one schema for every problem, NULL where a value does not apply, plain strings,
+# no key=value folders; 3: period; 2: core + the problem's own columns; 1: one schema
+SCHEMA_VERSION = 4
 METADATA_KEY = b"gdlab"
 
-OUTCOMES = ("converged", "diverged", "cycle", "max_steps", "checked")
-
-_DICT = pa.dictionary(pa.int8(), pa.string())
-_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "category": _DICT}
-
-# name -> (type, meaning): the columns of every problem's files.
-CORE: dict[str, tuple[str, str]] = {
-    "problem": ("category", "problem name (wildcard value)"),
-    "setting": ("category", "grid point: <axis>=<value>, e.g. alpha=0.01, c=0.5, shape=20x5"),
-    "alpha": ("float64", "absolute step size α (NaN when the problem has none)"),
-    "seed": ("int64", "seed index within the problem (0-based)"),
-    "step": ("int64", "GD iteration k of this row"),
-    "loss": ("float64", "objective f(θ_k)"),
-    "grad_norm": ("float64", "‖∇f(θ_k)‖₂"),
-    "dist": ("float64", "‖θ_k − θ*‖₂, distance to the optimum / nearest minimum"),
-    "outcome": ("category", "how the run ended: " + ", ".join(OUTCOMES)),
-    "steps": ("int64", "iterations the run took before it stopped"),
-    "period": ("int64", "the period of the orbit a run settled on (outcome cycle), else 0"),
-    "alpha_critical": ("float64", "the theory's critical step size for this run"),
-    "rate_empirical": ("float64", "measured contraction factor per step"),
-    "rate_theory": ("float64", "predicted contraction factor per step"),
-}
+_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
+# Integer columns where a value means "does not apply" (written NULL).
+_NULL_INT = {"period": 0}
 
 
-def columns(problem: str) -> dict[str, tuple[str, str]]:
-    """Every column of ``problem``'s files: the core ones, then its own."""
-    own = problems.spec(problem).columns
-    clash = set(own) & set(CORE)
-    if clash:
-        raise ValueError(f"{problem}: its columns {sorted(clash)} are core columns already")
-    return {**CORE, **own}
-
-
-def arrow_schema(problem: str) -> pa.Schema:
-    return pa.schema([pa.field(n, _TYPES[typ]) for n, (typ, _doc) in columns(problem).items()])
+def arrow_schema(types: dict[str, str]) -> pa.Schema:
+    return pa.schema([pa.field(n, _TYPES[typ]) for n, typ in types.items()])
 
 
 class ResultFileError(RuntimeError):
@@ -74,34 +66,46 @@ def _buffer(values: np.ndarray) -> pa.Buffer:
     return pa.py_buffer(np.ascontiguousarray(values))
 
 
-def _strings(values: list[str]) -> pa.Array:
-    raw = [v.encode() for v in values]
+def _validity(valid: np.ndarray) -> pa.Buffer | None:
+    return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
+
+
+def _string_column(values) -> pa.Array:
+    """Plain strings (not dictionary-encoded: every reader unions them); ``None`` is
+    NULL."""
+    values = list(values)
+    valid = np.array([v is not None for v in values], dtype=bool)
+    raw = [v.encode() if v is not None else b"" for v in values]
     offsets = np.zeros(len(raw) + 1, dtype=np.int32)
     offsets[1:] = np.cumsum([len(b) for b in raw], dtype=np.int64)
     return pa.Array.from_buffers(
-        pa.string(), len(raw), [None, _buffer(offsets), pa.py_buffer(b"".join(raw))]
+        pa.string(),
+        len(raw),
+        [_validity(valid), _buffer(offsets), pa.py_buffer(b"".join(raw))],
+        null_count=int((~valid).sum()),
     )
 
 
-def _dictionary(values) -> pa.Array:
-    """Dictionary-encoded strings; ``None`` becomes null.  Dictionary in order of first use."""
-    values = list(values)
-    vocab: dict[str, int] = {}
-    codes = np.zeros(len(values), dtype=np.int8)
-    valid = np.ones(len(values), dtype=bool)
-    for i, v in enumerate(values):
-        if v is None:
-            valid[i] = False
-        else:
-            codes[i] = vocab.setdefault(v, len(vocab))
-    bitmap = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    indices = pa.Array.from_buffers(pa.int8(), len(values), [bitmap, _buffer(codes)])
-    return pa.DictionaryArray.from_arrays(indices, _strings(list(vocab)))
+def _number_column(name: str, typ: str, values, n: int) -> pa.Array:
+    """float64 with NULL where NaN or missing; int64 with NULL where missing or where
+    its value means "does not apply" (:data:`_NULL_INT`)."""
+    if typ == "float64":
+        values = np.full(n, np.nan) if values is None else np.asarray(values, dtype=np.float64)
+        valid = ~np.isnan(values)
+    elif values is None:
+        values, valid = np.zeros(n, np.int64), np.zeros(n, bool)
+    else:
+        values = np.asarray(values, dtype=np.int64)
+        valid = values != _NULL_INT[name] if name in _NULL_INT else np.ones(n, bool)
+    return pa.Array.from_buffers(
+        _TYPES[typ], n, [_validity(valid), _buffer(values)], null_count=int((~valid).sum())
+    )
 
 
-def to_table(problem: str, data: dict, provenance: dict) -> pa.Table:
-    """Build the table of ``problem``'s schema from NumPy arrays / lists; missing float
-    columns are NaN, missing strings null."""
+def to_table(problem: str, data: dict, provenance: dict, types: dict | None = None) -> pa.Table:
+    """Build the table of the dataset's columns ``types`` (name -> type, default: the
+    problem's own :func:`columns`) from NumPy arrays / lists; a column ``data`` lacks
+    is NULL."""
     lengths = {len(v) for v in data.values()}
     if len(lengths) != 1:
         raise ValueError(
@@ -115,17 +119,21 @@ def to_table(problem: str, data: dict, provenance: dict) -> pa.Table:
             f"unknown columns {sorted(unknown)}; {problem}'s schema has {list(cols)} "
             f"(a problem's own columns are declared in its SPEC.columns)"
         )
+    types = dict(types) if types is not None else {c: t for c, (t, _d) in cols.items()}
+    wrong = {c: t for c, (t, _d) in cols.items() if types.get(c) != t}
+    if wrong:
+        raise ValueError(
+            f"the dataset's columns lack or retype {problem}'s {sorted(wrong)}; rerun snakemake "
+            "(it passes every job the dataset's columns)"
+        )
     arrays = []
-    for name, (typ, _doc) in cols.items():
-        if typ == "category":
-            arrays.append(_dictionary(data.get(name, [None] * n)))
+    for name, typ in types.items():
+        if typ == "string":
+            arrays.append(_string_column(data.get(name, [None] * n)))
         else:
-            dtype = np.int64 if typ == "int64" else np.float64
-            default = 0 if typ == "int64" else np.nan
-            values = np.asarray(data.get(name, np.full(n, default)), dtype=dtype)
-            arrays.append(pa.Array.from_buffers(_TYPES[typ], n, [None, _buffer(values)]))
+            arrays.append(_number_column(name, typ, data.get(name), n))
     meta = {"schema_version": SCHEMA_VERSION, "rows": n, **provenance}
-    schema = arrow_schema(problem).with_metadata(
+    schema = arrow_schema(types).with_metadata(
         {METADATA_KEY: json.dumps(meta, sort_keys=True).encode()}
     )
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -155,17 +163,19 @@ def read(
     problem: str | None = None,
     setting: str | None = None,
     seeds: tuple[int, int] | None = None,
+    own: bool = False,
 ) -> pa.Table:
     """Read one results file, checking that it is ours, of this schema version and
     (if given) of ``problem``, grid point ``setting`` and seed block ``seeds``; any
     failure raises :class:`ResultFileError` that says which file, what is wrong and
-    how to recover."""
+    how to recover.  ``own``: read only the columns of the file's problem (the other
+    problems' hold NULL)."""
     recover = f"delete {path} and rerun snakemake to recompute it"
     if not Path(path).is_file():  # pyarrow would read a directory as a dataset
         what = "a directory" if Path(path).is_dir() else "missing"
         raise ResultFileError(f"{path}: is {what}, not a Parquet file; {recover}")
     try:
-        table = pq.read_table(path)
+        table = pq.read_table(path, columns=_own_names(path) if own else None)
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise ResultFileError(f"{path}: not a readable Parquet file ({exc}); {recover}") from exc
     meta = table.schema.metadata or {}
@@ -193,7 +203,8 @@ def read(
     stored = doc.get("problem")
     if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
-    if not table.schema.remove_metadata().equals(arrow_schema(stored)):
+    fields = {f.name: f.type for f in table.schema}
+    if any(fields.get(c) != _TYPES[t] for c, (t, _d) in columns(stored).items()):
         raise ResultFileError(
             f"{path}: columns differ from the gdlab schema of {stored}; {recover}"
         )
@@ -207,6 +218,18 @@ def read(
     if damage:
         raise ResultFileError(f"{path}: {damage} (a damaged or edited file); {recover}")
     return table
+
+
+def _own_names(path) -> list[str] | None:
+    """The columns of the problem a file holds (by its metadata), in file order; None
+    (every column) if its metadata does not say: :func:`read` then says what is wrong."""
+    try:
+        file_schema = pq.read_schema(path)
+        stored = json.loads((file_schema.metadata or {})[METADATA_KEY])["problem"]
+        own = columns(stored)
+    except Exception:  # read() reports an unreadable or foreign file
+        return None
+    return [n for n in file_schema.names if n in own]
 
 
 def _damage(table: pa.Table, doc: dict) -> str | None:

@@ -1,6 +1,6 @@
 """One solver job: (problem, grid point, block of seeds) -> one Parquet file.
 
-    python -m gdlab.solve --problem PROBLEM --setting alpha=0.5 --seeds 0-9 \
+    python -m gdlab.solve --problem PROBLEM --setting alpha_0.5 --seeds 0-9 \
         --settings '{"max_steps": 20000, ...}' --out results/runs/...parquet
 
 Run by the workflow's ``solve`` rule and runnable by hand for debugging.  Imports
@@ -25,13 +25,17 @@ import pyarrow as pa
 from gdlab import __version__, grid, problems, schema, seeding, stopping
 
 
-def solve(problem: str, setting: str, first: int, last: int, settings: dict):
-    """Run the block and return the schema's table (nothing written)."""
+def solve(
+    problem: str, setting: str, first: int, last: int, settings: dict, types: dict | None = None
+):
+    """Run the block and return its table (nothing written): the dataset's columns
+    ``types`` (:func:`gdlab.schema.dataset_types`, which the workflow passes every job),
+    by default only the problem's own."""
     spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting, problem)
     expected_axis = spec.grid.axis
     if axis != expected_axis:
-        raise ValueError(f"{problem} takes grid points {expected_axis}=..., got {setting!r}")
+        raise ValueError(f"{problem} takes grid points {expected_axis}_..., got {setting!r}")
     if not 0 <= first <= last:
         raise ValueError(f"seed block {first}-{last} is empty or negative")
     seeds = list(range(first, last + 1))
@@ -40,6 +44,13 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
     n = len(cols["step"])
     cols["problem"] = [problem] * n
     cols["setting"] = [setting] * n
+    if not spec.iterative:  # a check, not a descent: its one row is step 0 of 0 steps
+        cols.setdefault("steps", np.zeros(n, dtype=np.int64))
+    if spec.grid.kind == "shape":  # the grid value as numbers: N and p, or c
+        for col, v in zip(spec.grid.columns, value, strict=True):
+            cols[col] = np.full(n, v, dtype=np.int64)
+    elif spec.grid.axis != "alpha":
+        cols[spec.grid.axis] = np.full(n, value)
     root = settings.get("root_seed", 0)
     provenance = {
         "problem": problem,
@@ -60,24 +71,31 @@ def solve(problem: str, setting: str, first: int, last: int, settings: dict):
         ),
         "versions": {"gdlab": __version__, "numpy": np.__version__, "pyarrow": pa.__version__},
     }
-    return schema.to_table(problem, cols, provenance)
+    return schema.to_table(problem, cols, provenance, types)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gdlab.solve", description=__doc__.split("\n\n")[0])
     ap.add_argument("--problem", required=True)
     ap.add_argument(
-        "--setting", required=True, help="grid point, e.g. alpha=0.5, c=0.9, shape=20x5"
+        "--setting", required=True, help="grid point, e.g. alpha_0.5, c_0.9, shape_20x5"
     )
     ap.add_argument("--seeds", required=True, help="inclusive seed block FIRST-LAST, e.g. 0-9")
     ap.add_argument("--settings", required=True, help="the problem's config slice as JSON")
+    ap.add_argument(
+        "--columns",
+        help="the dataset's columns as JSON {name: type} (default: the problem's own only)",
+    )
     ap.add_argument("--out", required=True, help="Parquet file to write")
     args = ap.parse_args(argv)
     m = re.fullmatch(r"([0-9]+)-([0-9]+)", args.seeds)
     if not m:
         ap.error(f"--seeds must be FIRST-LAST (e.g. 0-9), got {args.seeds!r}")
     try:
-        table = solve(args.problem, args.setting, int(m[1]), int(m[2]), json.loads(args.settings))
+        types = json.loads(args.columns) if args.columns else None
+        table = solve(
+            args.problem, args.setting, int(m[1]), int(m[2]), json.loads(args.settings), types
+        )
     except (ValueError, KeyError) as exc:
         print(
             f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr

@@ -19,22 +19,28 @@ from dataclasses import dataclass, field
 
 # The Parquet types a problem's own columns may have (names, not pyarrow types:
 # the spec is read at parse time, without pyarrow).
-COLUMN_TYPES = ("float64", "int64", "category")
+COLUMN_TYPES = ("float64", "int64", "string")
 
 
 @dataclass(frozen=True)
 class Grid:
     """The problem's grid: the config ``key`` listing its values and the ``axis`` name
-    used in paths (``<axis>=<value>``).  ``kind`` is ``"float"`` (one number) or
-    ``"shape"`` (``[N, p]``, written ``NxP``)."""
+    used in paths (``<axis>_<value>``).  ``kind`` is ``"float"`` (one number) or
+    ``"shape"`` (``[N, p]``, written ``NxP``).  The grid value is a column of the
+    problem's files too: a float axis the column named ``axis`` (``alpha`` is a core
+    column; any other is declared in ``Problem.columns``), a shape the two integer
+    columns named ``columns`` (declared there too)."""
 
     key: str
     axis: str
     kind: str = "float"
+    columns: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in ("float", "shape"):
             raise ValueError(f"Grid.kind must be 'float' or 'shape', got {self.kind!r}")
+        if self.kind == "shape" and len(self.columns) != 2:
+            raise ValueError("a shape Grid names its two integer columns: columns=('N', 'p')")
 
 
 @dataclass(frozen=True)
@@ -45,13 +51,22 @@ class Figure:
 
     ``config`` maps a keyword argument to the dotted config path of its value (the
     rule passes exactly these values, so only they rerun the figure); ``options``
-    are literal keyword arguments.  Its caption is ``captions/<name>.rst``."""
+    are literal keyword arguments.  Its caption is ``captions/<name>.rst``.
+
+    ``data`` is what ``df`` holds: ``"trace"``, every recorded row of every run (the
+    problem's result files); ``"runs"``, one row per run (its per-run summary,
+    :func:`gdlab.columns.summary_columns`: far less memory for a large study)."""
 
     name: str
     function: str
     label: str
     config: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)
+    data: str = "trace"
+
+    def __post_init__(self):
+        if self.data not in ("trace", "runs"):
+            raise ValueError(f"Figure {self.name}: data must be 'trace' or 'runs'")
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,11 @@ class Problem:
       along a whole run, so a diverged run's rate is compared with it too (else
       only converged runs, which end where the theory is taken);
     * ``columns`` — its own result columns: name -> (type, meaning), type one of
-      :data:`COLUMN_TYPES`; the core columns are in :mod:`gdlab.schema`;
+      :data:`COLUMN_TYPES`; the core columns are in :mod:`gdlab.schema`.  Every
+      file of every problem has every problem's columns (one schema for
+      ``results/runs/``): a new column reruns every job, so reuse one where it fits;
+    * ``trace`` — which of its own columns change along a run (the per-run summary
+      keeps their first and last values as ``<name>_start`` and ``<name>_final``);
     * ``schema`` — the JSON schema of its ``problems.<name>`` config section;
     * ``check_schema`` — the schemas of its keys under ``checks`` (required keys);
     * ``table_checks`` — which of those keys its table reads;
@@ -136,6 +155,7 @@ class Problem:
     iterative: bool = True
     constant_hessian: bool = False
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    trace: tuple[str, ...] = ()
     check_schema: Mapping[str, Mapping] = field(default_factory=dict)
     table_checks: tuple[str, ...] = ()
     validate: Callable[[dict, dict], list[str]] | None = None
@@ -152,6 +172,9 @@ class Problem:
                 raise ValueError(
                     f"{self.name}: column {col!r} has type {typ!r}; allowed: {COLUMN_TYPES}"
                 )
+        for col in self.trace:
+            if col not in self.columns:
+                raise ValueError(f"{self.name}: trace column {col!r} is not in its columns")
 
 
 # ---- schema fragments ---------------------------------------------------------------

@@ -11,6 +11,7 @@ stale files never mix in.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -19,19 +20,23 @@ import pyarrow as pa
 from gdlab import grid, problems, schema
 
 
-def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
-    """All rows of ``paths``, each checked by :func:`gdlab.schema.read` (ours, this
-    schema version, this problem, and the grid point and seeds its path names), all
+def read_files(
+    paths: list[str], problem: str, settings: dict | None = None
+) -> Iterator[tuple[str, pa.Table]]:
+    """``(path, table)`` of each of ``paths`` in turn, each checked by
+    :func:`gdlab.schema.read` (ours, this schema version, this problem, and the grid
+    point and seeds its path names) and read with ``problem``'s columns only, all
     computed with the same solver settings and, if given, with ``settings`` (the
     current config's :func:`gdlab.grid.solver_settings`).  A file left from an older
     configuration (which Snakemake cannot see once ``.snakemake/`` was deleted or
-    ``results/`` copied in) stops the aggregation instead of mixing in."""
-    tables, first = [], None
+    ``results/`` copied in) stops the aggregation instead of mixing in.  One file at a
+    time: what a caller keeps of each is its memory."""
+    first = None
     for p in paths:
         parsed = grid.parse_run_path(p, problem)
         setting, seeds = (parsed[1], parsed[2]) if parsed else (None, None)
-        tables.append(schema.read(p, problem, setting, seeds))
-        used = json.loads(tables[-1].schema.metadata[schema.METADATA_KEY]).get("settings")
+        table = schema.read(p, problem, setting, seeds, own=True)
+        used = json.loads(table.schema.metadata[schema.METADATA_KEY]).get("settings")
         if settings is not None and used != settings:
             raise schema.ResultFileError(
                 _stale(problem, p, used, settings, "the current configuration")
@@ -40,13 +45,23 @@ def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.Dat
             first = (p, used)
         elif used != first[1]:
             raise schema.ResultFileError(_stale(problem, p, used, first[1], first[0]))
-    if not tables:
+        yield p, table
+    if first is None:
         raise schema.ResultFileError(f"{problem}: no result files were given")
-    df = pa.concat_tables(tables).to_pandas()
-    for col, (typ, _doc) in schema.columns(problem).items():
-        if typ == "category":
-            df[col] = df[col].astype(str).where(df[col].notna(), None)
-    return df
+
+
+def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
+    """All rows of ``paths`` (:func:`read_files`), the problem's columns, as one frame."""
+    return pa.concat_tables(t for _p, t in read_files(paths, problem, settings)).to_pandas()
+
+
+def by_grid_point(paths: list[str], problem: str) -> dict[str, list[str]]:
+    """``paths`` grouped by the grid point their path names, in grid order."""
+    groups: dict[str, list[str]] = {}
+    for p in paths:
+        parsed = grid.parse_run_path(p, problem)
+        groups.setdefault(parsed[1] if parsed else "", []).append(p)
+    return groups
 
 
 def _stale(problem: str, path: str, used, expected, source: str) -> str:
@@ -151,38 +166,50 @@ def rates(runs: pd.DataFrame, rtol: float, which: pd.Series | None = None) -> di
     }
 
 
-def convergence_table(problem: str, df: pd.DataFrame, checks: dict, settings: dict) -> pd.DataFrame:
-    """The table of one problem (see the module docstring).  ``checks`` are its
-    tolerances, ``settings`` its config section (the theory's context)."""
+def convergence_table(problem: str, paths: list[str], checks: dict, settings: dict) -> pd.DataFrame:
+    """The table of one problem (see the module docstring) from its result files, one
+    grid point in memory at a time.  ``checks`` are its tolerances, ``settings`` its
+    config section (the theory's context, and what every file must be computed with)."""
+    groups = by_grid_point(paths, problem)
+    rows = []
+    for setting in _order([s for s in groups if s], problem) + ([""] if "" in groups else []):
+        rows.append(
+            grid_point_row(problem, load(groups[setting], problem, settings), checks, settings)
+        )
+    if not rows:
+        raise schema.ResultFileError(f"{problem}: the result files hold no runs")
+    return pd.DataFrame(rows)
+
+
+def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict) -> dict:
+    """One row of the table: the rows ``df`` of one grid point's runs."""
     runs = last_rows(df)
     spec = problems.spec(problem)
     theory = problems.theory(problem)
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
     context = {"checks": checks, "settings": settings}
-    rows = []
-    for setting in _order(runs["setting"], problem):
-        r = runs[runs["setting"] == setting]
-        _axis, value = grid.parse_setting(setting, problem)
-        row: dict = {"setting": setting}
-        if spec.iterative:
-            row["alpha"] = median(r["alpha"])
-            if spec.grid.axis != "alpha":  # α differs per seed: give its range
-                row["alpha_min"], row["alpha_max"] = (
-                    float(r["alpha"].min()),
-                    float(r["alpha"].max()),
-                )
-            row.update(outcome_counts(r))
-            row.update(rates(r, rtol, compared(r, spec.constant_hessian)))
-        else:
-            row["runs"] = len(r)
-        own = dict(theory.table_row(value, r, df[df["setting"] == setting], context))
-        agrees = bool(own.pop("agrees"))
-        row.update(own)
-        row["agrees"] = bool(agrees and row.get("rates_agree", True))
-        rows.append(row)
-    if not rows:
-        raise schema.ResultFileError(f"{problem}: the result files hold no runs")
-    return pd.DataFrame(rows)
+    settings_ = runs["setting"].unique()
+    if len(settings_) != 1:
+        raise schema.ResultFileError(f"{problem}: files of one grid point hold {list(settings_)}")
+    (setting,) = settings_
+    _axis, value = grid.parse_setting(setting, problem)
+    row: dict = {"setting": setting}
+    if spec.iterative:
+        row["alpha"] = median(runs["alpha"])
+        if spec.grid.axis != "alpha":  # α differs per seed: give its range
+            row["alpha_min"], row["alpha_max"] = (
+                float(runs["alpha"].min()),
+                float(runs["alpha"].max()),
+            )
+        row.update(outcome_counts(runs))
+        row.update(rates(runs, rtol, compared(runs, spec.constant_hessian)))
+    else:
+        row["runs"] = len(runs)
+    own = dict(theory.table_row(value, runs, df, context))
+    agrees = bool(own.pop("agrees"))
+    row.update(own)
+    row["agrees"] = bool(agrees and row.get("rates_agree", True))
+    return row
 
 
 def to_markdown(problem: str, table: pd.DataFrame) -> str:

@@ -32,7 +32,7 @@ def draws(meta: dict, seed: int) -> dict:
 
 
 def grid_value(meta: dict) -> float:
-    return float(meta["setting"].split("=", 1)[1])
+    return float(meta["setting"].rsplit("_", 1)[1])
 
 
 # ---- each problem, written again: (start, alpha, gradient, loss) ---------------------------

@@ -118,19 +118,19 @@ def test_quick_benchmark_records_every_measurement(tmp_path):
 DRY_RUN = """\
 Building DAG of jobs...
 rule solve:
-    output: results/runs/q/alpha=0.5/seeds=0-1.parquet
+    output: results/runs/q/alpha_0.5/seeds_0-1.parquet
     log: results/logs/solve/q.log
     jobid: 2
 Shell command: python -m gdlab.solve --problem q --seeds 0-1 --settings '{"a": 1}' 2> results/logs/solve/q.log
 
 localrule table:
-    input: results/runs/q/alpha=0.5/seeds=0-1.parquet, results/runs/q/alpha=1.0/seeds=0-1.parquet
+    input: results/runs/q/alpha_0.5/seeds_0-1.parquet, results/runs/q/alpha_1.0/seeds_0-1.parquet
     output: results/tables/q.csv, results/tables/q.md
     log: results/logs/table/q.log
 Shell command: python -m gdlab.jobs.table --csv results/tables/q.csv 2> results/logs/table/q.log
 
 rule solve:
-    output: results/runs/q/alpha=1.0/seeds=0-1.parquet
+    output: results/runs/q/alpha_1.0/seeds_0-1.parquet
 Shell command: python -m gdlab.solve --problem q --seeds 0-1
 
 localrule all:

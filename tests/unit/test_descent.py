@@ -12,16 +12,16 @@ ITERATIVE = tuple(p for p in problems.names() if problems.spec(p).iterative)
 # hand-picked (problem, grid point, settings); an iterative problem without one is run at
 # the first grid point of config/test.yaml with that config's settings (see cases())
 PICKED = [
-    ("quadratic", "alpha=2.0", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
-    ("quadratic", "alpha=2.5", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
+    ("quadratic", "alpha_2.0", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
+    ("quadratic", "alpha_2.5", {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6}),
     (
         "lsq_gd",
-        "c=1.01",
+        "c_1.01",
         {"shape": [20, 4], "max_steps": 400, "tolerance": 1e-10, "divergence_factor": 1e12},
     ),
     (
         "sharp_wide",
-        "alpha=0.1",
+        "alpha_0.1",
         {
             "start_interval": [-5.0, 20.0],
             "max_steps": 700,
@@ -31,7 +31,7 @@ PICKED = [
     ),
     (
         "conv_huber",
-        "alpha=0.5",
+        "alpha_0.5",
         {
             "r": 3,
             "n": 20,
@@ -75,7 +75,7 @@ def test_chunked_steps_equal_single_steps(monkeypatch, tmp_path, problem, settin
 
 def test_chunks_cover_budget_and_stop_exactly_at_max_steps():
     settings = {"max_steps": 37, "tolerance": 1e-300, "divergence_factor": 1e6, "root_seed": 1}
-    table = solve.solve("quadratic", "alpha=2.0", 0, 2, settings)  # θ_k = (−1)^k θ_0: never stops
+    table = solve.solve("quadratic", "alpha_2.0", 0, 2, settings)  # θ_k = (−1)^k θ_0: never stops
     steps = table.column("steps").to_pylist()
     assert set(steps) == {37} and set(table.column("outcome").to_pylist()) == {"cycle"}
     assert set(table.column("period").to_pylist()) == {2}  # the orbit θ_0, −θ_0

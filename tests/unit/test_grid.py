@@ -9,9 +9,9 @@ from gdlab import grid, problems, schema, solve
 def test_canonical_float_spellings():
     assert grid.canonical_float(0.1) == grid.canonical_float(1e-1) == "0.1"
     assert grid.canonical_float(2) == "2.0"
-    assert grid.setting("lsq_gd", 0.5) == "c=0.5"
-    assert grid.setting("lsq_gradient", [20, 5]) == "shape=20x5"
-    assert grid.parse_setting("alpha=1e-05") == ("alpha", 1e-5)
+    assert grid.setting("lsq_gd", 0.5) == "c_0.5"
+    assert grid.setting("lsq_gradient", [20, 5]) == "shape_20x5"
+    assert grid.parse_setting("alpha_1e-05") == ("alpha", 1e-5)
     with pytest.raises(ValueError):
         grid.canonical_float(float("nan"))
 
@@ -51,11 +51,11 @@ def rows_by_seed(table):
 # at the first grid point of config/test.yaml with that config's settings
 CASES = {
     "quadratic": (
-        "alpha=1.5",
+        "alpha_1.5",
         {"max_steps": 500, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
     ),
     "lsq_gd": (
-        "c=0.9",
+        "c_0.9",
         {
             "shape": [30, 5],
             "max_steps": 2000,
@@ -65,7 +65,7 @@ CASES = {
         },
     ),
     "sharp_wide": (
-        "alpha=0.05",
+        "alpha_0.05",
         {
             "start_interval": [-5.0, 20.0],
             "max_steps": 5000,
@@ -75,7 +75,7 @@ CASES = {
         },
     ),
     "conv_huber": (
-        "alpha=0.1",
+        "alpha_0.1",
         {
             "r": 3,
             "n": 20,
@@ -86,7 +86,7 @@ CASES = {
             "reference_step": 100,
         },
     ),
-    "lsq_gradient": ("shape=20x5", {"finite_difference_step": 1e-6, "root_seed": 2}),
+    "lsq_gradient": ("shape_20x5", {"finite_difference_step": 1e-6, "root_seed": 2}),
 }
 
 
@@ -124,7 +124,7 @@ def test_a_seeds_rows_do_not_depend_on_its_block(problem):
 def test_schema_round_trip_and_provenance(tmp_path):
     table = solve.solve(
         "quadratic",
-        "alpha=0.5",
+        "alpha_0.5",
         0,
         2,
         {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
@@ -141,7 +141,7 @@ def test_schema_round_trip_and_provenance(tmp_path):
     schema.write(
         solve.solve(
             "quadratic",
-            "alpha=0.5",
+            "alpha_0.5",
             0,
             2,
             {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
@@ -157,7 +157,7 @@ def test_solver_imports_no_pandas_or_matplotlib(tmp_path):
 
     code = (
         "import sys, gdlab.solve as s;"
-        f"s.main(['--problem','quadratic','--setting','alpha=0.5','--seeds','0-1','--settings','{{\"max_steps\":50,\"tolerance\":1e-8,\"divergence_factor\":1e6,\"root_seed\":1}}','--out',r'{tmp_path / 'q.parquet'}']);"
+        f"s.main(['--problem','quadratic','--setting','alpha_0.5','--seeds','0-1','--settings','{{\"max_steps\":50,\"tolerance\":1e-8,\"divergence_factor\":1e6,\"root_seed\":1}}','--out',r'{tmp_path / 'q.parquet'}']);"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pandas','matplotlib')))"
     )
     out = subprocess.run(

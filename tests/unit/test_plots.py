@@ -24,7 +24,7 @@ def _runs(rows):
     out = []
     for alpha, seed, outcome, minimum, x0, steps in rows:
         run = {
-            "setting": f"alpha={alpha!r}",
+            "setting": f"alpha_{alpha!r}",
             "alpha": alpha,
             "seed": seed,
             "outcome": outcome,
@@ -142,7 +142,7 @@ def test_a_run_that_disagrees_is_marked_in_its_panel(test_study, tmp_path):
     ok, bad = tmp_path / "ok.svg", tmp_path / "bad.svg"
     options = _options("quadratic", "convergence_quadratic")
     convergence.figure("quadratic", df, [str(ok)], 150, **options)
-    flipped = (df["setting"] == "alpha=0.5") & (df["seed"] == 0)
+    flipped = (df["setting"] == "alpha_0.5") & (df["seed"] == 0)
     df.loc[flipped, "outcome"] = "diverged"
     convergence.figure("quadratic", df, [str(bad)], 150, **options)
     assert "4/4 converged ✓" in ok.read_text() and "✗" not in ok.read_text()
@@ -172,7 +172,7 @@ def test_the_reference_run_is_marked_with_its_value(test_study, tmp_path):
 def test_table_page_leads_with_the_verdict_and_marks_a_disagreeing_row():
     table = pd.DataFrame(
         {
-            "setting": ["alpha=0.5", "alpha=2.5"],
+            "setting": ["alpha_0.5", "alpha_2.5"],
             "alpha": [0.5, 2.5],
             "runs": [4, 4],
             "prediction": ["converged (α < 2)", "diverged (α > 2)"],

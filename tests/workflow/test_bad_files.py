@@ -36,11 +36,11 @@ QUADRATIC = {
     "tolerance": 1.0e-8,
     "divergence_factor": 1.0e6,
 }
-RUN = "results/runs/quadratic/alpha=0.5/seeds=0-0.parquet"
+RUN = "results/runs/quadratic/alpha_0.5/seeds_0-0.parquet"
 OTHER_RUNS = [
-    "results/runs/quadratic/alpha=0.5/seeds=1-1.parquet",
-    "results/runs/quadratic/alpha=2.5/seeds=0-0.parquet",
-    "results/runs/quadratic/alpha=2.5/seeds=1-1.parquet",
+    "results/runs/quadratic/alpha_0.5/seeds_1-1.parquet",
+    "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet",
+    "results/runs/quadratic/alpha_2.5/seeds_1-1.parquet",
 ]
 TABLE = "results/tables/quadratic.csv"
 
@@ -70,7 +70,7 @@ def settings(**overrides) -> dict:
     return {**s, "root_seed": 20240309, **overrides}
 
 
-def quadratic_file(setting="alpha=0.5", first=0, last=0, **overrides) -> pa.Table:
+def quadratic_file(setting="alpha_0.5", first=0, last=0, **overrides) -> pa.Table:
     return solve.solve("quadratic", setting, first, last, settings(**overrides))
 
 
@@ -98,7 +98,7 @@ def corrupt(kind: str, path: Path, study: Path) -> None:
     elif kind == "other_problem":
         lsq = solve.solve(
             "lsq_gd",
-            "c=0.5",
+            "c_0.5",
             0,
             0,
             {
@@ -111,7 +111,7 @@ def corrupt(kind: str, path: Path, study: Path) -> None:
         )
         pq.write_table(lsq, path)
     elif kind == "moved_from_another_grid_point":
-        shutil.copyfile(study / "results/runs/quadratic/alpha=2.5/seeds=0-0.parquet", path)
+        shutil.copyfile(study / "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet", path)
     elif kind == "older_settings":
         schema.write(quadratic_file(max_steps=100), path)
     else:  # pragma: no cover
@@ -127,7 +127,7 @@ KINDS = {
     f"{schema.SCHEMA_VERSION}",
     "metadata_not_json": "metadata is not JSON",
     "other_problem": "holds problem 'lsq_gd', expected 'quadratic'",
-    "moved_from_another_grid_point": "holds setting 'alpha=2.5', expected 'alpha=0.5'",
+    "moved_from_another_grid_point": "holds setting 'alpha_2.5', expected 'alpha_0.5'",
     "older_settings": "computed with other settings than the current configuration "
     "(max_steps = 100 instead of 3000)",
 }
@@ -188,14 +188,14 @@ def test_corrupt_file_older_than_the_table(study):
 def test_tables_hold_only_the_current_grid(study):
     """Files of an old grid (and junk) stay in results/runs/ but are never read: the
     table lists exactly the current grid points."""
-    junk = study / "results/runs/quadratic/alpha=9.0/seeds=0-0.parquet"
+    junk = study / "results/runs/quadratic/alpha_9.0/seeds_0-0.parquet"
     junk.parent.mkdir(parents=True)
     junk.write_bytes(b"junk from an old experiment")
-    stale = {p: (study / p).read_bytes() for p in OTHER_RUNS if "alpha=2.5" in p}
+    stale = {p: (study / p).read_bytes() for p in OTHER_RUNS if "alpha_2.5" in p}
     write_config(study, alphas=[0.5, 1.5])
     snakemake(study, "--cores", "2")
     table = (study / TABLE).read_text().splitlines()
-    assert [row.split(",")[0] for row in table[1:]] == ["alpha=0.5", "alpha=1.5"]
+    assert [row.split(",")[0] for row in table[1:]] == ["alpha_0.5", "alpha_1.5"]
     assert {p: (study / p).read_bytes() for p in stale} == stale  # nothing lost
     assert junk.read_bytes() == b"junk from an old experiment"
 
@@ -236,8 +236,8 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
     write_config(
         study, alphas=[0.5, 2.5, 1.0e-300], max_steps=10_000_000
     )  # the schema's largest budget
-    shutil.rmtree(study / "results/runs/quadratic/alpha=0.5")
-    slow = [study / f"results/logs/solve/quadratic/alpha=1e-300/seeds={s}-{s}.log" for s in (0, 1)]
+    shutil.rmtree(study / "results/runs/quadratic/alpha_0.5")
+    slow = [study / f"results/logs/solve/quadratic/alpha_1e-300/seeds_{s}-{s}.log" for s in (0, 1)]
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
     proc = subprocess.Popen(
         [sys.executable, "-m", "snakemake", "--cores", "2"],
@@ -250,7 +250,7 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
     )
     deadline = time.monotonic() + 300
     # interrupt once a slow job is iterating (1 s of CPU: past Python's start-up)
-    while solver_cpu_seconds("alpha=1e-300") < 1.0 and proc.poll() is None:
+    while solver_cpu_seconds("alpha_1e-300") < 1.0 and proc.poll() is None:
         assert time.monotonic() < deadline, "the slow solver jobs never started"
         time.sleep(0.1)
     assert proc.poll() is None, (
@@ -268,9 +268,9 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
     for path in runs:  # every file there is complete and ours
         schema.read(path, "quadratic")
     assert not list((study / "results").rglob("*.tmp"))
-    assert not (study / "results/runs/quadratic/alpha=1e-300/seeds=0-0.parquet").exists()
+    assert not (study / "results/runs/quadratic/alpha_1e-300/seeds_0-0.parquet").exists()
     plan = snakemake(study, "-n", "--cores", "2", "--quiet", "host").stdout  # the job blocks
-    assert "results/runs/quadratic/alpha=1e-300/seeds=0-0.parquet" in plan, plan
+    assert "results/runs/quadratic/alpha_1e-300/seeds_0-0.parquet" in plan, plan
     write_config(study)  # the slow grid point is dropped: the study completes as before
     snakemake(study, "--cores", "2")
     for p in (RUN, *OTHER_RUNS):
@@ -344,9 +344,9 @@ def test_injection_through_the_config_file_is_rejected(sandbox):
         # Snakemake itself refuses keys that are not identifiers
         (["--config", "../PWNED=1"], "Config entry must start with a valid identifier"),
         # targets: the wildcard constraints only match what the grid can name
-        (["results/runs/quadratic/alpha=0.5;touch PWNED/seeds=0-0.parquet"], "No rule to produce"),
-        (["results/runs/../../PWNED/alpha=0.5/seeds=0-0.parquet"], "No rule to produce"),
-        (["results/runs/quadratic/alpha=$(touch PWNED)/seeds=0-0.parquet"], "No rule to produce"),
+        (["results/runs/quadratic/alpha_0.5;touch PWNED/seeds_0-0.parquet"], "No rule to produce"),
+        (["results/runs/../../PWNED/alpha_0.5/seeds_0-0.parquet"], "No rule to produce"),
+        (["results/runs/quadratic/alpha=$(touch PWNED)/seeds_0-0.parquet"], "No rule to produce"),
     ],
 )
 def test_injection_through_the_command_line_is_rejected(sandbox, args, fragment):

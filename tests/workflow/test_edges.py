@@ -164,12 +164,12 @@ def test_a_subnormal_tolerance_is_refused(workdir):
 @pytest.mark.parametrize(
     "target",
     [
-        "results/runs/quadratic/alpha=0.50/seeds=0-1.parquet",  # 0.5 spelled otherwise
-        "results/runs/quadratic/alpha=0.0/seeds=0-1.parquet",  # α = 0 is not allowed
-        "results/runs/quadratic/alpha=0.7/seeds=0-1.parquet",  # not in the grid
-        "results/runs/quadratic/alpha=0.5/seeds=0-999999.parquet",  # no such block
-        "results/runs/quadratic/c=0.5/seeds=0-1.parquet",  # another problem's axis
-        "results/runs/lsq_gradient/shape=1000000x1000000/seeds=0-1.parquet",
+        "results/runs/quadratic/alpha_0.50/seeds_0-1.parquet",  # 0.5 spelled otherwise
+        "results/runs/quadratic/alpha_0.0/seeds_0-1.parquet",  # α = 0 is not allowed
+        "results/runs/quadratic/alpha_0.7/seeds_0-1.parquet",  # not in the grid
+        "results/runs/quadratic/alpha_0.5/seeds_0-999999.parquet",  # no such block
+        "results/runs/quadratic/c_0.5/seeds_0-1.parquet",  # another problem's axis
+        "results/runs/lsq_gradient/shape_1000000x1000000/seeds_0-1.parquet",
         "results/tables/no_such_problem.csv",
         "results/checks/conv_huber.json",  # conv_huber is not in this config
         "results/tables/conv_huber.csv",
@@ -227,7 +227,7 @@ def test_a_sweep_up_to_the_largest_float_stays_finite(workdir):
     snakemake(workdir, "--cores", "2")
     table = (workdir / "results/tables/sharp_wide.csv").read_text()
     assert "inf" not in table.lower()
-    assert "alpha=1.7976931348623157e+308" in table
+    assert "alpha_1.7976931348623157e+308" in table
     logs = [p.read_text() for p in (workdir / "results/logs").rglob("*.log")]
     assert logs and not [t for t in logs if "Traceback" in t or "Warning" in t]
 
@@ -268,7 +268,7 @@ def test_ctrl_c_while_the_solver_imports_is_one_line(tmp_path):
     out = tmp_path / "x.parquet"
     settings = {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
     cmd = [
-        sys.executable, "-m", "gdlab.solve", "--problem", "quadratic", "--setting", "alpha=0.5",
+        sys.executable, "-m", "gdlab.solve", "--problem", "quadratic", "--setting", "alpha_0.5",
         "--seeds", "0-1", "--settings", json.dumps(settings), "--out", str(out),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}

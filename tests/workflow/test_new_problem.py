@@ -118,7 +118,7 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
     out = snakemake(study, *CONFIG, "--cores", "2").stdout
     assert "Nothing to be done" not in out
     table = pd.read_csv(study / f"results/tables/{NAME}.csv")
-    assert list(table["setting"]) == ["alpha=0.05", "alpha=0.15", "alpha=0.2", "alpha=0.25"]
+    assert list(table["setting"]) == ["alpha_0.05", "alpha_0.15", "alpha_0.2", "alpha_0.25"]
     assert list(table["prediction"]) == [
         "converged (α < 0.2)",
         "converged (α < 0.2)",
@@ -130,11 +130,11 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
     # the measured rate is the theory's max(|1 − α|, |1 − 10α|)
     # every converged or diverged run's rate is its theory's max(|1 − α|, |1 − 10α|);
     # the runs on the 2-cycle at α = 0.2 have no rate to compare
-    moving = table[table["setting"] != "alpha=0.2"]
+    moving = table[table["setting"] != "alpha_0.2"]
     theory = [max(abs(1 - a), abs(1 - 10 * a)) for a in moving["alpha"]]
     assert moving["rate_theory"].tolist() == pytest.approx(theory, rel=1e-15)
     assert moving["rate_empirical"].tolist() == pytest.approx(theory, rel=1e-3)
-    assert (table.loc[table["setting"] == "alpha=0.2", "cycle"] == 3).all()
+    assert (table.loc[table["setting"] == "alpha_0.2", "cycle"] == 3).all()
     check = json.loads((study / "results/checks/convergence.json").read_text())
     assert check["passed"] and check["tables"][NAME] == 4
     # a second run does nothing

@@ -142,7 +142,7 @@ def test_sharp_wide_from_1e300_reaches_the_wide_minimum():
         "root_seed": 3,
         "start_interval": [1.0e299, 1.0e300],
     }
-    df = solve.solve("sharp_wide", "alpha=0.3", 0, 3, settings).to_pandas()
+    df = solve.solve("sharp_wide", "alpha_0.3", 0, 3, settings).to_pandas()
     last = df[df["step"] == df["steps"]]
     assert (last["outcome"] == "converged").all() and (last["minimum"] == "wide").all()
 
@@ -181,14 +181,14 @@ def test_extreme_steps_through_the_workflow_leave_no_warning(tmp_path):
         row = pd.read_csv(wd / f"results/tables/{problem}.csv").set_index("setting").loc[setting]
         assert row["diverged"] == row["runs"] > 0, (problem, row)
     sw = pd.read_csv(wd / "results/tables/sharp_wide.csv").set_index("setting")
-    assert sw.loc["alpha=0.3", "share_wide"] == 1.0  # from up to 1e300 away, still the wide one
+    assert sw.loc["alpha_0.3", "share_wide"] == 1.0  # from up to 1e300 away, still the wide one
 
 
 def test_closed_form_check_ignores_subnormal_iterates():
     """A tolerance near the smallest float lets θ_k = θ_0/2^k reach subnormal numbers,
     which carry fewer digits: the quadratic check compares normal floats only."""
     settings = {"max_steps": 1200, "tolerance": 1e-320, "divergence_factor": 1e6, "root_seed": 3}
-    df = solve.solve("quadratic", "alpha=0.5", 0, 3, settings).to_pandas()
+    df = solve.solve("quadratic", "alpha_0.5", 0, 3, settings).to_pandas()
     for col in ("setting", "outcome"):
         df[col] = df[col].astype(str)
     assert (df["x"].abs() < np.finfo(float).tiny).any()  # subnormal iterates were recorded

@@ -60,16 +60,16 @@ def test_conv_huber_reference_value(test_study):
 
 def test_tables_agree_with_theory(test_study):
     q = pd.read_csv(test_study / "results/tables/quadratic.csv").set_index("setting")
-    assert q.loc["alpha=0.5", "converged"] == q.loc["alpha=0.5", "runs"]
-    assert q.loc["alpha=2.5", "diverged"] == q.loc["alpha=2.5", "runs"]
+    assert q.loc["alpha_0.5", "converged"] == q.loc["alpha_0.5", "runs"]
+    assert q.loc["alpha_2.5", "diverged"] == q.loc["alpha_2.5", "runs"]
     assert q["agrees"].all()
     lg = pd.read_csv(test_study / "results/tables/lsq_gd.csv").set_index("setting")
-    assert lg.loc["c=0.99", "converged"] == lg.loc["c=0.99", "runs"]
-    assert lg.loc["c=1.5", "diverged"] == lg.loc["c=1.5", "runs"]
+    assert lg.loc["c_0.99", "converged"] == lg.loc["c_0.99", "runs"]
+    assert lg.loc["c_1.5", "diverged"] == lg.loc["c_1.5", "runs"]
     sw = pd.read_csv(test_study / "results/tables/sharp_wide.csv").set_index("setting")
-    assert 0 < sw.loc["alpha=0.01", "share_sharp"] < 1
-    assert sw.loc["alpha=0.3", "share_wide"] == 1.0
-    assert sw.loc["alpha=4.0", "diverged"] == sw.loc["alpha=4.0", "runs"]
+    assert 0 < sw.loc["alpha_0.01", "share_sharp"] < 1
+    assert sw.loc["alpha_0.3", "share_wide"] == 1.0
+    assert sw.loc["alpha_4.0", "diverged"] == sw.loc["alpha_4.0", "runs"]
     assert json.loads((test_study / "results/checks/convergence.json").read_text())["passed"]
 
 

@@ -85,3 +85,47 @@ rule check_convergence:
     shell:
         "python -m gdlab.jobs.convergence --expected {params.expected:q} --out {output.json:q}"
         " {input.tables:q} 2> {log:q}"
+
+
+# Per-run summaries: one row per run, one schema for every problem (docs/results.md).
+rule run_summary:
+    input:
+        runs=runs_of,
+    output:
+        parquet=plan.SUMMARY,
+    log:
+        "results/logs/summaries/{problem}.log",
+    localrule: True
+    conda:
+        ENVS["aggregate"]
+    params:
+        settings=lambda w: plan.solver_settings(config, w.problem),
+        spec=fixed(plan.as_json(plan.summary_spec())),
+        code=plan.summary_code(),
+    shell:
+        "python -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
+        " --spec {params.spec:q} --out {output.parquet:q} {input.runs:q} 2> {log:q}"
+
+
+rule runs_dataset:
+    input:
+        summaries=expand(plan.SUMMARY, problem=PROBLEMS),
+    output:
+        parquet=report(
+            plan.RUNS,
+            caption="../report/runs.rst",
+            category="all problems",
+            subcategory="data",
+            labels={"data": "one row per run (Parquet download)"},
+        ),
+    log:
+        "results/logs/runs.log",
+    localrule: True
+    conda:
+        ENVS["aggregate"]
+    params:
+        spec=fixed(plan.as_json(plan.summary_spec())),
+        code=plan.dataset_code(),
+    shell:
+        "python -m gdlab.jobs.dataset --spec {params.spec:q} --out {output.parquet:q}"
+        " {input.summaries:q} 2> {log:q}"

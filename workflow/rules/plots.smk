@@ -12,7 +12,7 @@ for _problem in PROBLEMS:
             name:
                 _figure.name
             input:
-                runs=plan.runs_of(config, _problem),
+                runs=plan.figure_inputs(config, _problem, _figure),
             output:
                 png=report(
                     plan.figure_paths(_figure.name)["png"],

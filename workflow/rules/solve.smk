@@ -6,9 +6,9 @@
 
 rule solve:
     output:
-        parquet="results/runs/{problem}/{setting}/seeds={seeds}.parquet",
+        parquet="results/runs/{problem}/{setting}/seeds_{seeds}.parquet",
     log:
-        "results/logs/solve/{problem}/{setting}/seeds={seeds}.log",
+        "results/logs/solve/{problem}/{setting}/seeds_{seeds}.log",
     wildcard_constraints:
         # exactly the config's jobs: any other target path matches no rule
         problem=plan.solver_job_re(config),
@@ -20,7 +20,10 @@ rule solve:
     params:
         settings=lambda w: plan.solver_settings(config, w.problem),
         code=lambda w: plan.solver_code(w.problem),
+        # one schema for results/runs/: a problem that adds a column reruns every job
+        columns=fixed(plan.as_json(plan.dataset_types())),
     shell:
         "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
-        " --seeds {wildcards.seeds:q} --settings {params.settings:q} --out {output.parquet:q}"
+        " --seeds {wildcards.seeds:q} --settings {params.settings:q} --columns {params.columns:q}"
+        " --out {output.parquet:q}"
         " 2> {log:q}"

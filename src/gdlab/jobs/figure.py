@@ -10,13 +10,16 @@ its spec names (``Figure.config``) and its literal options (``Figure.options``).
 
 import json
 
-from gdlab import problems, script, tables
+from gdlab import problems, runs, script, tables
 
 
 def main(args):
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
-    df = tables.load(args.runs, args.problem)
+    if figure.data == "runs":
+        df = runs.read_summary(args.runs[0], args.problem, own=True).to_pandas()
+    else:
+        df = tables.load(args.runs, args.problem)
     draw(args.problem, df, [args.png, args.svg], args.dpi, **args.params)
 
 

@@ -12,8 +12,7 @@ from gdlab import script, tables
 
 
 def main(args):
-    df = tables.load(args.runs, args.problem, args.settings)
-    table = tables.convergence_table(args.problem, df, args.checks, args.settings)
+    table = tables.convergence_table(args.problem, args.runs, args.checks, args.settings)
     table.to_csv(args.csv, index=False, float_format="%.17g")
     Path(args.md).write_text(tables.to_markdown(args.problem, table))
 

@@ -21,6 +21,7 @@ SPEC = Problem(
     constant_hessian=True,
     order=3,
     grid=Grid("alpha_multiples", "c"),
+    columns={"c": ("float64", "the grid value: α in units of 2/ρ(XᵀX) of the seed's X")},
     schema=gd_section(
         "GD on least squares; step sizes in units of 2/rho(X^T X)",
         (

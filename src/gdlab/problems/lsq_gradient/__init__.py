@@ -24,7 +24,7 @@ SPEC = Problem(
     name="lsq_gradient",
     title="∇L(θ) = Xᵀ(Xθ − Y) = Σᵢ∇ℓᵢ(θ), against central differences",
     order=1,
-    grid=Grid("shapes", "shape", kind="shape"),
+    grid=Grid("shapes", "shape", kind="shape", columns=("N", "p")),
     iterative=False,
     schema=section(
         "the least-squares gradient formulas vs finite differences",
@@ -60,6 +60,8 @@ SPEC = Problem(
     validate=validate,
     theory="theory",
     columns={
+        "N": ("int64", "rows of X (samples): the grid's shape N×p"),
+        "p": ("int64", "columns of X (features)"),
         "err_sum": ("float64", "rel. error Σ∇ℓ_i vs Xᵀ(Xθ−Y)"),
         "err_fd": ("float64", "rel. error central difference vs Xᵀ(Xθ−Y)"),
         "err_sample": ("float64", "max rel. error of ∇ℓ_i vs central difference"),

@@ -20,7 +20,8 @@ SPEC = Problem(
     },
     table_checks=("closed_form_rtol",),
     theory="theory",
-    columns={"x": ("float64", "the iterate θ_k")},
+    columns={"x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem")},
+    trace=("x",),
     figures=(
         Figure(
             "convergence_quadratic",

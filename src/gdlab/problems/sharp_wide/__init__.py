@@ -81,9 +81,10 @@ SPEC = Problem(
     thresholds=Thresholds("stability:cases", bracket=(0.01, 4.0), count=2),
     theory="theory",
     columns={
-        "x": ("float64", "the iterate x_k"),
-        "minimum": ("category", "where a converged run ended: " + ", ".join(MINIMA)),
+        "x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem"),
+        "minimum": ("string", "where a converged run ended: " + ", ".join(MINIMA)),
     },
+    trace=("x",),
     figures=(
         Figure(
             "basin_ratio",

@@ -1,0 +1,125 @@
+"""Per-run summaries: one row per run, the file a notebook opens.
+
+``results/summaries/<problem>.parquet`` holds one row per run of the problem's
+current files (:func:`summarise`, one file in memory at a time), and
+``results/runs.parquet`` every problem's, written one summary at a time
+(:func:`write_dataset`), every column described in its metadata.  Both have the one
+schema of :func:`gdlab.columns.summary_columns`: the run-level columns of the
+results files, and each trace column's first and last values.  pyarrow only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from gdlab import columns, schema
+
+_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
+
+
+def arrow_schema(spec: dict) -> pa.Schema:
+    """The summary's schema from :func:`gdlab.plan.summary_spec`'s ``columns``, each
+    field described (``description`` in its metadata)."""
+    return pa.schema(
+        [
+            pa.field(name, _TYPES[typ], metadata={"description": doc})
+            for name, typ, doc in spec["columns"]
+        ]
+    )
+
+
+def summarise(table: pa.Table, spec: dict) -> pa.Table:
+    """One row per run of one results file (already checked by :func:`gdlab.schema.read`:
+    one last row per seed), in seed order."""
+    step, steps = table["step"], table["steps"]
+    last = table.filter(pc.equal(step, steps)).sort_by("seed")
+    first = table.filter(pc.equal(step, 0)).sort_by("seed")
+    if not first["seed"].equals(last["seed"]):
+        raise schema.ResultFileError("a run lacks its first row (k = 0) or has it twice")
+    trace = set(spec["trace"])
+    out = arrow_schema(spec)
+    arrays = []
+    for field in out:
+        name = field.name
+        source, column = last, name
+        if name.endswith("_start") and name[: -len("_start")] in trace:
+            source, column = first, name[: -len("_start")]
+        elif name.endswith("_final") and name[: -len("_final")] in trace:
+            column = name[: -len("_final")]
+        if column in source.column_names:
+            arrays.append(source[column].combine_chunks().cast(field.type))
+        else:
+            arrays.append(pa.nulls(last.num_rows, field.type))
+    return pa.Table.from_arrays(arrays, schema=out)
+
+
+def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.PathLike) -> int:
+    """Write ``tables`` one after the other as one file (bounded memory), atomically,
+    with ``meta`` and every column's meaning as JSON under the ``gdlab`` key of its
+    key-value metadata (duckdb's ``parquet_kv_metadata`` shows it); returns the row
+    count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    doc = {
+        "schema_version": schema.SCHEMA_VERSION,
+        **meta,
+        "columns": {n: d for n, _t, d in spec["columns"]},
+    }
+    out = arrow_schema(spec).with_metadata(
+        {schema.METADATA_KEY: json.dumps(doc, sort_keys=True).encode()}
+    )
+    rows = 0
+    try:
+        with pq.ParquetWriter(tmp, out, compression="zstd") as writer:
+            for t in tables:
+                writer.write_table(t)
+                rows += t.num_rows
+        os.replace(tmp, path)
+    except BaseException:  # a full disk, Ctrl-C: no partial file, no temporary one either
+        tmp.unlink(missing_ok=True)
+        raise
+    return rows
+
+
+def read_summary(
+    path: str | os.PathLike, problem: str | None = None, own: bool = False
+) -> pa.Table:
+    """A per-run summary written by the workflow, checked to be of this schema version
+    (and of ``problem``); else :class:`gdlab.schema.ResultFileError`.  ``own``: only
+    ``problem``'s columns (the other problems' are NULL there)."""
+    recover = f"delete {path} and rerun snakemake to recompute it"
+    names = list(columns.summary_columns((problem,))) if own and problem else None
+    try:
+        table = pq.read_table(path, columns=names)
+        doc = json.loads((table.schema.metadata or {})[schema.METADATA_KEY])
+    except Exception as exc:  # unreadable, foreign, not JSON
+        raise schema.ResultFileError(f"{path}: not a gdlab run summary ({exc}); {recover}") from exc
+    if not isinstance(doc, dict) or doc.get("schema_version") != schema.SCHEMA_VERSION:
+        raise schema.ResultFileError(
+            f"{path}: not a run summary of results schema version {schema.SCHEMA_VERSION}; "
+            f"{recover}"
+        )
+    if problem is not None and doc.get("problems") != [problem]:
+        raise schema.ResultFileError(
+            f"{path}: holds {doc.get('problems')!r}, not {problem}; {recover}"
+        )
+    return table
+
+
+def old_layout(root: str | os.PathLike) -> str | None:
+    """The first file under ``root`` (``results/runs/``) of gdlab's older layout (a
+    ``key=value`` folder or file name, results schema 3 and before), or None."""
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(dirs) + sorted(files):
+            if "=" in name:
+                return os.path.join(folder, name)
+    return None
