@@ -20,6 +20,7 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/thresholds.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/stale.smk"  # snakemake stale / prune
 include: "workflow/rules/summary.smk"  # onsuccess/onerror: the summary, the report
 
 

@@ -562,7 +562,7 @@ def _semantic_messages(config: dict) -> list[str]:
 def problem_jobs(config: dict, problem: str) -> int:
     """Number of solver jobs of one problem, without listing them."""
     cfg = config["problems"][problem]
-    per_job = cfg.get("seeds_per_job", config["seeds_per_job"])
+    per_job = grid.seeds_per_job(config, problem)
     return len(grid.grid_values(problem, cfg)) * -(-cfg["seeds"] // per_job)
 
 

@@ -169,10 +169,32 @@ def parse_run_path(
     return m[1], m[2], (int(m[m.lastindex - 1]), int(m[m.lastindex]))
 
 
+# The job size when the config sets no ``seeds_per_job`` (docs/performance.md, "Job
+# size"): a job's start-up (~0.2 s: Python, NumPy, pyarrow) costs as much as ~10^7
+# vectorised GD steps, so one job per grid point is fastest, up to a job of about
+# AUTO_RUN_STEPS run-steps (seeds × max_steps: tens of seconds) or AUTO_MAX_SEEDS
+# seeds (its recorded rows, ~12 kB a seed, stay ~100 MB); above that, equal blocks.
+AUTO_RUN_STEPS = 2 * 10**8
+AUTO_MAX_SEEDS = 10_000
+
+
+def seeds_per_job(config: dict, problem: str) -> int:
+    """Seeds per solver job of ``problem``: its own ``seeds_per_job``, the top-level one,
+    or, when neither is set, chosen from its seeds and step budget (see above)."""
+    cfg = config["problems"][problem]
+    explicit = cfg.get("seeds_per_job", config.get("seeds_per_job"))
+    if explicit is not None:
+        return int(explicit)
+    n = int(cfg["seeds"])
+    cap = max(1, min(AUTO_MAX_SEEDS, AUTO_RUN_STEPS // max(1, int(cfg.get("max_steps", 1)))))
+    blocks = -(-n // cap)
+    return -(-n // blocks)  # equal blocks, the last one at most one seed shorter
+
+
 def jobs(config: dict, problem: str) -> list[Job]:
     """Every solver job of one problem, grid order then seed order."""
     cfg = config["problems"][problem]
-    per_job = cfg.get("seeds_per_job", config["seeds_per_job"])
+    per_job = seeds_per_job(config, problem)
     return [
         Job(problem, setting(problem, v), a, b)
         for v in grid_values(problem, cfg)

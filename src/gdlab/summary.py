@@ -221,6 +221,10 @@ def build_report(cmd: list[str], report: str = REPORT) -> str:
     return f"not built ({last[0].strip()}); build it with: snakemake --report {report}"
 
 
+# Rules that make no result (workflow/rules/stale.smk): no summary after them.
+HOUSEKEEPING = frozenset({"stale", "prune"})
+
+
 def on_success(
     config: dict,
     *,
@@ -235,6 +239,8 @@ def on_success(
     named on the command line), then print the summary; ``root``, the workflow's
     folder: the working directory is named when it is another one."""
     targets = [t for t in targets if t != "all"]
+    if targets and set(targets) <= HOUSEKEEPING:  # they print what they did
+        return
     report = (
         build_report(report_command(snakefile, configfiles, cli_config))
         if not targets

@@ -122,17 +122,23 @@ def test_a_seeds_rows_do_not_depend_on_its_block(problem):
 
 
 def test_schema_round_trip_and_provenance(tmp_path):
+    types = schema.dataset_types()
     table = solve.solve(
         "quadratic",
         "alpha_0.5",
         0,
         2,
         {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
+        types,
     )
     path = tmp_path / "x.parquet"
     schema.write(table, path)
     back = schema.read(path, "quadratic")
-    assert back.schema.remove_metadata().equals(schema.arrow_schema("quadratic"))
+    assert back.schema.remove_metadata().equals(schema.arrow_schema(types))
+    # every problem's columns, the others' NULL; the problem's own read alone
+    assert back.column("err_dense").null_count == back.num_rows
+    own = schema.read(path, "quadratic", own=True)
+    assert own.schema.names == list(schema.columns("quadratic"))
     doc = schema.provenance(path)
     assert doc["problem"] == "quadratic" and doc["seeds"] == [0, 2]
     assert doc["settings"]["max_steps"] == 100 and len(doc["seed_entropy"]) == 3
