@@ -151,6 +151,7 @@ def test_schema_round_trip_and_provenance(tmp_path):
             0,
             2,
             {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 2},
+            types,
         ),
         tmp_path / "y.parquet",
     )
