@@ -171,3 +171,28 @@ def test_solver_imports_no_pandas_or_matplotlib(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+def _cfg(seeds, max_steps=20000, **top):
+    return {**top, "problems": {"sharp_wide": {"seeds": seeds, "max_steps": max_steps}}}
+
+
+@pytest.mark.parametrize(
+    ("seeds", "max_steps", "blocks"),
+    [
+        (50, 20000, [50]),  # the default study: one job per grid point
+        (10_000, 20000, [10_000]),
+        (10_001, 20000, [5001, 5000]),  # above the cap: equal blocks, not 10 000 + 1
+        (30_000, 20000, [10_000] * 3),
+        (5_000, 10**6, [200] * 25),  # a large step budget: 2e8 run-steps a job
+        (7, 10**9, [1] * 7),
+    ],
+)
+def test_job_size_follows_the_work_when_unset(seeds, max_steps, blocks):
+    cfg = _cfg(seeds, max_steps)
+    per_job = grid.seeds_per_job(cfg, "sharp_wide")
+    assert [b - a + 1 for a, b in grid.seed_blocks(seeds, per_job)] == blocks
+    # an explicit size wins, top-level or the problem's own
+    assert grid.seeds_per_job(_cfg(seeds, max_steps, seeds_per_job=3), "sharp_wide") == 3
+    cfg["problems"]["sharp_wide"]["seeds_per_job"] = 4
+    assert grid.seeds_per_job(cfg, "sharp_wide") == 4

@@ -1,0 +1,94 @@
+"""Per-run summaries and the dataset's one schema (gdlab.columns, gdlab.runs)."""
+
+import json
+
+import numpy as np
+import pyarrow.compute as pc
+import pytest
+
+from gdlab import columns, plan, problems, runs, schema, solve
+
+SETTINGS = {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
+
+
+def test_one_schema_holds_every_problems_columns_once():
+    types = columns.dataset_types()
+    assert list(types)[: len(schema.CORE)] == list(schema.CORE)
+    for p in problems.names():
+        for col, (typ, _doc) in columns.columns(p).items():
+            assert types[col] == typ, (p, col)
+        for col in columns.grid_columns(p):
+            assert col in types, (p, col)
+    assert len(types) == len(set(types))
+
+
+def test_a_column_two_problems_declare_with_other_types_is_refused(monkeypatch):
+    real = problems.spec
+
+    def spec(name):
+        s = real(name)
+        if name == "lsq_gd":
+            return type(s)(**{**s.__dict__, "columns": {**s.columns, "x": ("int64", "clash")}})
+        return s
+
+    monkeypatch.setattr(problems, "spec", spec)
+    with pytest.raises(ValueError, match="column 'x' is int64"):
+        columns.dataset_columns()
+
+
+def test_summary_is_the_first_and_last_row_of_every_run(tmp_path):
+    types = columns.dataset_types()
+    table = solve.solve(
+        "sharp_wide", "alpha_0.3", 0, 5, {**SETTINGS, "start_interval": [-5.0, 20.0]}, types
+    )
+    spec = plan.summary_spec()
+    summary = runs.summarise(table, spec)
+    assert summary.schema.names == list(columns.summary_columns())
+    assert summary["seed"].to_pylist() == list(range(6))
+    df = table.to_pandas()
+    for row in summary.to_pylist():
+        run = df[df["seed"] == row["seed"]]
+        assert row["x_start"] == run[run["step"] == 0]["x"].item()
+        last = run[run["step"] == run["steps"]]
+        assert row["x_final"] == last["x"].item() and row["loss_final"] == last["loss"].item()
+        assert row["outcome"] == last["outcome"].item()
+        assert row["err_dense"] is None  # another problem's column: NULL
+    path = tmp_path / "s.parquet"
+    assert runs.write([summary, summary.slice(0, 2)], spec, {"problems": ["sharp_wide"]}, path) == 8
+    back = runs.read_summary(path, "sharp_wide")
+    doc = json.loads(back.schema.metadata[b"gdlab"])
+    assert set(doc["columns"]) == set(back.schema.names) and doc["schema_version"] == 4
+    assert (
+        back.schema.field("x_start").metadata[b"description"].decode() == doc["columns"]["x_start"]
+    )
+    own = runs.read_summary(path, "sharp_wide", own=True)
+    assert "err_dense" not in own.schema.names and "x_start" in own.schema.names
+
+
+def test_null_where_a_value_does_not_apply():
+    types = columns.dataset_types()
+    table = solve.solve("quadratic", "alpha_2.0", 0, 1, SETTINGS, types)
+    assert table["outcome"].unique().to_pylist() == ["cycle"]
+    assert table["period"].null_count == 0 and set(table["period"].to_pylist()) == {2}
+    table = solve.solve("quadratic", "alpha_0.5", 0, 1, SETTINGS, types)
+    assert table["period"].null_count == table.num_rows  # no orbit: NULL, not 0
+    for col, typ in types.items():  # a float column holds no NaN: NULL instead
+        if typ == "float64":
+            assert not pc.any(pc.is_nan(table[col])).as_py(), col
+    assert table["minimum"].null_count == table.num_rows
+
+
+def test_summary_of_a_file_that_lost_its_first_rows_is_refused():
+    types = columns.dataset_types()
+    table = solve.solve("quadratic", "alpha_0.5", 0, 2, SETTINGS, types)
+    cut = table.filter(np.asarray(table["step"]) != 0)
+    with pytest.raises(schema.ResultFileError, match="first row"):
+        runs.summarise(cut, plan.summary_spec())
+
+
+def test_old_layout_is_found(tmp_path):
+    root = tmp_path / "runs"
+    (root / "quadratic/alpha_0.5").mkdir(parents=True)
+    assert runs.old_layout(root) is None
+    (root / "quadratic/alpha=0.5").mkdir()
+    assert runs.old_layout(root).endswith("alpha=0.5")
