@@ -111,13 +111,8 @@ rule runs_dataset:
     input:
         summaries=expand(plan.SUMMARY, problem=PROBLEMS),
     output:
-        parquet=report(
-            plan.RUNS,
-            caption="../report/runs.rst",
-            category="all problems",
-            subcategory="data",
-            labels={"data": "one row per run (Parquet download)"},
-        ),
+        # not in the report: a large study's file would make the report as large
+        parquet=plan.RUNS,
     log:
         "results/logs/runs.log",
     localrule: True
