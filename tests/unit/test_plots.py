@@ -15,7 +15,7 @@ from conftest import REPO
 from gdlab import problems, report, tables
 from gdlab.plots import common, convergence
 from gdlab.problems.conv_huber import objective
-from gdlab.problems.sharp_wide import basin_ratio, ends
+from gdlab.problems.sharp_wide import basin_map, basin_ratio, ends
 
 
 def _runs(rows):
@@ -134,6 +134,16 @@ def test_figures_are_byte_identical_when_redrawn(test_study, tmp_path):
     )
     assert png.read_bytes() == (test_study / "results/figures/basin_ratio.png").read_bytes()
     assert svg.read_bytes() == (test_study / "results/figures/basin_ratio.svg").read_bytes()
+
+
+@pytest.mark.workflow
+def test_the_basin_map_is_byte_identical_when_redrawn(test_study, tmp_path):
+    png, svg = tmp_path / "m.png", tmp_path / "m.svg"
+    basin_map.figure(
+        "sharp_wide", _load(test_study, "sharp_wide"), [str(png), str(svg)], 100, [-5.0, 20.0]
+    )
+    assert png.read_bytes() == (test_study / "results/figures/basin_map.png").read_bytes()
+    assert svg.read_bytes() == (test_study / "results/figures/basin_map.svg").read_bytes()
 
 
 @pytest.mark.workflow

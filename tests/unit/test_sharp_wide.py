@@ -66,3 +66,83 @@ def test_huge_starts_are_classified_without_warnings():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         cols = sw.run(settings, 1e6, [0, 1])
     assert set(cols["outcome"]) == {"diverged"}
+
+
+# ---- the basin map (basin_map.py), from runs of GD itself ---------------------------------
+MAP_ALPHAS = (0.01, 0.3, 5.0)
+
+
+@pytest.fixture(scope="module")
+def gd_rows():
+    """The per-row frame the solver writes, for 600 starts at each of three α: GD run by
+    the problem's own numerics, nothing hard-coded."""
+    import pandas as pd
+
+    frames = []
+    for alpha in MAP_ALPHAS:
+        cols = pd.DataFrame(sw.run(SETTINGS, alpha, list(range(600))))
+        frames.append(cols.assign(setting=f"alpha={alpha!r}"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_the_basin_map_reads_per_row_and_per_run_frames_alike(gd_rows):
+    from gdlab.problems.sharp_wide import basin_map
+
+    runs = basin_map._per_run(gd_rows)
+    assert len(runs) == 1800 and runs.groupby("alpha").size().tolist() == [600] * 3
+    assert basin_map._per_run(runs) is runs  # a per-run frame (it has x_start) is kept
+    first = gd_rows[gd_rows["step"] == 0].set_index(["alpha", "seed"])["x"]
+    np.testing.assert_array_equal(
+        runs.set_index(["alpha", "seed"])["x_start"],
+        first.loc[list(zip(runs["alpha"], runs["seed"], strict=True))],
+    )
+    # what a run that did not converge reached is no minimum
+    assert runs.loc[runs["outcome"] != "converged", "minimum"].isna().all()
+    assert set(runs.loc[runs["outcome"] == "converged", "minimum"]) <= {"sharp", "wide"}
+
+
+def _theory_holds(classes: np.ndarray, n_bins: int) -> None:
+    """Far from the basin boundary, the cells of the three α of :data:`MAP_ALPHAS`."""
+    from gdlab.problems.sharp_wide import basin_map
+
+    edges = np.linspace(-5.0, 20.0, n_bins + 1)
+    lo, hi = edges[:-1], edges[1:]
+    name = np.array(basin_map.CATEGORIES)
+    x_max = sw.critical_points()["maximum"][0]
+    # α = 0.01 < 2/f''(sharp): gradient flow, the local maximum is the boundary
+    small = name[classes[:, 0]]
+    assert set(small[(lo >= -4.0) & (hi <= x_max - 1.0)]) == {"sharp"}
+    assert set(small[(lo >= x_max + 1.0) & (hi <= 19.0)]) == {"wide"}
+    # α = 0.3: only the wide minimum is stable
+    assert "sharp" not in set(name[classes[:, 1]])
+    # α = 5 > 2/f''(wide): every start diverges
+    assert set(name[classes[:, 2]]) == {"diverged"}
+
+
+def test_the_basin_map_cells_follow_the_theory_far_from_the_boundary(gd_rows, tmp_path):
+    from gdlab.problems.sharp_wide import basin_map
+
+    runs = basin_map._per_run(gd_rows)
+    n_bins, mode = basin_map.bins(runs)
+    assert (n_bins, mode) == (60, "majority")  # 600 starts per α, ten per cell
+    alphas, classes, shares = basin_map.cells(runs, (-5.0, 20.0), n_bins, mode)
+    assert alphas.tolist() == list(MAP_ALPHAS)
+    assert (classes >= 0).all() and ((shares > 0.2) & (shares <= 1)).all()
+    _theory_holds(classes, n_bins)
+    # few starts (the default study's 50): each bin takes its nearest start's class
+    few = runs[runs["seed"] < 50]
+    assert basin_map.bins(few) == (basin_map.NEAREST_BINS, "nearest")
+    _, near, _ = basin_map.cells(few, (-5.0, 20.0), basin_map.NEAREST_BINS, "nearest")
+    _theory_holds(near, basin_map.NEAREST_BINS)
+
+    png, svg = tmp_path / "m.png", tmp_path / "m.svg"
+    drawn = basin_map.figure("sharp_wide", gd_rows, [str(png), str(svg)], 150, [-5.0, 20.0])
+    name = np.array(basin_map.CATEGORIES)
+    assert len(drawn) == 3 * n_bins
+    assert (drawn["category"].to_numpy().reshape(n_bins, 3) == name[classes]).all()
+    width, height = (int.from_bytes(png.read_bytes()[o : o + 4], "big") for o in (16, 20))
+    assert width < 2000 and height < 2000
+    assert "<dc:date>" not in svg.read_text()  # no timestamp: the same runs, the same bytes
+    again = tmp_path / "again.png"
+    basin_map.figure("sharp_wide", runs, [str(again)], 150, [-5.0, 20.0])  # per-run frame
+    assert again.read_bytes() == png.read_bytes()

@@ -326,6 +326,7 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
     ("src/gdlab/descent.py", _append_statement, ITERATIVE, threshold_jobs(*ITERATIVE)),
     # one figure's module: that figure alone
     ("src/gdlab/problems/sharp_wide/basin_ratio.py", _append_statement, (), figures("basin_ratio")),
+    ("src/gdlab/problems/sharp_wide/basin_map.py", _append_statement, (), figures("basin_map")),
     (
         "src/gdlab/problems/conv_huber/objective.py",
         _append_statement,

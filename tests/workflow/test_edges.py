@@ -201,7 +201,7 @@ def test_a_zero_reference_and_runs_that_never_converge_end_in_one_line(workdir):
     refused(proc, "ERROR in rule check_conv_huber: check 'conv_huber' failed: F(x_100) =")
     assert "absolute (the reference is 0)" in proc.stdout
     figures = workdir / "results/figures"
-    for name in ("conv_huber_objective", "basin_ratio", "sharp_wide_landscape"):
+    for name in ("conv_huber_objective", "basin_ratio", "sharp_wide_landscape", "basin_map"):
         png = figures / f"{name}.png"
         assert png.is_file(), name
         width, height = _png_size(png)

@@ -98,6 +98,13 @@ SPEC = Problem(
             "landscape: f(x), where runs start and end",
             config=HOMEWORK,
         ),
+        # one row per run is all it reads: Figure(..., data="runs") once the spec has it
+        Figure(
+            "basin_map",
+            "basin_map:figure",
+            "basin map: where GD ends, over step size α and start x₀",
+            config={"start_interval": "problems.sharp_wide.start_interval"},
+        ),
     ),
     table_notes={
         "share_sharp": "share of starts that ended in the sharp minimum",
