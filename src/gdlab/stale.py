@@ -51,6 +51,8 @@ def report(config: dict, delete: bool, root: str | os.PathLike = ".", stream=Non
         for folder, _dirs, _files in sorted(os.walk(Path(root) / RUNS), reverse=True):
             if Path(folder) != Path(root) / RUNS and not os.listdir(folder):
                 os.rmdir(folder)
-    verb = "deleted" if delete else "not made by this configuration (`snakemake prune` deletes them)"
+    verb = (
+        "deleted" if delete else "not made by this configuration (`snakemake prune` deletes them)"
+    )
     print(f"gdlab: {len(found)} file(s) under {RUNS}/ {verb}", file=stream)
     return found

@@ -91,19 +91,21 @@ SPEC = Problem(
             "basin_ratio:figure",
             "basin ratio: where GD ends, per α",
             config=HOMEWORK,
+            data="runs",
         ),
         Figure(
             "sharp_wide_landscape",
             "landscape:figure",
             "landscape: f(x), where runs start and end",
             config=HOMEWORK,
+            data="runs",
         ),
-        # one row per run is all it reads: Figure(..., data="runs") once the spec has it
         Figure(
             "basin_map",
             "basin_map:figure",
             "basin map: where GD ends, over step size α and start x₀",
             config={"start_interval": "problems.sharp_wide.start_interval"},
+            data="runs",
         ),
     ),
     table_notes={

@@ -30,8 +30,14 @@ def categorize(runs: pd.DataFrame) -> np.ndarray:
 
 
 def end_states(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per run with its start ``x0``, ``alpha`` (float) and ``category``."""
-    runs = last_rows(df)
-    start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
-    x0 = start.reindex(pd.MultiIndex.from_frame(runs[["setting", "seed"]])).to_numpy()
+    """One row per run with its start ``x0``, ``alpha`` (float) and ``category``, from
+    the per-run summary (``x_start``, ``x_final``) or from every recorded row."""
+    if "x_start" in df:
+        runs = df.reset_index(drop=True)
+        x0 = runs["x_start"].to_numpy()
+        runs = runs.assign(x=runs["x_final"])
+    else:
+        runs = last_rows(df)
+        start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
+        x0 = start.reindex(pd.MultiIndex.from_frame(runs[["setting", "seed"]])).to_numpy()
     return runs.assign(x0=x0, alpha=runs["alpha"].astype(float), category=categorize(runs))

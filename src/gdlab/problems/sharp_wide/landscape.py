@@ -68,6 +68,9 @@ def _landscape(ax, interval) -> None:
     )
 
 
+RASTER_ABOVE = 20_000
+
+
 def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> None:
     thresholds = numerics.thresholds()
     alphas = np.sort(runs["alpha"].unique())
@@ -87,6 +90,9 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
             label=f"{c} ({n} runs)",
             linewidths=0,
             zorder=3,
+            # a large study's dots as one image in the SVG (one element per run: 86 MB
+            # for 10^6 runs)
+            rasterized=len(runs) > RASTER_ABOVE,
         )
     labels = [  # (α, text, colour), drawn beside the panel's right edge
         (t, rf"$\alpha = 2/f''(x^*_{{\rm {name}}})$ = {t:.3g}", COLORS[name])
