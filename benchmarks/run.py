@@ -16,7 +16,9 @@ Measures, on throw-away copies of this checkout's workflow under ``--out``:
 6. job size     – ``seeds_per_job`` ∈ {1, 5, 25, 50} on the default grid;
 7. operator     – ``conv_huber``'s A and Aᵀ (``benchmarks/operator_bench.py``);
 
-plus one solver job's start-up time, peak memory and imports.  Writes
+plus one solver job's start-up time, peak memory and imports; with ``--benchopt``
+also gdlab beside benchopt on the same OLS-GD work (``benchmarks/vs_benchopt.py``,
+5 and 500 seeds; quick: 5).  Writes
 ``benchmark.json`` (every number, the targets and whether each is met) and
 ``benchmark.md`` (the tables) under ``--out`` and prints the tables.
 Timings are medians of ``--repeat`` runs (items 1–4); items 5–6 run once.
@@ -513,6 +515,15 @@ def targets(doc: dict) -> dict:
             mem <= 16,
             f"{n}: peak bytes allocated per element of x ≤ 16 (O(n) memory)",
         )
+    vb = doc.get("vs_benchopt")
+    for r in [r for r in vb or [] if r["ratio_wall"] is not None]:
+        target(
+            f"vs_benchopt_{r['seeds']}_seeds",
+            r["ratio_wall"],
+            1.0,
+            r["ratio_wall"] >= 1.0,
+            f"{r['seeds']} seeds of OLS-GD: benchopt wall s ÷ gdlab wall s ≥ 1",
+        )
     sj = doc.get("solver_job")
     if sj:
         heavy = [m for m in ("pandas", "matplotlib") if sj[f"imports_{m}"]]
@@ -560,6 +571,7 @@ def markdown(doc: dict) -> str:
         "job_size": _job_size_md,
         "operator": _operator_md,
         "solver_job": _solver_job_md,
+        "vs_benchopt": _vs_benchopt_md,
     }
     for key, section in sections.items():
         if doc.get(key):
@@ -674,6 +686,13 @@ def _solver_job_md(doc: dict) -> list[str]:
     ]
 
 
+def _vs_benchopt_md(doc: dict) -> list[str]:
+    import vs_benchopt
+
+    rows = doc["vs_benchopt"]
+    return [vs_benchopt.caption(rows), "", *vs_benchopt.table(rows), ""]
+
+
 def machine(argv) -> dict:
     import numpy as np
     import snakemake
@@ -748,7 +767,18 @@ def main(argv=None) -> int:
         default=list(ITEMS),
         help="measure only these items (default: all)",
     )
+    ap.add_argument(
+        "--benchopt",
+        action="store_true",
+        help="also gdlab beside benchopt (benchmarks/vs_benchopt.py; needs .[bench])",
+    )
     args = ap.parse_args(argv)
+    if args.benchopt:  # optional item: fail before the other items, not after
+        import vs_benchopt
+
+        if not vs_benchopt.installed():
+            print(vs_benchopt.MISSING, file=sys.stderr)
+            return 1
     quick = args.quick
     out = Path(args.out).resolve()
     work = out / "work"
@@ -809,6 +839,10 @@ def main(argv=None) -> int:
         )
     if "solver_job" in args.only:
         doc["solver_job"] = step("solver job", solver_job, config, work, repeat)
+    # ---- optional: gdlab beside benchopt (--benchopt) ----
+    if args.benchopt:
+        seeds = [5] if quick else [5, 500]
+        doc["vs_benchopt"] = step("gdlab beside benchopt", vs_benchopt.compare, seeds, work)
     doc["machine"]["load_after"] = list(os.getloadavg())
     doc["targets"] = targets(doc)
     text = markdown(doc)

@@ -150,3 +150,110 @@ def test_lower_bound_reads_the_dry_run_and_orders_jobs_by_their_inputs():
     assert log == "results/logs/solve/q.log"
     with pytest.raises(ValueError, match="not a plain python command"):
         lower_bound.command("python -m x | tee y")
+
+
+# ---- gdlab beside benchopt (benchmarks/vs_benchopt.py, benchmarks/benchopt_ols/) ------
+# Neither test needs benchopt: the benchmark's numerics live in its benchmark_utils
+# (plain NumPy), and vs_benchopt's config builders are plain dicts.
+BENCHOPT_OLS = REPO / "benchmarks" / "benchopt_ols"
+
+
+def _class_parameters(path):
+    """The ``parameters`` dict of the one class in a benchopt module, read without
+    importing it (it imports benchopt)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef)]
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and node.targets[0].id == "parameters":
+            return {
+                ast.literal_eval(k): node.value.values[i] for i, k in enumerate(node.value.keys)
+            }
+    raise AssertionError(f"no parameters in {path}")
+
+
+def test_vs_benchopt_configs_are_the_ols_gd_work():
+    import ast
+
+    import vs_benchopt
+
+    from gdlab import config as gdconfig
+
+    base = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    c = vs_benchopt.gdlab_config(base, 7)
+    assert (
+        gdconfig.messages(c, gdconfig.load_schema(REPO / "workflow/schemas/config.schema.yaml"))
+        == []
+    )
+    assert gdconfig.selected(c) == ["lsq_gd"]
+    s = c["problems"]["lsq_gd"]
+    assert s["alpha_multiples"] == [0.5, 0.99, 1.5] and s["seeds"] == 7 and s["shape"] == [50, 10]
+    settings = grid.solver_settings(c, "lsq_gd")
+    assert settings["tolerance"] == 1.0e-10 and settings["max_steps"] == 20000
+    assert settings["divergence_factor"] == 1.0e12
+    jobs = grid.jobs(c, "lsq_gd")
+    assert sum(j.last - j.first + 1 for j in jobs) == 3 * 7
+    assert vs_benchopt.gdlab_targets() == [
+        "results/tables/lsq_gd.csv",
+        "results/tables/lsq_gd.md",
+        "results/figures/convergence_lsq_gd.png",
+        "results/figures/convergence_lsq_gd.svg",
+    ]
+    # benchopt: one dataset per seed, the three step sizes, the same stopping rule
+    b = vs_benchopt.benchopt_config(500)
+    assert b["dataset"] == [{"simulated": {"seed": list(range(500))}}]
+    assert b["solver"] == [{"GD": {"c": [0.5, 0.99, 1.5]}}]
+    assert b["objective"] == [
+        {"OLS-GD": {"tolerance": 1.0e-10, "max_steps": 20000, "divergence_factor": 1.0e12}}
+    ]
+    # ... which are also the benchmark's own defaults, and gdlab's default study's
+    objective = _class_parameters(BENCHOPT_OLS / "objective.py")
+    for key in ("tolerance", "max_steps", "divergence_factor"):
+        assert ast.literal_eval(objective[key]) == [base["problems"]["lsq_gd"][key]]
+    dataset = _class_parameters(BENCHOPT_OLS / "datasets" / "simulated.py")
+    assert ast.literal_eval(dataset["n_samples, n_features"]) == [(50, 10)]
+    solver = _class_parameters(BENCHOPT_OLS / "solvers" / "gd.py")
+    assert ast.literal_eval(solver["c"]) == [0.5, 0.99, 1.5]
+    assert 'sampling_strategy = "run_once"' in (BENCHOPT_OLS / "objective.py").read_text()
+
+
+@pytest.mark.parametrize("c", [0.5, 0.99, 1.5])
+def test_benchopt_ols_does_gdlabs_lsq_gd_work(c):
+    """Seed 3: benchopt's dataset draws gdlab's X, Y, θ_0, and its GD stops at the
+    same step with the same outcome, f and ∇f as gdlab's lsq_gd solver."""
+    import numpy as np
+
+    sys.path.insert(0, str(BENCHOPT_OLS))
+    try:
+        import benchmark_utils as bu
+    finally:
+        sys.path.remove(str(BENCHOPT_OLS))
+    from gdlab.problems.lsq_gd import numerics
+
+    base = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    settings = {**grid.solver_settings(base, "lsq_gd"), "shape": [50, 10]}
+    X, Y, theta0 = bu.draw(3, 50, 10, base["root_seed"])
+    for mine, theirs in zip(
+        (X, Y, theta0), numerics.draw(3, base["root_seed"], 50, 10), strict=True
+    ):
+        assert np.array_equal(mine, theirs)
+    theta, steps, outcome = bu.gd(
+        X,
+        Y,
+        theta0,
+        bu.step_size(X, c),
+        tolerance=settings["tolerance"],
+        max_steps=settings["max_steps"],
+        divergence_factor=settings["divergence_factor"],
+    )
+    cols = numerics.run(settings, c, [3])
+    last = int(np.argmax(cols["step"]))
+    assert outcome == cols["outcome"][last] == ("diverged" if c > 1 else "converged")
+    assert steps == cols["steps"][last] == cols["step"][last]
+    assert np.isclose(cols["alpha"][last], bu.step_size(X, c), rtol=1e-14)
+    assert np.isclose(bu.loss(X, Y, theta), cols["loss"][last], rtol=1e-9)
+    grad = np.linalg.norm(bu.gradient(X, Y, theta))
+    assert np.isclose(grad, cols["grad_norm"][last], rtol=1e-6, atol=1e-13)
+    if outcome == "converged":
+        assert grad <= settings["tolerance"] * 1.01
