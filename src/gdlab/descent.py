@@ -34,7 +34,7 @@ from typing import Protocol
 
 import numpy as np
 
-from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, STOPPING_RULE, stopping
+from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, RECORD_PER_DECADE, STOPPING_RULE, stopping
 from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
 __all__ = [
@@ -79,7 +79,7 @@ def row_norms(a: np.ndarray) -> np.ndarray:
 
 
 def record_steps(
-    max_steps: int, extra: tuple[int, ...] = (), per_decade: int = 12
+    max_steps: int, extra: tuple[int, ...] = (), per_decade: int = RECORD_PER_DECADE
 ) -> frozenset[int]:
     """Iterations recorded for every run: 0–10, ``per_decade`` log-spaced per decade
     up to the budget, the budget itself and ``extra`` (the runs' last iterate is
@@ -116,31 +116,45 @@ class Trace:
         second half of the run."""
         runs = len(self.outcome)
         rates = np.full(runs, np.nan)
+        if not self.run.size:
+            return rates
+        # rows are sorted by (run, step): each run's rows are one ascending slice
         d = np.where(np.isnan(self.dist), self.grad_norm, self.dist)
+        last_row = np.flatnonzero(np.r_[self.run[1:] != self.run[:-1], True])
+        run_of = self.run[last_row]
+        K = np.zeros(runs, dtype=np.int64)
+        K[run_of] = self.step[last_row]
+        last = np.full(runs, np.nan)
+        last[run_of] = d[last_row]
+        # k0: each run's last recorded step ≤ K/2 (its rows there are a prefix)
+        early = np.flatnonzero(self.step <= K[self.run] // 2)
+        k0_row = early[np.r_[self.run[early][1:] != self.run[early][:-1], True]]
+        r = self.run[k0_row]
+        k0, first, last = self.step[k0_row], d[k0_row], last[r]
         with np.errstate(all="ignore"):
-            for r in range(runs):
-                rows = np.flatnonzero(self.run == r)
-                steps, dr = self.step[rows], d[rows]
-                K = steps.max()
-                last = dr[steps == K][0]
-                early = steps[steps <= K // 2]
-                if K == 0 or early.size == 0:
-                    continue
-                k0 = early.max()
-                first = dr[steps == k0][0]
-                if first > 0 and math.isfinite(last) and math.isfinite(first):
-                    rates[r] = (last / first) ** (1.0 / (K - k0))
+            ok = (K[r] > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first)
+        # one scalar power per run, as Python floats (the C library's pow)
+        rates[r[ok]] = [
+            lo**e
+            for lo, e in zip(
+                (last[ok] / first[ok]).tolist(), (1.0 / (K[r[ok]] - k0[ok])).tolist(), strict=True
+            )
+        ]
         return rates
 
 
 # Steps are taken in chunks: the loop over a chunk only computes gradients and
-# updates (the part that must be sequential); the stopping rule, the recorded rows
-# and the losses are then evaluated for the whole chunk at once.  A run that stops
-# inside a chunk keeps iterating to the chunk's end (its extra iterates are
-# discarded) and the block is compacted between chunks.  Chunks start short (most
-# runs of a block stop early or not at all) and double up to ``_CHUNK_MAX``,
-# bounded so that a chunk's iterates stay within ``_CHUNK_FLOATS`` floats.
-_CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 16, 512, 1 << 17
+# updates (the part that must be sequential), into preallocated buffers; the stopping
+# rule, the recorded rows and the losses are then evaluated for the whole chunk at
+# once.  A run that stops inside a chunk keeps iterating to the chunk's end (its extra
+# iterates are discarded); stopped runs are dropped from the block (``model.take``)
+# once they are more than ``_COMPACT`` of it, and until then iterate on unwatched.
+# Chunks start short (most runs of a block stop early or not at all) and double up to
+# ``_CHUNK_MAX``, bounded so that a chunk's iterates stay within ``_CHUNK_FLOATS``
+# floats.  None of this changes a number: all arithmetic is row-wise.
+_CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 16, 512, 1 << 20
+_COMPACT = 1 / 8
+_LARGEST = np.finfo(float).max
 
 
 def descend(
@@ -163,8 +177,9 @@ def descend(
     runs, dim = theta.shape
     alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
     every_run, every_alpha = model, alpha.copy()
-    ids = np.arange(runs)  # original index of each active row
-    outcome = [""] * runs
+    ids = np.arange(runs)  # original index of each row of the block
+    alive = np.ones(runs, dtype=bool)  # rows not yet stopped (stopped rows iterate on)
+    outcome = np.full(runs, -1, dtype=np.int8)
     steps = np.zeros(runs, dtype=np.int64)
     final = np.full_like(theta, np.nan)
     recorded = np.zeros(max_steps + 1, dtype=bool)
@@ -177,53 +192,79 @@ def descend(
             n = ids.size
             size_b = max(1, min(chunk, max_steps + 1 - k0, _CHUNK_FLOATS // (n * dim)))
             chunk = min(2 * chunk, _CHUNK_MAX)
-            T = np.empty((size_b, n, dim))
+            # T[b] is θ_{k0+b}; T[size_b] starts the next chunk
+            T = np.empty((size_b + 1, n, dim))
             G = np.empty((size_b, n, dim))
+            step = np.empty((n, dim))
+            T[0] = theta
             a = alpha[:, None]
             for b in range(size_b):
-                T[b] = theta
-                g = model.gradient(theta)
-                G[b] = g
-                theta = theta - a * g
+                G[b] = model.gradient(T[b])
+                np.multiply(a, G[b], out=step)
+                np.subtract(T[b], step, out=T[b + 1])
+            theta = T[size_b]
+            T = T[:size_b]
             # the stopping rule for the whole chunk (rows: step-major, then run)
-            flat_t, flat_g = T.reshape(-1, dim), G.reshape(-1, dim)
-            gnorm = row_norms(flat_g).reshape(size_b, n)
+            gnorm = row_norms(G.reshape(-1, dim)).reshape(size_b, n)
             dist = model.dist(T)
             # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
-            norm = row_norms(flat_t).reshape(size_b, n)
-            size = np.where(np.isnan(dist), norm, dist)
+            unknown = np.isnan(dist)
+            size = dist
+            if unknown.any():
+                size = np.where(unknown, row_norms(T.reshape(-1, dim)).reshape(size_b, n), dist)
             if bound is None:
-                bound = divergence_factor * np.maximum(size[0], 1.0)
-            finite = np.isfinite(gnorm) & np.isfinite(size) & np.isfinite(T).all(axis=2)
-            diverged = ~finite | (size > bound)
-            converged = ~diverged & (gnorm <= tolerance)
-            ks = np.arange(k0, k0 + size_b)
-            stop = diverged | converged | (ks == max_steps)[:, None]
-            stopped = stop.any(axis=0)
-            first = np.where(stopped, stop.argmax(axis=0), size_b)  # each run's stop, if any
-            b_idx = np.arange(size_b)[:, None]
-            keep = (recorded[ks][:, None] & (b_idx < first)) | (b_idx == first)
-            kb, kr = np.nonzero(keep)
-            out["run"].append(ids[kr])
-            out["step"].append(ks[kb])
-            out["loss"].append(model.take(kr).loss(T[kb, kr]))
-            out["grad_norm"].append(gnorm[kb, kr])
-            out["dist"].append(dist[kb, kr])
-            out["theta"].append(T[kb, kr])
-            if stopped.any():
-                done = np.flatnonzero(stopped)
-                at = first[done]
-                for i, b in zip(done, at, strict=True):
-                    outcome[ids[i]] = (
-                        DIVERGED if diverged[b, i] else CONVERGED if converged[b, i] else MAX_STEPS
-                    )
+                # capped at the largest float: size ≤ bound then also says size is finite
+                bound = np.minimum(divergence_factor * np.maximum(size[0], 1.0), _LARGEST)
+            # go on: finite, within the bound and not converged (NaN compares False)
+            go = size <= bound
+            go &= gnorm > tolerance
+            go &= np.isfinite(gnorm)
+            go &= np.isfinite(T[..., 0]) if dim == 1 else np.isfinite(T).all(axis=2)
+            if k0 + size_b > max_steps:  # the budget
+                go[max_steps - k0] = False
+            stopped = alive & ~go.all(axis=0)
+            first = np.where(alive, size_b, -1)  # each row's stop in the chunk, if any
+            done = np.flatnonzero(stopped)
+            if done.size:
+                at = (~go[:, done]).argmax(axis=0)
+                first[done] = at
+            # recorded rows: the recorded steps before a run's stop, and the stop itself
+            kb, kr = [], []
+            for b in np.flatnonzero(recorded[k0 : k0 + size_b]):
+                rows = np.flatnonzero(first > b)
+                kb.append(np.full(rows.size, b))
+                kr.append(rows)
+            if done.size:
+                kb.append(at)
+                kr.append(done)
+            if kb:
+                kb, kr = np.concatenate(kb), np.concatenate(kr)
+                out["run"].append(ids[kr])
+                out["step"].append(k0 + kb)
+                out["loss"].append(model.take(kr).loss(T[kb, kr]))
+                out["grad_norm"].append(gnorm[kb, kr])
+                out["dist"].append(dist[kb, kr])
+                out["theta"].append(T[kb, kr])
+            if done.size:
+                s_at, g_at = size[at, done], gnorm[at, done]
+                finite = (
+                    np.isfinite(g_at) & np.isfinite(s_at) & np.isfinite(T[at, done]).all(axis=1)
+                )
+                diverged = ~finite | (s_at > bound[done])
+                converged = ~diverged & (g_at <= tolerance)
+                outcome[ids[done]] = np.where(diverged, 0, np.where(converged, 1, 2))
                 steps[ids[done]] = k0 + at
                 final[ids[done]] = T[at, done]
-                live = np.flatnonzero(~stopped)
-                ids, theta, alpha, bound = ids[live], theta[live], alpha[live], bound[live]
-                if live.size:
-                    model = model.take(live)
+                alive[done] = False
+                if (~alive).sum() > _COMPACT * n or not alive.any():
+                    live = np.flatnonzero(alive)
+                    ids, theta, alpha, bound = ids[live], theta[live], alpha[live], bound[live]
+                    alive = alive[live]
+                    if live.size:
+                        model = model.take(live)
             k0 += size_b
+    names = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)
+    outcome = names[outcome].tolist()
     period = np.zeros(runs, dtype=np.int64)
     budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
     if budget.size and max_period >= 2:
@@ -279,13 +320,18 @@ def run_block(
     extra_steps: tuple[int, ...] = (),
 ) -> tuple[Trace, dict]:
     """A block of runs under its config section's stopping rule: the :class:`Trace` and
-    its per-row schema columns (``extra_steps`` are recorded too)."""
+    its per-row schema columns (``extra_steps`` are recorded too, and the section's
+    optional ``record_per_decade`` sets how many log-spaced steps per decade)."""
     trace = descend(
         model,
         theta0,
         alpha,
         **stopping(settings),
-        record=record_steps(settings["max_steps"], extra=extra_steps),
+        record=record_steps(
+            settings["max_steps"],
+            extra=extra_steps,
+            per_decade=settings.get("record_per_decade", RECORD_PER_DECADE),
+        ),
     )
     alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (len(seeds),))
     return trace, trace_columns(trace, seeds, alphas, scalar=scalar)

@@ -65,7 +65,7 @@ def solve(
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),
         "stopping": (
-            {**stopping.stopping(settings), "rule": stopping.STOPPING_RULE}
+            {**stopping.stopping(settings), "rule": stopping.rule(settings)}
             if spec.iterative
             else None
         ),

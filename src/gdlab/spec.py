@@ -233,7 +233,8 @@ def gd_section(
     """The section of a problem run by GD: its grid key, ``seeds``, ``seeds_per_job``,
     its own keys ``before`` the step budget, ``max_steps``, ``tolerance``,
     ``divergence_factor``, the optional orbit test (``cycle_max_period``,
-    ``cycle_rtol``), then ``after``; ``optional`` keys follow the grid key."""
+    ``cycle_rtol``), the optional ``record_per_decade``, then ``after``; ``optional``
+    keys follow the grid key."""
     key, grid_schema = grid
     before, after, optional = before or {}, after or {}, optional or {}
     properties = {
@@ -247,6 +248,7 @@ def gd_section(
         "divergence_factor": ref("divergence_factor"),
         "cycle_max_period": ref("cycle_max_period"),
         "cycle_rtol": ref("cycle_rtol"),
+        "record_per_decade": ref("record_per_decade"),
         **after,
     }
     required = [key, "seeds", *before, "max_steps", "tolerance", "divergence_factor", *after]

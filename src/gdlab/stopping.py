@@ -20,6 +20,16 @@ STOPPING_RULE = (
 
 # The orbit test's defaults, when a problem's config leaves them out.
 MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
+# Log-spaced steps recorded per decade of the budget, unless ``record_per_decade`` says.
+RECORD_PER_DECADE = 12
+
+
+def rule(settings: dict) -> str:
+    """:data:`STOPPING_RULE` with the recorded steps per decade of ``settings``."""
+    per_decade = settings.get("record_per_decade", RECORD_PER_DECADE)
+    return STOPPING_RULE.replace(
+        f"{RECORD_PER_DECADE} log-spaced per decade", f"{per_decade} log-spaced per decade"
+    )
 
 
 def stopping(settings: dict) -> dict:

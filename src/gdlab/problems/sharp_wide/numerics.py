@@ -64,13 +64,49 @@ def f(x):
 
 
 def fprime(x):
-    """f'(x) = s'(x)(10x² − w(x)) + s(x)·20x + (1 − s(x))(x − 10), w the wide branch."""
+    """f'(x) = s'(x)(10x² − w(x)) + s(x)·20x + (1 − s(x))(x − 10), w the wide branch.
+
+    The operations of :func:`_logistic` and :func:`_wide`, in place (it runs every
+    step, on every run of a block): the same operations on the same operands in the
+    same order (down to which NaN a NaN input gives), fewer temporaries."""
     x = np.asarray(x, dtype=float)
-    s, one_minus_s, e, one_plus_e = _logistic(x)
-    ds = -_SHARPNESS * e / one_plus_e**2  # s' = −3 s(1 − s)
-    xc = _clip(x, _CLIP)  # ds is exactly 0 outside the clip range
+    if x.ndim == 0:
+        return fprime(x[None])[0]
+    z = np.maximum(x, -1e6)
+    np.minimum(z, 1e6, out=z)
+    z -= _CENTER
+    np.multiply(_SHARPNESS, z, out=z)  # z = 3(x − 3), clipped as in _logistic
+    positive = z > 0
+    e = np.abs(z, out=z)
+    np.negative(e, out=e)
+    np.exp(e, out=e)  # e^{−|z|}
+    one_plus_e = np.add(1.0, e)
+    ratio = e / one_plus_e
+    inverse = np.divide(1.0, one_plus_e)
+    s = np.where(positive, ratio, inverse)
+    one_minus_s = ratio
+    np.copyto(one_minus_s, inverse, where=positive)
+    ds = np.multiply(-_SHARPNESS, e, out=e)  # s' = −3 s(1 − s) = −3e/(1 + e)²
+    np.multiply(one_plus_e, one_plus_e, out=one_plus_e)
+    ds /= one_plus_e
+    xc = np.maximum(x, -_CLIP)  # ds is exactly 0 outside the clip range
+    np.minimum(xc, _CLIP, out=xc)
     with np.errstate(over="ignore", invalid="ignore"):
-        return ds * (10.0 * xc**2 - _wide(xc)) + s * 20.0 * x + one_minus_s * (x - 10.0)
+        out = np.multiply(xc, xc, out=inverse)
+        np.multiply(10.0, out, out=out)
+        wide = np.subtract(xc, 10.0, out=xc)  # _wide(xc) = ½(xc − 10)² + 50
+        wide *= wide
+        np.multiply(0.5, wide, out=wide)
+        wide += 50.0
+        out -= wide
+        np.multiply(ds, out, out=out)
+        s *= 20.0
+        s *= x
+        out += s
+        right = np.subtract(x, 10.0, out=s)
+        np.multiply(one_minus_s, right, out=right)
+        out += right
+    return out
 
 
 def fsecond(x, h: float = 1e-5):
