@@ -31,6 +31,8 @@ COLUMNS = {
     "rate_theory": "median of each run's own prediction: max |1 − αλ| over the Hessian's "
     "eigenvalues λ at the point the run reached",
     "rate_max_rel_err": "largest relative gap between a run's measured and predicted rate",
+    "rates_unsteady": "runs not compared: their rate changed within its measurement window "
+    "(not yet in the asymptotic regime the theory describes)",
     "rates_agree": "every compared run's measured rate is within the configured tolerance of "
     "its own prediction",
     "prediction": "what the homework's theory says for this grid point",

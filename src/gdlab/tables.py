@@ -121,15 +121,59 @@ RATE_ATOL = 1e-4  # runs of a few steps (α ≈ 1/f"") measure tiny rates only r
 MIN_RATE_STEPS = 10
 
 
-def compared(runs: pd.DataFrame, constant_hessian: bool = False) -> pd.Series:
+def compared(
+    runs: pd.DataFrame, constant_hessian: bool = False, steady: pd.Series | None = None
+) -> pd.Series:
     """The runs whose measured rate the local theory predicts: those that converged
     (they end at the point the theory is taken at), and, where the Hessian is the
     same everywhere, those that diverged too; never a run of fewer than
-    :data:`MIN_RATE_STEPS` steps (no asymptotic regime to measure)."""
+    :data:`MIN_RATE_STEPS` steps (no asymptotic regime to measure), nor one whose
+    rate was not ``steady`` over its measurement window (:func:`steady`)."""
     ends = runs["outcome"] == "converged"
     if constant_hessian:
         ends |= runs["outcome"] == "diverged"
-    return ends & (runs["steps"] >= MIN_RATE_STEPS)
+    out = ends & (runs["steps"] >= MIN_RATE_STEPS)
+    return out if steady is None else out & steady
+
+
+def steady(runs: pd.DataFrame, rows: pd.DataFrame, rtol: float) -> pd.Series:
+    """Per run (``runs``, last rows): was its measured rate steady, i.e. in the
+    asymptotic regime the local theory describes?  ``rate_empirical`` is measured over
+    [k0, K] (k0 the last recorded step ≤ K/2); the run is steady when the rates over
+    the two halves [k0, k1] and [k1, K] (k1 the last recorded step ≤ (k0 + K)/2) agree
+    within ``rtol`` (relative) + :data:`RATE_ATOL`.  A run that spent part of that
+    window elsewhere (a long way round before it entered its minimum's basin) is not:
+    its rate is of the way, not of the minimum.  True where the halves cannot be
+    told apart (too few recorded steps)."""
+    d = rows["dist"].where(rows["dist"].notna(), rows["grad_norm"]).to_numpy(dtype=float)
+    key = pd.MultiIndex.from_frame(rows[["setting", "seed"]])
+    step = rows["step"].to_numpy()
+    K = pd.Series(
+        runs["steps"].to_numpy(), index=pd.MultiIndex.from_frame(runs[["setting", "seed"]])
+    )
+    K_row = K.reindex(key).to_numpy()
+    frame = pd.DataFrame({"step": step, "d": d, "K": K_row}, index=key)
+
+    def last_at_most(limit: np.ndarray) -> pd.DataFrame:
+        sel = frame[frame["step"].to_numpy() <= limit]
+        return sel.groupby(level=[0, 1]).tail(1)
+
+    k0 = last_at_most(frame["K"].to_numpy() // 2)
+    mid = (k0["step"] + k0["K"]) // 2
+    frame["k1_limit"] = mid.reindex(key).to_numpy()
+    k1 = last_at_most(frame["k1_limit"].to_numpy())
+    end = frame[frame["step"].to_numpy() == frame["K"].to_numpy()].groupby(level=[0, 1]).tail(1)
+    joined = pd.DataFrame({"k0": k0["step"], "d0": k0["d"], "k1": k1["step"], "d1": k1["d"]}).join(
+        pd.DataFrame({"K": end["step"], "dK": end["d"]})
+    )
+    with np.errstate(all="ignore"):
+        first = (joined["d1"] / joined["d0"]) ** (1.0 / (joined["k1"] - joined["k0"]))
+        second = (joined["dK"] / joined["d1"]) ** (1.0 / (joined["K"] - joined["k1"]))
+    testable = (joined["k0"] < joined["k1"]) & (joined["k1"] < joined["K"])
+    testable &= np.isfinite(first) & np.isfinite(second)
+    ok = ~testable | ((first - second).abs() <= rtol * second.abs() + RATE_ATOL)
+    index = pd.MultiIndex.from_frame(runs[["setting", "seed"]])
+    return pd.Series(ok.reindex(index).fillna(True).to_numpy(dtype=bool), index=runs.index)
 
 
 def _rate_ok(runs: pd.DataFrame, rtol: float, which: pd.Series) -> pd.Series:
@@ -202,7 +246,10 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
                 float(runs["alpha"].max()),
             )
         row.update(outcome_counts(runs))
-        row.update(rates(runs, rtol, compared(runs, spec.constant_hessian)))
+        calm = steady(runs, df, rtol)
+        which = compared(runs, spec.constant_hessian)
+        row.update(rates(runs, rtol, which & calm))
+        row["rates_unsteady"] = int((which & ~calm).sum())
     else:
         row["runs"] = len(runs)
     own = dict(theory.table_row(value, runs, df, context))

@@ -16,9 +16,8 @@ same starts serve every α (paired), so neighbouring rows are not independent.
 
 from __future__ import annotations
 
-import pandas as pd
-
 import numpy as np
+import pandas as pd
 
 from gdlab.problems.sharp_wide.numerics import fprime, fsecond, reachable, sharp_basin_share
 from gdlab.stats import wilson
