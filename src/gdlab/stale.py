@@ -38,15 +38,22 @@ def stale(config: dict, root: str | os.PathLike = ".") -> list[str]:
     return out
 
 
-def report(config: dict, delete: bool, root: str | os.PathLike = ".", stream=None) -> list[str]:
+def report(
+    config: dict,
+    delete: bool,
+    root: str | os.PathLike = ".",
+    stream=None,
+    log: str | os.PathLike | None = None,
+) -> list[str]:
     """Print (and with ``delete``, remove) the stale files, then remove folders left
-    empty; one line each and a count."""
+    empty; one line each and a count, on ``stream`` (stdout) and in ``log``."""
     stream = stream or sys.stdout
     found = stale(config, root)
+    lines = []
     for rel in found:
         if delete:
             (Path(root) / rel).unlink()
-        print(f"{'deleted' if delete else 'stale'}: {rel}", file=stream)
+        lines.append(f"{'deleted' if delete else 'stale'}: {rel}")
     if delete:
         for folder, _dirs, _files in sorted(os.walk(Path(root) / RUNS), reverse=True):
             if Path(folder) != Path(root) / RUNS and not os.listdir(folder):
@@ -54,5 +61,9 @@ def report(config: dict, delete: bool, root: str | os.PathLike = ".", stream=Non
     verb = (
         "deleted" if delete else "not made by this configuration (`snakemake prune` deletes them)"
     )
-    print(f"gdlab: {len(found)} file(s) under {RUNS}/ {verb}", file=stream)
+    lines.append(f"gdlab: {len(found)} file(s) under {RUNS}/ {verb}")
+    print("\n".join(lines), file=stream)
+    if log is not None:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        Path(log).write_text("\n".join(lines) + "\n")
     return found

@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -233,7 +234,7 @@ def _workdir(path: Path) -> Path:
 
 
 def run_on_slurm(
-    cluster: Cluster, wd: Path, *args: str
+    cluster: Cluster, wd: Path, *args: str, config: tuple[str, ...] = CONFIG
 ) -> tuple[subprocess.CompletedProcess, float]:
     """``snakemake --profile profiles/slurm`` (+ CI overrides) under ``timeout -k``."""
     env = {**cluster.env, "SLURM_CONF": str(cluster.conf)}
@@ -243,7 +244,7 @@ def run_on_slurm(
     cmd = [
         "timeout", "-k", "10", str(TIMEOUT),
         sys.executable, "-m", "snakemake", "--profile", "profiles/slurm",
-        *CI_OVERRIDES, *CONFIG, *args,
+        *CI_OVERRIDES, *config, *args,
     ]  # fmt: skip
     t0 = time.monotonic()
     proc = subprocess.run(
@@ -401,4 +402,42 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
         f"snakemake reported it and exited {proc.returncode} after {seconds:.0f} s; the corrected "
         f"rerun computed the {len(missing)} missing solver jobs in {len(rerun_jobs)} SLURM "
         f"job(s) in {seconds2:.0f} s and left the other {len(present)} untouched"
+    )
+
+
+def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, tmp_path):
+    """config/large.yaml as a user runs it on a cluster (`--configfile`), with fewer
+    starts and step sizes (CI has minutes; the 10^6 runs are measured by
+    benchmarks/scale.py): every solver job in a SLURM job, the basin map, one row of
+    results/runs.parquet per run."""
+    wd = copy_workflow(tmp_path / "large")
+    fewer = {
+        "problems": {"sharp_wide": {"seeds": 40, "sweep": {"min": 1e-3, "max": 10.0, "count": 30}}}
+    }
+    (wd / "config/large-ci.yaml").write_text(yaml.safe_dump(fewer))
+    large = ("--configfile", "config/large.yaml", "config/large-ci.yaml")
+    proc, seconds = run_on_slurm(slurm_cluster, wd, config=large)
+    out = proc.stdout
+    assert proc.returncode == 0, out[-6000:]
+    cfg = merged(
+        merged(
+            yaml.safe_load((REPO / "config/config.yaml").read_text()),
+            yaml.safe_load((REPO / "config/large.yaml").read_text()),
+        ),
+        fewer,
+    )
+    expected = {path for p in plan.configured(cfg) for path in plan.runs_of(cfg, p)}
+    assert plan.configured(cfg) == ["sharp_wide"] and len(expected) == 33
+    ran = solver_jobs_by_slurm_job(submitted(out))
+    assert set(ran) == expected and all(len(ids) == 1 for ids in ran.values()), ran
+    assert "localrule solve:" not in out
+    for ext in ("png", "svg"):
+        assert (wd / f"results/figures/basin_map.{ext}").stat().st_size > 0
+    runs = pq.read_table(wd / "results/runs.parquet", columns=["problem", "seed"])
+    assert runs.num_rows == 33 * 40
+    assert set(runs["problem"].to_pylist()) == {"sharp_wide"}
+    used = sorted({i for ids in ran.values() for i in ids}, key=int)
+    SUMMARY.lines.append(
+        f"config/large.yaml (40 starts x 33 step sizes): {len(expected)} solver jobs in "
+        f"{len(used)} SLURM jobs, basin map and runs.parquet in {seconds:.0f} s"
     )

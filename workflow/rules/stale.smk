@@ -7,12 +7,16 @@ from gdlab import stale
 
 
 rule stale:
+    log:
+        "results/logs/stale.log",
     localrule: True
     run:
-        stale.report(config, delete=False)
+        stale.report(config, delete=False, log=log[0])
 
 
 rule prune:
+    log:
+        "results/logs/prune.log",
     localrule: True
     run:
-        stale.report(config, delete=True)
+        stale.report(config, delete=True, log=log[0])
