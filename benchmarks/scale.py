@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE))
 import run  # noqa: E402  (benchmarks/run.py: the workflow copy, timing)
 
 PROBLEM = "sharp_wide"
+MAX_TUNED_JOBS = 1500  # a hand-tuned size with more solver jobs than this is not tried
 SHIM = """#!{python}
 # the benchmark's `python`: run the real one, record the job's peak RSS
 import json, os, resource, subprocess, sys
@@ -135,6 +136,8 @@ def scale(base: dict, root: Path, runs_list, sizes, cores: int) -> dict:
                     {**default, "seeds_per_job": c["seeds_per_job"], "same_as_default": True}
                 )
                 continue
+            if run.runs_of(c) / c["seeds_per_job"] > MAX_TUNED_JOBS:
+                continue  # a size this small costs minutes of start-ups alone: not the best
             tuned.append(measure(c, root, f"scale_{n}_{size}", cores))
         best = min([default, *tuned], key=lambda r: r["seconds"])
         default["best_seeds_per_job"] = best["seeds_per_job"]
