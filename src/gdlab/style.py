@@ -68,3 +68,20 @@ def save(fig, paths: list[str], dpi: int = 150) -> None:
             metadata.pop("Date")
         fig.savefig(p, metadata=metadata, dpi=dpi)
     plt.close(fig)
+
+
+def label_right(ax, y: float, text: str, color=None, dx: float = 6) -> None:
+    """``text`` beside the panel's right edge at data height ``y`` (a threshold's or
+    a minimum's name next to its line)."""
+    ax.annotate(
+        text,
+        (1.0, y),
+        xycoords=("axes fraction", "data"),
+        xytext=(dx, 0),
+        textcoords="offset points",
+        ha="left",
+        va="center",
+        fontsize=7.5,
+        color=color,
+        annotation_clip=False,
+    )

@@ -205,17 +205,7 @@ def figure(
         ax.axhline(xs, color="white", ls=ls, lw=0.8)
         star = "" if name == "maximum" else "*"  # a maximum is no x*
         text = f"{label}  x{star} = {xs:.{5 if name == 'sharp' else 2}f}"
-        ax.annotate(
-            text.replace("-", "−"),
-            (1.0, xs),
-            xycoords=("axes fraction", "data"),
-            xytext=(4, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=7.5,
-            annotation_clip=False,
-        )
+        style.label_right(ax, xs, text.replace("-", "−"), dx=4)
     ax.set_xlabel(f"step size α (log scale; {len(alphas)} values)")
     ax.set_ylabel(f"start x₀ ({n_bins} bins)")
     per_cell = len(runs) / max(classes.size, 1)

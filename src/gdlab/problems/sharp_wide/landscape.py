@@ -101,18 +101,7 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
     for name, t in thresholds.items():
         ax.axhline(t, color=COLORS[name], ls="--", lw=1, zorder=2)
     for a, text, color in labels:
-        ax.annotate(
-            text,
-            (1.0, a),
-            xycoords=("axes fraction", "data"),
-            xytext=(6, 0),
-            textcoords="offset points",
-            ha="left",
-            va="center",
-            fontsize=7.5,
-            color=color,
-            annotation_clip=False,
-        )
+        style.label_right(ax, a, text, color)
     ax.set_xlabel("start x₀")
     ax.set_ylabel("step size α (log scale)")
     ax.set_title("every run: a dot at its start x₀ on its α row, coloured by where GD ended")
