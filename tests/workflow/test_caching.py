@@ -86,6 +86,8 @@ def aggregations(problem: str) -> set[str]:
     out = tables(problem) | checks(*CHECKS_OF[problem])
     if problem in ITERATIVE:  # its table joins the convergence check
         out.add(CONVERGENCE)
+    # its per-run summary, and results/runs.parquet made of every problem's
+    out |= {gdplan.SUMMARY.format(problem=problem), gdplan.RUNS}
     return out | figures(*FIGURES_OF[problem])
 
 
