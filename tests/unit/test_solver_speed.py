@@ -18,10 +18,10 @@ SHARP_WIDE = {
 }
 LSQ = {"shape": [20, 4], "max_steps": 2000, "tolerance": 1e-10, "divergence_factor": 1e12}
 CASES = [
-    ("sharp_wide", "alpha=0.01", SHARP_WIDE),
-    ("sharp_wide", "alpha=2.5", SHARP_WIDE),
-    ("lsq_gd", "c=0.99", {**LSQ, "root_seed": 3}),
-    ("lsq_gd", "c=1.1", {**LSQ, "root_seed": 3}),
+    ("sharp_wide", "alpha_0.01", SHARP_WIDE),
+    ("sharp_wide", "alpha_2.5", SHARP_WIDE),
+    ("lsq_gd", "c_0.99", {**LSQ, "root_seed": 3}),
+    ("lsq_gd", "c_1.1", {**LSQ, "root_seed": 3}),
 ]
 PER_RUN = ("outcome", "steps", "period")
 
