@@ -63,6 +63,20 @@ def figures_drawn_by(module: str) -> frozenset[str]:
 
 
 ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
+
+
+def figures_importing(path: str) -> frozenset[str]:
+    """The figures whose code (the fingerprint their rule tracks) holds ``path``."""
+    return figures(
+        *(
+            f.name
+            for p in PROBLEMS
+            for f in problems.spec(p).figures
+            if path in gdplan.figure_code(p, f)
+        )
+    )
+
+
 CONVERGENCE = "results/checks/convergence.json"
 PROBLEM_CHECKS = checks(*(c for names in CHECKS_OF.values() for c in names))
 CHECKS = PROBLEM_CHECKS | {CONVERGENCE}
@@ -348,7 +362,13 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
         (),
         figures_drawn_by("gdlab.plots.convergence"),
     ),
-    ("src/gdlab/plots/common.py", _append_statement, (), ALL_FIGURES),
+    # (the basin map draws its own axes: it does not import it)
+    (
+        "src/gdlab/plots/common.py",
+        _append_statement,
+        (),
+        figures_importing("src/gdlab/plots/common.py"),
+    ),
     ("src/gdlab/jobs/figure.py", _append_statement, (), ALL_FIGURES),
     ("src/gdlab/checks.py", _append_statement, (), CHECKS),
     ("src/gdlab/jobs/table.py", _append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
