@@ -234,8 +234,9 @@ def threshold_figure_code() -> dict[str, str]:
     return _fingerprint(_job("threshold_figure"))
 
 
-def summary_code() -> dict[str, str]:
-    return _fingerprint(_job("runs"))
+def summary_code(problem: str) -> dict[str, str]:
+    """It checks each file against the problem's columns: it reads the problem's spec."""
+    return _fingerprint(_job("runs"), problems.folder(problem) / "__init__.py")
 
 
 def dataset_code() -> dict[str, str]:

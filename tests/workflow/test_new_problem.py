@@ -111,7 +111,12 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
         "table",
         f"table_html_{NAME}",
         "check_convergence",
+        "run_summary",  # its per-run summary ...
+        "runs_dataset",  # ... and results/runs.parquet, which holds every problem's runs
         "all",
+    }
+    assert {o for rule, outs in jobs if rule == "run_summary" for o in outs} == {
+        f"results/summaries/{NAME}.parquet"
     }
 
     # the real run does exactly that, and the new table has a verdict

@@ -101,7 +101,7 @@ rule run_summary:
     params:
         settings=lambda w: plan.solver_settings(config, w.problem),
         spec=fixed(plan.as_json(plan.summary_spec())),
-        code=plan.summary_code(),
+        code=lambda w: plan.summary_code(w.problem),
     shell:
         "python -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
         " --spec {params.spec:q} --out {output.parquet:q} {input.runs:q} 2> {log:q}"
