@@ -21,15 +21,13 @@ import pyarrow.parquet as pq
 
 from gdlab import columns, schema
 
-_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
-
 
 def arrow_schema(spec: dict) -> pa.Schema:
     """The summary's schema from :func:`gdlab.plan.summary_spec`'s ``columns``, each
     field described (``description`` in its metadata)."""
     return pa.schema(
         [
-            pa.field(name, _TYPES[typ], metadata={"description": doc})
+            pa.field(name, schema.TYPES[typ], metadata={"description": doc})
             for name, typ, doc in spec["columns"]
         ]
     )
@@ -89,17 +87,13 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
     return rows
 
 
-def read_summary(
-    path: str | os.PathLike, problem: str | None = None, own: bool = False
-) -> pa.Table:
-    """A per-run summary written by the workflow, checked to be of this schema version
-    (and of ``problem``); else :class:`gdlab.schema.ResultFileError`.  ``own``: only
-    ``problem``'s columns (the other problems' are NULL there)."""
+def summary_doc(path: str | os.PathLike, problem: str | None = None) -> dict:
+    """The ``gdlab`` metadata of a per-run summary (its schema only is read), checked
+    to be of this schema version (and of ``problem``); else
+    :class:`gdlab.schema.ResultFileError`."""
     recover = f"delete {path} and rerun snakemake to recompute it"
-    names = list(columns.summary_columns((problem,))) if own and problem else None
     try:
-        table = pq.read_table(path, columns=names)
-        doc = json.loads((table.schema.metadata or {})[schema.METADATA_KEY])
+        doc = json.loads((pq.read_schema(path).metadata or {})[schema.METADATA_KEY])
     except Exception as exc:  # unreadable, foreign, not JSON
         raise schema.ResultFileError(f"{path}: not a gdlab run summary ({exc}); {recover}") from exc
     if not isinstance(doc, dict) or doc.get("schema_version") != schema.SCHEMA_VERSION:
@@ -111,7 +105,22 @@ def read_summary(
         raise schema.ResultFileError(
             f"{path}: holds {doc.get('problems')!r}, not {problem}; {recover}"
         )
-    return table
+    return doc
+
+
+def read_summary(
+    path: str | os.PathLike, problem: str | None = None, own: bool = False
+) -> pa.Table:
+    """A per-run summary written by the workflow, checked by :func:`summary_doc`.
+    ``own``: only ``problem``'s columns (the other problems' are NULL there)."""
+    summary_doc(path, problem)
+    names = list(columns.summary_columns((problem,))) if own and problem else None
+    try:
+        return pq.read_table(path, columns=names)
+    except Exception as exc:  # damaged after its footer
+        raise schema.ResultFileError(
+            f"{path}: not a readable run summary ({exc}); delete it and rerun snakemake"
+        ) from exc
 
 
 def old_layout(root: str | os.PathLike) -> str | None:

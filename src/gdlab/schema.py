@@ -49,13 +49,13 @@ from gdlab.columns import (  # noqa: F401  (the column lists are re-exported her
 SCHEMA_VERSION = 4
 METADATA_KEY = b"gdlab"
 
-_TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
+TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
 # Integer columns where a value means "does not apply" (written NULL).
 _NULL_INT = {"period": 0}
 
 
 def arrow_schema(types: dict[str, str]) -> pa.Schema:
-    return pa.schema([pa.field(n, _TYPES[typ]) for n, typ in types.items()])
+    return pa.schema([pa.field(n, TYPES[typ]) for n, typ in types.items()])
 
 
 class ResultFileError(RuntimeError):
@@ -98,7 +98,7 @@ def _number_column(name: str, typ: str, values, n: int) -> pa.Array:
         values = np.asarray(values, dtype=np.int64)
         valid = values != _NULL_INT[name] if name in _NULL_INT else np.ones(n, bool)
     return pa.Array.from_buffers(
-        _TYPES[typ], n, [_validity(valid), _buffer(values)], null_count=int((~valid).sum())
+        TYPES[typ], n, [_validity(valid), _buffer(values)], null_count=int((~valid).sum())
     )
 
 
@@ -204,7 +204,7 @@ def read(
     if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
     fields = {f.name: f.type for f in table.schema}
-    if any(fields.get(c) != _TYPES[t] for c, (t, _d) in columns(stored).items()):
+    if any(fields.get(c) != TYPES[t] for c, (t, _d) in columns(stored).items()):
         raise ResultFileError(
             f"{path}: columns differ from the gdlab schema of {stored}; {recover}"
         )

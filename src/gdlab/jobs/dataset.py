@@ -21,15 +21,13 @@ def main(args):
             "current files: delete it (`snakemake prune` deletes every file the config does not "
             "make) and rerun snakemake"
         )
-    tables, names, settings = [], [], {}
-    for path in args.summaries:
-        table = runs.read_summary(path)
-        doc = json.loads(table.schema.metadata[runs.schema.METADATA_KEY])
+    names, settings = [], {}
+    for path in args.summaries:  # their metadata first (file footers only) ...
+        doc = runs.summary_doc(path)
         names += doc["problems"]
         settings.update(doc["settings"])
-        tables.append(path)
-    runs.write(
-        (runs.read_summary(p) for p in tables),
+    runs.write(  # ... then their rows, one summary in memory at a time
+        (runs.read_summary(p) for p in args.summaries),
         args.spec,
         {"problems": names, "settings": settings},
         args.out,
