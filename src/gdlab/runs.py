@@ -13,13 +13,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from gdlab import columns, schema
+from gdlab import columns, interrupt, schema
 
 
 def arrow_schema(spec: dict) -> pa.Schema:
@@ -63,9 +62,6 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
     with ``meta`` and every column's meaning as JSON under the ``gdlab`` key of its
     key-value metadata (duckdb's ``parquet_kv_metadata`` shows it); returns the row
     count."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     doc = {
         "schema_version": schema.SCHEMA_VERSION,
         **meta,
@@ -75,15 +71,10 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
         {schema.METADATA_KEY: json.dumps(doc, sort_keys=True).encode()}
     )
     rows = 0
-    try:
-        with pq.ParquetWriter(tmp, out, compression="zstd") as writer:
-            for t in tables:
-                writer.write_table(t)
-                rows += t.num_rows
-        os.replace(tmp, path)
-    except BaseException:  # a full disk, Ctrl-C: no partial file, no temporary one either
-        tmp.unlink(missing_ok=True)
-        raise
+    with interrupt.atomic(path) as tmp, pq.ParquetWriter(tmp, out, compression="zstd") as writer:
+        for t in tables:
+            writer.write_table(t)
+            rows += t.num_rows
     return rows
 
 

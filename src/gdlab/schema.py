@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gdlab import problems
+from gdlab import interrupt, problems
 from gdlab.columns import (  # noqa: F401  (the column lists are re-exported here)
     CORE,
     OUTCOMES,
@@ -141,15 +141,8 @@ def to_table(problem: str, data: dict, provenance: dict, types: dict | None = No
 
 def write(table: pa.Table, path: str | os.PathLike) -> None:
     """Write atomically (temporary file + rename): a killed job leaves no partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with interrupt.atomic(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        os.replace(tmp, path)
-    except BaseException:  # a full disk, Ctrl-C: no partial file, no temporary one either
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def provenance(path: str | os.PathLike) -> dict:

@@ -289,3 +289,41 @@ def test_ctrl_c_while_the_solver_imports_is_one_line(tmp_path):
             assert proc.returncode == 0, err  # it finished first
     assert interrupted, "no run was interrupted: the solver ended before every signal"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_ctrl_c_during_python_start_up_is_one_line_as_the_rule_starts_it(tmp_path):
+    """Every rule starts its job with SIGINT blocked: a Ctrl-C that arrives before
+    Python runs a line of gdlab (site, runpy, the package import) waits for the
+    job's handler, and the handler raises nothing (an exception raised inside
+    NumPy's import becomes an ImportError).  A sweep of signals over the first
+    60 ms of a job: each ends in the one line and exit 130, or kills the process
+    before Python started (nothing printed); never a traceback."""
+    from gdlab import interrupt
+
+    prefix = interrupt.block_sigint_prefix()
+    if sys.platform.startswith("linux"):  # GNU coreutils >= 8.31: every supported Linux
+        assert prefix == "env --block-signal=INT ", prefix
+    out = tmp_path / "x.parquet"
+    settings = {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
+    cmd = [
+        *prefix.split(), sys.executable, "-m", "gdlab.solve", "--problem", "quadratic",
+        "--setting", "alpha_0.5", "--seeds", "0-1", "--settings", json.dumps(settings),
+        "--out", str(out),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    one_line = 0
+    for step in range(21):
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+        time.sleep(0.003 * step)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=60)
+        assert "Traceback" not in err and "Error" not in err, (step, err)
+        if proc.returncode == 130:
+            one_line += 1
+            assert err.splitlines() == [
+                "gdlab.solve: interrupted; Snakemake removes its incomplete outputs"
+            ], err
+        else:  # the signal came before env blocked it: nothing ran, nothing printed
+            assert (proc.returncode, err) == (-signal.SIGINT, ""), (step, proc.returncode, err)
+        assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
+    assert one_line >= 15, f"only {one_line} of 21 signals reached the job's handler"

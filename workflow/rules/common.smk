@@ -19,7 +19,12 @@ os.environ.update(
 )
 
 from gdlab import config as gdconfig
-from gdlab import plan, problems
+from gdlab import interrupt, plan, problems
+
+# Every job's interpreter: started with SIGINT blocked where env can, so that a
+# Ctrl-C during Python's start-up waits for the job's one-line handler
+# (gdlab.interrupt) instead of printing a traceback.
+PYTHON = interrupt.block_sigint_prefix() + "python"
 
 # A problem folder that lacks a piece, then every problem of the merged
 # configuration (files, --config), printed alone (no traceback) before any job or
