@@ -67,11 +67,12 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
         **meta,
         "columns": {n: d for n, _t, d in spec["columns"]},
     }
-    out = arrow_schema(spec).with_metadata(
-        {schema.METADATA_KEY: json.dumps(doc, sort_keys=True).encode()}
-    )
+    out = arrow_schema(spec).with_metadata(schema.kv_metadata(doc))
     rows = 0
-    with interrupt.atomic(path) as tmp, pq.ParquetWriter(tmp, out, compression="zstd") as writer:
+    with (
+        interrupt.atomic(path) as tmp,
+        pq.ParquetWriter(tmp, out, **schema.WRITE_OPTIONS) as writer,
+    ):
         for t in tables:
             writer.write_table(t)
             rows += t.num_rows
@@ -84,9 +85,17 @@ def summary_doc(path: str | os.PathLike, problem: str | None = None) -> dict:
     :class:`gdlab.schema.ResultFileError`."""
     recover = f"delete {path} and rerun snakemake to recompute it"
     try:
-        doc = json.loads((pq.read_schema(path).metadata or {})[schema.METADATA_KEY])
+        file_schema = pq.read_schema(path)
+        _ = file_schema.names  # decoded here: a damaged footer may hold a name that is not UTF-8
+        meta = file_schema.metadata or {}
+        doc = json.loads(meta[schema.METADATA_KEY])
     except Exception as exc:  # unreadable, foreign, not JSON
         raise schema.ResultFileError(f"{path}: not a gdlab run summary ({exc}); {recover}") from exc
+    if not schema.intact(meta):
+        raise schema.ResultFileError(
+            f"{path}: its metadata does not match its checksum (a damaged or edited file); "
+            f"{recover}"
+        )
     if not isinstance(doc, dict) or doc.get("schema_version") != schema.SCHEMA_VERSION:
         raise schema.ResultFileError(
             f"{path}: not a run summary of results schema version {schema.SCHEMA_VERSION}; "
@@ -105,13 +114,22 @@ def read_summary(
     """A per-run summary written by the workflow, checked by :func:`summary_doc`.
     ``own``: only ``problem``'s columns (the other problems' are NULL there)."""
     summary_doc(path, problem)
-    names = list(columns.summary_columns((problem,))) if own and problem else None
+    expected = columns.summary_columns((problem,) if own and problem else None)
     try:
-        return pq.read_table(path, columns=names)
+        table = pq.read_table(
+            path, columns=list(expected) if own else None, page_checksum_verification=True
+        )
+        found = [(f.name, f.type) for f in table.schema]  # names decoded here
     except Exception as exc:  # damaged after its footer
         raise schema.ResultFileError(
             f"{path}: not a readable run summary ({exc}); delete it and rerun snakemake"
         ) from exc
+    if found != [(n, schema.TYPES[t]) for n, (t, _d) in expected.items()]:
+        raise schema.ResultFileError(
+            f"{path}: its columns differ from the run summary's schema (a damaged file, or one "
+            "of another gdlab); delete it and rerun snakemake"
+        )
+    return table
 
 
 def old_layout(root: str | os.PathLike) -> str | None:

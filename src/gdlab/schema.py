@@ -23,6 +23,7 @@ depends on time, host or path: equal inputs give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -48,10 +49,29 @@ from gdlab.columns import (  # noqa: F401  (the column lists are re-exported her
 # no key=value folders; 3: period; 2: core + the problem's own columns; 1: one schema
 SCHEMA_VERSION = 4
 METADATA_KEY = b"gdlab"
+# Integrity: the SHA-256 of the metadata document beside it, and a CRC-32 in the
+# header of every data page (Parquet's page checksums), both verified on reading:
+# a damaged file is refused, never read as other numbers.
+DIGEST_KEY = b"gdlab.sha256"
+WRITE_OPTIONS = {"compression": "zstd", "write_page_checksum": True}
 
 TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
 # Integer columns where a value means "does not apply" (written NULL).
 _NULL_INT = {"period": 0}
+
+
+def kv_metadata(doc: dict) -> dict[bytes, bytes]:
+    """A gdlab file's key-value metadata: ``doc`` as JSON under ``gdlab``, its
+    SHA-256 under ``gdlab.sha256``."""
+    text = json.dumps(doc, sort_keys=True).encode()
+    return {METADATA_KEY: text, DIGEST_KEY: hashlib.sha256(text).hexdigest().encode()}
+
+
+def intact(meta: dict | None) -> bool:
+    """Whether a file's metadata document matches the digest stored beside it."""
+    meta = meta or {}
+    text = meta.get(METADATA_KEY)
+    return text is not None and meta.get(DIGEST_KEY) == hashlib.sha256(text).hexdigest().encode()
 
 
 def arrow_schema(types: dict[str, str]) -> pa.Schema:
@@ -59,7 +79,11 @@ def arrow_schema(types: dict[str, str]) -> pa.Schema:
 
 
 class ResultFileError(RuntimeError):
-    """A results file that cannot be used (corrupt, foreign or from another schema)."""
+    """A results file that cannot be used (corrupt, foreign or from another schema).
+    Its message is one line: a reader's own message may span several."""
+
+    def __init__(self, message: str):
+        super().__init__(" ".join(str(message).split()))
 
 
 def _buffer(values: np.ndarray) -> pa.Buffer:
@@ -133,16 +157,15 @@ def to_table(problem: str, data: dict, provenance: dict, types: dict | None = No
         else:
             arrays.append(_number_column(name, typ, data.get(name), n))
     meta = {"schema_version": SCHEMA_VERSION, "rows": n, **provenance}
-    schema = arrow_schema(types).with_metadata(
-        {METADATA_KEY: json.dumps(meta, sort_keys=True).encode()}
-    )
+    schema = arrow_schema(types).with_metadata(kv_metadata(meta))
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def write(table: pa.Table, path: str | os.PathLike) -> None:
-    """Write atomically (temporary file + rename): a killed job leaves no partial file."""
+    """Write atomically (temporary file + rename): a killed job leaves no partial file.
+    Every data page carries its checksum (:data:`WRITE_OPTIONS`)."""
     with interrupt.atomic(path) as tmp:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **WRITE_OPTIONS)
 
 
 def provenance(path: str | os.PathLike) -> dict:
@@ -168,7 +191,10 @@ def read(
         what = "a directory" if Path(path).is_dir() else "missing"
         raise ResultFileError(f"{path}: is {what}, not a Parquet file; {recover}")
     try:
-        table = pq.read_table(path, columns=_own_names(path) if own else None)
+        table = pq.read_table(
+            path, columns=_own_names(path) if own else None, page_checksum_verification=True
+        )
+        _ = table.schema.names  # decoded here: a damaged footer may hold a name that is not UTF-8
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise ResultFileError(f"{path}: not a readable Parquet file ({exc}); {recover}") from exc
     meta = table.schema.metadata or {}
@@ -192,11 +218,22 @@ def read(
             f"{path}: written with results schema version {version}, this gdlab reads version "
             f"{SCHEMA_VERSION}; {recover}"
         )
+    if not intact(meta):
+        raise ResultFileError(
+            f"{path}: its '{METADATA_KEY.decode()}' metadata does not match its checksum "
+            f"(a damaged or edited file); {recover}"
+        )
     expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
     stored = doc.get("problem")
     if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
     fields = {f.name: f.type for f in table.schema}
+    known = {c: TYPES[t] for c, t in dataset_types().items()}
+    if len(fields) != table.num_columns or any(known.get(c) != t for c, t in fields.items()):
+        raise ResultFileError(
+            f"{path}: holds a column the gdlab schema does not have, or one of another type "
+            f"(a damaged file, or one of another gdlab); {recover}"
+        )
     if any(fields.get(c) != TYPES[t] for c, (t, _d) in columns(stored).items()):
         raise ResultFileError(
             f"{path}: columns differ from the gdlab schema of {stored}; {recover}"

@@ -40,7 +40,7 @@ def run(rule: str, args: argparse.Namespace, body) -> None:
     try:
         body(args)
     except (ResultFileError, CheckFailed) as exc:
-        print(f"ERROR in rule {rule}: {exc}", file=sys.stderr)
+        print(f"ERROR in rule {rule}: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(1)
     except OSError as exc:  # a full disk, a read-only or vanished folder
         where = f" {exc.filename}" if exc.filename else ""

@@ -114,6 +114,22 @@ def corrupt(kind: str, path: Path, study: Path) -> None:
         shutil.copyfile(study / "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet", path)
     elif kind == "older_settings":
         schema.write(quadratic_file(max_steps=100), path)
+    elif kind == "bit_flipped_in_a_value":  # read unchecked, other losses: refused here
+        meta = pq.ParquetFile(path).metadata
+        chunk = meta.row_group(0).column(meta.schema.names.index("loss"))
+        start = chunk.dictionary_page_offset or chunk.data_page_offset
+        loss = pq.read_table(path)["loss"]
+        for i in range(start + chunk.total_compressed_size - 1, start, -1):
+            damaged = bytearray(good)
+            damaged[i] ^= 0x10
+            path.write_bytes(bytes(damaged))
+            try:
+                if not pq.read_table(path)["loss"].equals(loss):
+                    break
+            except Exception:  # pyarrow noticed this one itself
+                continue
+        else:
+            pytest.fail("no flipped bit of the loss column's pages changes a value")
     else:  # pragma: no cover
         raise ValueError(kind)
 
@@ -130,6 +146,7 @@ KINDS = {
     "moved_from_another_grid_point": "holds setting 'alpha_2.5', expected 'alpha_0.5'",
     "older_settings": "computed with other settings than the current configuration "
     "(max_steps = 100 instead of 3000)",
+    "bit_flipped_in_a_value": "not a readable Parquet file",
 }
 
 
