@@ -27,8 +27,7 @@ rule table:
         settings=lambda w: plan.solver_settings(config, w.problem),
         code=lambda w: plan.table_code(w.problem),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.table --problem {wildcards.problem:q} --checks {params.checks:q}"
+        "python -m gdlab.jobs.table --problem {wildcards.problem:q} --checks {params.checks:q}"
         " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q} {input.runs:q}"
         " 2> {log:q}"
 
@@ -60,8 +59,7 @@ for _problem in PROBLEMS:
                 params=fixed(plan.job_params(config, _check)),
                 code=plan.check_code(_problem, _check),
             shell:
-                PYTHON
-                + " -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
+                "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
                 " --params {params.params:q} --out {output.json:q} {input.runs:q} 2> {log:q}"
 
 
@@ -85,8 +83,7 @@ rule check_convergence:
         expected=fixed(plan.grid_points(config)),
         code=plan.convergence_code(),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.convergence --expected {params.expected:q} --out {output.json:q}"
+        "python -m gdlab.jobs.convergence --expected {params.expected:q} --out {output.json:q}"
         " {input.tables:q} 2> {log:q}"
 
 
@@ -106,8 +103,7 @@ rule run_summary:
         spec=fixed(plan.as_json(plan.summary_spec())),
         code=lambda w: plan.summary_code(w.problem),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
+        "python -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
         " --spec {params.spec:q} --out {output.parquet:q} {input.runs:q} 2> {log:q}"
 
 
@@ -126,6 +122,5 @@ rule runs_dataset:
         spec=fixed(plan.as_json(plan.summary_spec())),
         code=plan.dataset_code(),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.dataset --spec {params.spec:q} --out {output.parquet:q}"
+        "python -m gdlab.jobs.dataset --spec {params.spec:q} --out {output.parquet:q}"
         " {input.summaries:q} 2> {log:q}"

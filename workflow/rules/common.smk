@@ -21,10 +21,10 @@ os.environ.update(
 from gdlab import config as gdconfig
 from gdlab import interrupt, plan, problems
 
-# Every job's interpreter: started with SIGINT blocked where env can, so that a
-# Ctrl-C during Python's start-up waits for the job's one-line handler
-# (gdlab.interrupt) instead of printing a traceback.
-PYTHON = interrupt.block_sigint_prefix() + "python"
+# Every job starts with SIGINT blocked where env can, so that a Ctrl-C during
+# Python's start-up waits for the job's one-line handler (gdlab.interrupt) instead
+# of printing a traceback.  A prefix, not part of a rule's shell text: no rerun.
+shell.prefix(f"set -euo pipefail; {interrupt.block_sigint_prefix()}")
 
 # A problem folder that lacks a piece, then every problem of the merged
 # configuration (files, --config), printed alone (no traceback) before any job or

@@ -34,6 +34,6 @@ for _problem in PROBLEMS:
                 dpi=config["plots"]["dpi"],
                 code=plan.figure_code(_problem, _figure),
             shell:
-                PYTHON + " -m gdlab.jobs.figure --problem {params.problem:q}"
+                "python -m gdlab.jobs.figure --problem {params.problem:q}"
                 " --figure {params.figure:q} --params {params.params:q} --dpi {params.dpi:q}"
                 " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"

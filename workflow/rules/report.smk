@@ -28,5 +28,5 @@ for _problem in PROBLEMS:
             problem=_problem,
             code=plan.table_html_code(_problem),
         shell:
-            PYTHON + " -m gdlab.jobs.table_html --problem {params.problem:q}"
+            "python -m gdlab.jobs.table_html --problem {params.problem:q}"
             " --csv {input.csv:q} --html {output.html:q} 2> {log:q}"

@@ -23,8 +23,7 @@ rule solve:
         # one schema for results/runs/: a problem that adds a column reruns every job
         columns=fixed(plan.as_json(plan.dataset_types())),
     shell:
-        PYTHON
-        + " -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
+        "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
         " --seeds {wildcards.seeds:q} --settings {params.settings:q} --columns {params.columns:q}"
         " --out {output.parquet:q}"
         " 2> {log:q}"

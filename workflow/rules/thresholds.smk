@@ -21,7 +21,7 @@ for _problem in THRESHOLDS:
             params=fixed(plan.threshold_params(config, _problem)),
             code=plan.threshold_code(_problem),
         shell:
-            PYTHON + " -m gdlab.jobs.threshold --problem {params.problem:q}"
+            "python -m gdlab.jobs.threshold --problem {params.problem:q}"
             " --params {params.params:q} --out {output.csv:q} 2> {log:q}"
 
 
@@ -52,8 +52,7 @@ rule threshold_table:
     params:
         code=plan.threshold_table_code(),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.threshold_table --csv {output.csv:q} --md {output.md:q}"
+        "python -m gdlab.jobs.threshold_table --csv {output.csv:q} --md {output.md:q}"
         " --html {output.html:q} {input:q} 2> {log:q}"
 
 
@@ -79,7 +78,7 @@ rule check_thresholds:
         expected=fixed(plan.threshold_counts(config)),
         code=plan.threshold_check_code(),
     shell:
-        PYTHON + " -m gdlab.jobs.check_thresholds --expected {params.expected:q}"
+        "python -m gdlab.jobs.check_thresholds --expected {params.expected:q}"
         " --out {output.json:q} {input.table:q} 2> {log:q}"
 
 
@@ -104,6 +103,5 @@ rule threshold_figure:
         dpi=config["plots"]["dpi"],
         code=plan.threshold_figure_code(),
     shell:
-        PYTHON
-        + " -m gdlab.jobs.threshold_figure --dpi {params.dpi:q} --png {output.png:q}"
+        "python -m gdlab.jobs.threshold_figure --dpi {params.dpi:q} --png {output.png:q}"
         " --svg {output.svg:q} {input.table:q} 2> {log:q}"
