@@ -44,6 +44,7 @@ from gdlab.columns import (  # noqa: F401  (the column lists are re-exported her
     own_columns,
     trace_columns,
 )
+from gdlab.errors import ResultFileError
 
 # 4: one schema for every problem, NULL where a value does not apply, plain strings,
 # no key=value folders; 3: period; 2: core + the problem's own columns; 1: one schema
@@ -76,14 +77,6 @@ def intact(meta: dict | None) -> bool:
 
 def arrow_schema(types: dict[str, str]) -> pa.Schema:
     return pa.schema([pa.field(n, TYPES[typ]) for n, typ in types.items()])
-
-
-class ResultFileError(RuntimeError):
-    """A results file that cannot be used (corrupt, foreign or from another schema).
-    Its message is one line: a reader's own message may span several."""
-
-    def __init__(self, message: str):
-        super().__init__(" ".join(str(message).split()))
 
 
 def _buffer(values: np.ndarray) -> pa.Buffer:

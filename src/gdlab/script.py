@@ -11,11 +11,7 @@ import sys
 from pathlib import Path
 
 from gdlab import interrupt
-from gdlab.schema import ResultFileError
-
-
-class CheckFailed(RuntimeError):
-    """A numerical check is out of tolerance: the rule fails and the run stops."""
+from gdlab.errors import CheckFailed, ResultFileError
 
 
 def parser(doc: str) -> argparse.ArgumentParser:

@@ -13,6 +13,8 @@ import html
 import math
 from pathlib import Path
 
+from gdlab.errors import ResultFileError
+
 # What each column of the table means (the columns are gdlab.threshold.COLUMNS).
 COLUMNS = {
     "problem": "the problem",
@@ -49,8 +51,31 @@ FLOATS = {
 
 
 def read_rows(path: str | Path) -> list[dict[str, str]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    """One problem's threshold CSV: its header exactly :data:`COLUMNS`, at least one
+    row, a value in every cell; else :class:`gdlab.errors.ResultFileError` naming the
+    file (a cut or damaged file is refused, not read as a shorter table)."""
+    recover = f"delete {path} and rerun snakemake to recompute it"
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = reader.fieldnames
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ResultFileError(f"{path}: not a readable threshold table ({exc}); {recover}") from exc
+    if header is None or list(header) != list(COLUMNS):
+        raise ResultFileError(
+            f"{path}: not a threshold table of this gdlab (its header is not "
+            f"{','.join(COLUMNS)}); {recover}"
+        )
+    if not rows:
+        raise ResultFileError(f"{path}: holds no rows; {recover}")
+    for line, row in enumerate(rows, start=2):
+        if None in row or any(value in (None, "") for value in row.values()):
+            raise ResultFileError(
+                f"{path}: line {line} lacks a value or has one too many (a cut or damaged "
+                f"file); {recover}"
+            )
+    return rows
 
 
 def table(paths: list[str]) -> list[dict[str, str]]:

@@ -237,6 +237,34 @@ def test_the_check_passes_a_good_table_only():
     assert not threshold_table.check(_rows(theory="1.5", agrees="True"), {"p": 1})["passed"]
 
 
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda text: text[: len(text) * 2 // 3], "lacks a value or has one too many"),
+        (
+            lambda text: "\n".join(
+                x + ",7" if i == 1 else x for i, x in enumerate(text.split("\n"))
+            ),
+            "lacks a value or has one too many",
+        ),
+        (lambda text: text.split("\n")[0] + "\n", "holds no rows"),
+        (lambda text: "", "not a threshold table of this gdlab"),
+        (lambda text: text.replace("theory", "thoery", 1), "not a threshold table of this gdlab"),
+        (lambda text: "\udcff" + text, "not a readable threshold table"),
+    ],
+    ids=["cut", "extra_cell", "header_only", "empty", "other_header", "not_utf8"],
+)
+def test_a_damaged_threshold_csv_is_refused_in_one_line(tmp_path, damage, message):
+    path = tmp_path / "p.csv"
+    rows = [{c: (v or "1.0") for c, v in r.items()} for r in _rows() + _rows(case="seed=1")]
+    threshold.write_csv(path, rows)
+    assert threshold_table.read_rows(path) == rows  # the good file reads back exactly
+    path.write_bytes(damage(path.read_text()).encode("utf-8", "surrogateescape"))
+    with pytest.raises(threshold_table.ResultFileError, match=message) as err:
+        threshold_table.read_rows(path)
+    assert "\n" not in str(err.value) and f"delete {path} and rerun" in str(err.value)
+
+
 def test_the_figure_draws_good_bad_and_exact_rows(tmp_path):
     rows = _rows() + _rows(theory="2.1") + _rows(theory="1.9999995")
     paths = [str(tmp_path / "t.png"), str(tmp_path / "t.svg")]
