@@ -101,16 +101,11 @@ def plan(workdir: Path) -> list[dict]:
 
 def command(cmd: str) -> tuple[list[str], str | None]:
     """(argv after ``python``, the ``2>`` log or None) of a job's shell command."""
-    from gdlab.interrupt import BLOCK_SIGINT_PREFIX
-
     argv = shlex.split(cmd)
     log = None
     if "2>" in argv:
         i = argv.index("2>")
         log, argv = argv[i + 1], argv[:i] + argv[i + 2 :]
-    prefix = BLOCK_SIGINT_PREFIX.split()  # the rules start jobs with SIGINT blocked
-    if argv[: len(prefix)] == prefix:
-        argv = argv[len(prefix) :]
     if argv[0] != "python" or any(t in argv for t in ("|", "&&", ";", ">", "<")):
         raise ValueError(f"cannot run in process (not a plain python command): {cmd}")
     return argv[1:], log

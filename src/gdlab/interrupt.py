@@ -10,10 +10,10 @@ file being written (:func:`atomic`), writes one line and ends the process with
 status 130.  The job's outputs are then incomplete and Snakemake removes them.
 
 Python's own start-up (site, ``runpy``, the import of the package) comes before
-any line of the job.  Every job is therefore started with SIGINT *blocked*
-(:func:`block_sigint_prefix`, the prefix of its shell command): a Ctrl-C in that
-window stays pending, and :func:`install` sets the handler, then unblocks, so the
-pending signal reaches it.  Where ``env`` cannot block signals (GNU coreutils
+any line of the job.  Every job's ``python`` is therefore started with SIGINT
+*blocked* (:func:`shell_prefix`, a shell function the workflow's shell prefix
+defines): a Ctrl-C in that window stays pending, and :func:`install` sets the
+handler, then unblocks, so the pending signal reaches it.  Where ``env`` cannot block signals (GNU coreutils
 before 8.31, BSD ``env``) the prefix is empty and that window of a few
 milliseconds is unguarded.  It imports only what Python's start-up has loaded
 already (the rest lazily), to keep that window short.
@@ -26,7 +26,7 @@ import functools
 import os
 import signal
 
-BLOCK_SIGINT_PREFIX = "env --block-signal=INT "
+BLOCK_SIGINT = ("env", "--block-signal=INT")
 
 _being_written: set[str] = set()
 
@@ -68,14 +68,16 @@ def atomic(path: str | os.PathLike):
 
 
 @functools.cache
-def block_sigint_prefix() -> str:
-    """``"env --block-signal=INT "`` where this machine's ``env`` supports it, else ``""``."""
+def shell_prefix() -> str:
+    """Shell code that makes ``python`` start with SIGINT blocked, where this
+    machine's ``env`` can block signals; else ``""``.  A function, not a prefix of
+    the command: any shell text (a loop, a pipeline) still runs as written."""
     import subprocess
 
     try:
-        done = subprocess.run(
-            [*BLOCK_SIGINT_PREFIX.split(), "true"], capture_output=True, timeout=10
-        )
+        done = subprocess.run([*BLOCK_SIGINT, "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return ""
-    return BLOCK_SIGINT_PREFIX if done.returncode == 0 else ""
+    if done.returncode != 0:
+        return ""
+    return f'python() {{ {" ".join(BLOCK_SIGINT)} python "$@"; }}; '

@@ -57,6 +57,7 @@ DIGEST_KEY = b"gdlab.sha256"
 WRITE_OPTIONS = {"compression": "zstd", "write_page_checksum": True}
 
 TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
+_TYPE_NAMES = {t: name for name, t in TYPES.items()}
 # Integer columns where a value means "does not apply" (written NULL).
 _NULL_INT = {"period": 0}
 
@@ -149,7 +150,13 @@ def to_table(problem: str, data: dict, provenance: dict, types: dict | None = No
             arrays.append(_string_column(data.get(name, [None] * n)))
         else:
             arrays.append(_number_column(name, typ, data.get(name), n))
-    meta = {"schema_version": SCHEMA_VERSION, "rows": n, **provenance}
+    # the columns in the digested document: a damaged name or type in the footer is found
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "rows": n,
+        "columns": [[name, typ] for name, typ in types.items()],
+        **provenance,
+    }
     schema = arrow_schema(types).with_metadata(kv_metadata(meta))
     return pa.Table.from_arrays(arrays, schema=schema)
 
@@ -221,11 +228,11 @@ def read(
     if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
     fields = {f.name: f.type for f in table.schema}
-    known = {c: TYPES[t] for c, t in dataset_types().items()}
-    if len(fields) != table.num_columns or any(known.get(c) != t for c, t in fields.items()):
+    listed = doc.get("columns")  # [[name, type], ...] as written (under the digest)
+    found = [[f.name, _TYPE_NAMES.get(f.type)] for f in table.schema]
+    if not isinstance(listed, list) or found != [c for c in listed if not own or c[0] in fields]:
         raise ResultFileError(
-            f"{path}: holds a column the gdlab schema does not have, or one of another type "
-            f"(a damaged file, or one of another gdlab); {recover}"
+            f"{path}: its columns are not those its metadata lists (a damaged file); {recover}"
         )
     if any(fields.get(c) != TYPES[t] for c, (t, _d) in columns(stored).items()):
         raise ResultFileError(

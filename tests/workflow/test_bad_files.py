@@ -161,7 +161,10 @@ def test_bad_run_file_stops_the_table_naming_it(study, kind):
     lines = {x for x in out.splitlines() if x.startswith("ERROR in rule ")}
     assert any(x.startswith(f"ERROR in rule table: {RUN}") for x in lines), out
     # the job was started with SIGINT blocked (gdlab.interrupt): Snakemake prints its command
-    assert re.search(r"pipefail; env --block-signal=INT +python -m gdlab\.jobs\.table ", out), out
+    assert re.search(
+        r"pipefail; python\(\) \{ env --block-signal=INT python \"\$@\"; \}; +python -m gdlab\.jobs\.table ",
+        out,
+    ), out
     recovery = (
         f"delete {RUN} and rerun snakemake"
         if kind != "older_settings"

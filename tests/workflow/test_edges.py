@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -292,30 +293,38 @@ def test_ctrl_c_while_the_solver_imports_is_one_line(tmp_path):
 
 
 def test_ctrl_c_during_python_start_up_is_one_line_as_the_rule_starts_it(tmp_path):
-    """Every rule starts its job with SIGINT blocked: a Ctrl-C that arrives before
-    Python runs a line of gdlab (site, runpy, the package import) waits for the
-    job's handler, and the handler raises nothing (an exception raised inside
-    NumPy's import becomes an ImportError).  A sweep of signals over the first
-    60 ms of a job: each ends in the one line and exit 130, or kills the process
-    before Python started (nothing printed); never a traceback."""
+    """The workflow's shell prefix starts every job's ``python`` with SIGINT blocked:
+    a Ctrl-C that arrives before Python runs a line of gdlab (site, runpy, the
+    package import) waits for the job's handler, and the handler raises nothing (an
+    exception raised inside NumPy's import becomes an ImportError).  A sweep of
+    SIGINTs to the job's process group (as a terminal sends them) over its first
+    60 ms, the command run by bash as Snakemake runs it: each ends in the one line
+    and exit 130, or kills the shell before Python started (nothing printed); never
+    a traceback."""
     from gdlab import interrupt
 
-    prefix = interrupt.block_sigint_prefix()
+    prefix = interrupt.shell_prefix()
     if sys.platform.startswith("linux"):  # GNU coreutils >= 8.31: every supported Linux
-        assert prefix == "env --block-signal=INT ", prefix
+        assert "env --block-signal=INT python" in prefix, prefix
     out = tmp_path / "x.parquet"
     settings = {"max_steps": 100, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
-    cmd = [
-        *prefix.split(), sys.executable, "-m", "gdlab.solve", "--problem", "quadratic",
-        "--setting", "alpha_0.5", "--seeds", "0-1", "--settings", json.dumps(settings),
-        "--out", str(out),
+    args = [
+        "python", "-m", "gdlab.solve", "--problem", "quadratic", "--setting", "alpha_0.5",
+        "--seeds", "0-1", "--settings", json.dumps(settings), "--out", str(out),
     ]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    cmd = ["bash", "-c", f"set -euo pipefail; {prefix} {shlex.join(args)}"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO / "src"),
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"],
+    }
     one_line = 0
     for step in range(21):
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env)
+        proc = subprocess.Popen(
+            cmd, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+        )
         time.sleep(0.003 * step)
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)
         _out, err = proc.communicate(timeout=60)
         assert "Traceback" not in err and "Error" not in err, (step, err)
         if proc.returncode == 130:

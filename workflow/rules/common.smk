@@ -21,10 +21,13 @@ os.environ.update(
 from gdlab import config as gdconfig
 from gdlab import interrupt, plan, problems
 
-# Every job starts with SIGINT blocked where env can, so that a Ctrl-C during
-# Python's start-up waits for the job's one-line handler (gdlab.interrupt) instead
-# of printing a traceback.  A prefix, not part of a rule's shell text: no rerun.
-shell.prefix(f"set -euo pipefail; {interrupt.block_sigint_prefix()}")
+# Every job's `python` starts with SIGINT blocked where env can (a shell function
+# the prefix defines), so that a Ctrl-C during Python's start-up waits for the
+# job's one-line handler (gdlab.interrupt) instead of printing a traceback.  Not
+# part of a rule's shell text: nothing reruns for it.
+# (its braces doubled: Snakemake formats the prefix like a rule's shell text)
+_block_sigint = interrupt.shell_prefix().replace("{", "{{").replace("}", "}}")
+shell.prefix(f"set -euo pipefail; {_block_sigint}")
 
 # A problem folder that lacks a piece, then every problem of the merged
 # configuration (files, --config), printed alone (no traceback) before any job or
