@@ -66,6 +66,7 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
         "schema_version": schema.SCHEMA_VERSION,
         **meta,
         "columns": {n: d for n, _t, d in spec["columns"]},
+        "types": {n: t for n, t, _d in spec["columns"]},  # checked on reading
     }
     out = arrow_schema(spec).with_metadata(schema.kv_metadata(doc))
     rows = 0
@@ -113,18 +114,18 @@ def read_summary(
 ) -> pa.Table:
     """A per-run summary written by the workflow, checked by :func:`summary_doc`.
     ``own``: only ``problem``'s columns (the other problems' are NULL there)."""
-    summary_doc(path, problem)
-    expected = columns.summary_columns((problem,) if own and problem else None)
+    listed = summary_doc(path, problem).get("types")
+    listed = listed if isinstance(listed, dict) else {}
+    names = list(columns.summary_columns((problem,))) if own and problem else None
     try:
-        table = pq.read_table(
-            path, columns=list(expected) if own else None, page_checksum_verification=True
-        )
-        found = [(f.name, f.type) for f in table.schema]  # names decoded here
+        table = pq.read_table(path, columns=names, page_checksum_verification=True)
+        found = {f.name: schema.TYPE_NAMES.get(f.type) for f in table.schema}  # names decoded
     except Exception as exc:  # damaged after its footer
         raise schema.ResultFileError(
             f"{path}: not a readable run summary ({exc}); delete it and rerun snakemake"
         ) from exc
-    if found != [(n, schema.TYPES[t]) for n, (t, _d) in expected.items()]:
+    expected = listed if names is None else {n: listed.get(n) for n in names}
+    if len(found) != table.num_columns or found != expected:
         raise schema.ResultFileError(
             f"{path}: its columns differ from the run summary's schema (a damaged file, or one "
             "of another gdlab); delete it and rerun snakemake"

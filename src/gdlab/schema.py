@@ -57,7 +57,7 @@ DIGEST_KEY = b"gdlab.sha256"
 WRITE_OPTIONS = {"compression": "zstd", "write_page_checksum": True}
 
 TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
-_TYPE_NAMES = {t: name for name, t in TYPES.items()}
+TYPE_NAMES = {t: name for name, t in TYPES.items()}
 # Integer columns where a value means "does not apply" (written NULL).
 _NULL_INT = {"period": 0}
 
@@ -229,7 +229,7 @@ def read(
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
     fields = {f.name: f.type for f in table.schema}
     listed = doc.get("columns")  # [[name, type], ...] as written (under the digest)
-    found = [[f.name, _TYPE_NAMES.get(f.type)] for f in table.schema]
+    found = [[f.name, TYPE_NAMES.get(f.type)] for f in table.schema]
     if not isinstance(listed, list) or found != [c for c in listed if not own or c[0] in fields]:
         raise ResultFileError(
             f"{path}: its columns are not those its metadata lists (a damaged file); {recover}"
