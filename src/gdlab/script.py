@@ -31,7 +31,8 @@ def figure_parser(doc: str) -> argparse.ArgumentParser:
 
 
 def run(rule: str, args: argparse.Namespace, body) -> None:
-    """Call ``body(args)``; the project's errors end the process with one line on stderr."""
+    """Call ``body(args)``; the project's errors end the process with one line on stderr
+    (Ctrl-C too: :func:`gdlab.interrupt.install`, whose handler exits at once)."""
     interrupt.install(f"rule {rule}")
     try:
         body(args)
@@ -45,11 +46,6 @@ def run(rule: str, args: argparse.Namespace, body) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
-    except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
-        print(
-            f"rule {rule}: interrupted; Snakemake removes its incomplete outputs", file=sys.stderr
-        )
-        sys.exit(130)
 
 
 def write_json(path: str, doc: dict) -> None:

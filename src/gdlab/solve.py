@@ -101,9 +101,6 @@ def main(argv: list[str] | None = None) -> int:
             f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr
         )
         return 2
-    except KeyboardInterrupt:  # Ctrl-C reaches every job: one line, not a traceback
-        print(f"gdlab.solve: interrupted; {args.out} was not written", file=sys.stderr)
-        return 130
     try:
         schema.write(table, args.out)
     except OSError as exc:  # a full disk, a read-only folder: one line, nothing half-written
