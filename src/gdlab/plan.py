@@ -95,7 +95,14 @@ def figure_paths(name: str) -> dict[str, str]:
 
 
 def all_outputs(config: dict) -> list[str]:
+    """Every file the study makes, the run files, summaries and threshold CSVs too:
+    Snakemake recomputes a deleted file only if a target needs it, and the recovery
+    from a damaged file is to delete it and rerun (docs/bad-input.md)."""
     out = []
+    for p in configured(config):
+        out += runs_of(config, p)
+    out += [SUMMARY.format(problem=p) for p in configured(config)]
+    out += [threshold_path(p) for p in with_thresholds(config)]
     for p in configured(config):
         out += [f"results/tables/{p}.csv", f"results/tables/{p}.md"]
     for p in configured(config):
