@@ -1,11 +1,28 @@
-"""Shared fixtures: a throw-away copy of the workflow, and a real Snakemake runner."""
+"""The test tiers, a real Snakemake runner, and the finished studies the tests share.
+
+Tiers (docs/testing.md): the folder a test lives in is its tier and its marker,
+``tests/<tier>/`` -> ``pytest.mark.<tier>``:
+
+* ``unit``: pure Python, in process (no Snakemake, no subprocess: enforced);
+* ``contract``: one list of checks run against every registered problem, in process;
+* ``workflow``: the real Snakemake (and the job processes it starts);
+* ``system``: the local SLURM cluster, headless Chromium, the benchmark.
+
+Finished studies are built once per pytest run, whatever the number of xdist
+workers (:func:`shared`), and are read-only: a test that writes into one fails
+(:func:`read_only`); a test that writes takes a copy (``study``).
+"""
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,17 +30,40 @@ import pytest
 from support import checkout
 
 REPO = Path(__file__).resolve().parents[1]
-# What a user's checkout holds that a run needs (results/ and .snakemake/ excluded).
+TESTS = Path(__file__).resolve().parent
+TIERS = ("unit", "contract", "workflow", "system")
 
 
+# ---- tiers ------------------------------------------------------------------------------
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        rel = Path(str(item.path)).resolve().relative_to(TESTS)
+        tier = rel.parts[0]
+        if tier not in TIERS:
+            raise pytest.UsageError(f"{rel}: a test lives in one of tests/{{{','.join(TIERS)}}}/")
+        item.add_marker(getattr(pytest.mark, tier))
+
+
+# ---- the real Snakemake ----------------------------------------------------------------
 def copy_workflow(dest: Path) -> Path:
     return checkout.copy_workflow(dest, REPO)
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 900, env=None):
+def snakemake(
+    workdir: Path,
+    *args: str,
+    check: bool = True,
+    timeout: float = 900,
+    env=None,
+    hooks: bool = False,
+):
     """Run the real Snakemake (this interpreter's) in ``workdir``; returns the
-    CompletedProcess with stdout+stderr merged in ``.stdout``."""
-    cmd = [sys.executable, "-m", "snakemake", *args]
+    CompletedProcess with stdout+stderr merged in ``.stdout``.
+
+    ``hooks=False`` (the default) adds ``--no-hooks``: no end-of-run summary and no
+    report (a second Snakemake process); a test of the summary or of the report built
+    after a run passes ``hooks=True``."""
+    cmd = [sys.executable, "-m", "snakemake", *args, *(() if hooks else ("--no-hooks",))]
     run_env = dict(os.environ)
     # jobs call `python`: make it this interpreter's
     run_env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + run_env.get("PATH", "")
@@ -43,20 +83,102 @@ def snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 90
     return proc
 
 
+# ---- studies shared by every worker, read-only -----------------------------------------
+def tree_digest(root: Path) -> str:
+    """Every file and folder under ``root``: its path, and a file's bytes and mtime."""
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        rel = Path(dirpath).relative_to(root).as_posix()
+        h.update(f"d {rel}\n".encode())
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            st = path.lstat()
+            h.update(f"f {rel}/{name} {st.st_mtime_ns}\n".encode())
+            if path.is_file() and not path.is_symlink():
+                h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+@contextmanager
+def _locked(path: Path):
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def shared(factory, name: str, build: Callable[[Path], None]) -> tuple[Path, str]:
+    """``build(workdir)`` once per pytest run, under a lock shared by all xdist workers;
+    returns the workdir and the digest it must keep (:func:`tree_digest`)."""
+    base = factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    home = root / "shared" / name
+    home.parent.mkdir(exist_ok=True)
+    with _locked(root / "shared" / f"{name}.lock"):
+        done = home / "digest"
+        if not done.exists():
+            shutil.rmtree(home, ignore_errors=True)
+            wd = copy_workflow(home / "gdlab")
+            build(wd)
+            done.write_text(tree_digest(wd))
+    return home / "gdlab", done.read_text()
+
+
+@contextmanager
+def read_only(wd: Path, digest: str):
+    yield wd
+    assert tree_digest(wd) == digest, (
+        f"this test wrote into the shared study {wd}: take a copy (the `study` fixture)"
+    )
+
+
+def _build_test_study(wd: Path) -> None:
+    snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2")
+
+
+@pytest.fixture(scope="session")
+def _test_study(tmp_path_factory) -> tuple[Path, str]:
+    return shared(tmp_path_factory, "test_study", _build_test_study)
+
+
+@pytest.fixture
+def test_study(_test_study):
+    """The test config run once, end to end (no hooks: no report), shared read-only."""
+    with read_only(*_test_study) as wd:
+        yield wd
+
+
+@pytest.fixture
+def study(_test_study, tmp_path) -> Path:
+    """A copy of the finished test study (results, .snakemake, mtimes) that a test may change."""
+    return Path(shutil.copytree(_test_study[0], tmp_path / "gdlab", symlinks=True))
+
+
 @pytest.fixture
 def workdir(tmp_path) -> Path:
     return copy_workflow(tmp_path / "gdlab")
 
 
+def _report_of(study: Path) -> Callable[[Path], None]:
+    def build(wd: Path) -> None:
+        shutil.rmtree(wd)
+        shutil.copytree(study, wd, symlinks=True)
+        proc = snakemake(wd, "--configfile", "config/test.yaml", "--report", "results/report.html")
+        assert "Report created" in proc.stdout
+
+    return build
+
+
 @pytest.fixture(scope="session")
-def test_study(tmp_path_factory) -> Path:
-    """The test config run once, end to end, shared by read-only tests."""
-    wd = copy_workflow(tmp_path_factory.mktemp("study") / "gdlab")
-    snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2")
-    return wd
+def _report_study(tmp_path_factory, _test_study) -> tuple[Path, str]:
+    return shared(tmp_path_factory, "report_study", _report_of(_test_study[0]))
 
 
 @pytest.fixture
-def study(test_study, tmp_path) -> Path:
-    """A copy of the finished test study (results, .snakemake, mtimes) that a test may change."""
-    return Path(shutil.copytree(test_study, tmp_path / "gdlab", symlinks=True))
+def report(_report_study) -> Path:
+    """``snakemake --report results/report.html`` on a finished test study (read-only)."""
+    with read_only(*_report_study) as wd:
+        yield wd / "results/report.html"

@@ -4,6 +4,7 @@
 #
 #   bash tests/slurm/start-slurm.sh      # then: export SLURM_CONF=$BASE/etc/slurm.conf
 #   bash tests/slurm/stop-slurm.sh       # stops exactly what this started
+#   bash tests/slurm/start-slurm.sh --install-only   # the packages only (.ci/run)
 #
 # What it does: apt-installs munge, slurmctld, slurmd and slurm-client if they
 # are missing; writes every config, key, state, log and pid file under
@@ -51,6 +52,8 @@ die() {
 [ "$(id -u)" = 0 ] || die "must run as root (it installs packages and starts daemons)"
 case "$BASE" in /?*) ;; *) die "GDLAB_SLURM_BASE must be an absolute path" ;; esac
 T0=$(date +%s.%N)
+INSTALL_ONLY=0
+[ "${1:-}" = --install-only ] && INSTALL_ONLY=1
 
 # ---------------------------------------------------------------- packages
 need=()
@@ -72,10 +75,14 @@ if [ ${#need[@]} -gt 0 ]; then
     fi
     export DEBIAN_FRONTEND=noninteractive
     rc=0
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } || rc=$?
+    # (wait for another install, e.g. Chromium's, instead of failing on dpkg's lock)
+    lock=(-o DPkg::Lock::Timeout=600)
+    { apt-get "${lock[@]}" update -qq &&
+        apt-get "${lock[@]}" install -y -qq --no-install-recommends "${need[@]}" >/dev/null; } || rc=$?
     [ $made_policy = 1 ] && rm -f /usr/sbin/policy-rc.d
     [ $rc = 0 ] || die "apt-get failed ($rc)"
 fi
+[ $INSTALL_ONLY = 1 ] && exit 0
 
 # ---------------------------------------------------------------- helpers
 # alive PIDFILE NAME: the pid in PIDFILE is a live process called NAME*

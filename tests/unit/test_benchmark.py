@@ -5,9 +5,7 @@ that every measurement is made and recorded, that the engine floor has the
 pipeline's DAG, and that the lower bound writes the pipeline's files.
 """
 
-import json
 import re
-import subprocess
 import sys
 
 import pytest
@@ -29,23 +27,6 @@ def n_rules(text: str) -> int:
     return len(RULE.findall(text))
 
 
-HEADLINE = {
-    "lower_bound_s",
-    "lower_bound_rule_s",
-    "floor_cold_s",
-    "floor_noop_s",
-    "floor_plus_alpha_s",
-    "pipeline_cold_s",
-    "pipeline_noop_s",
-    "pipeline_plus_alpha_s",
-    "ratio_cold",
-    "ratio_noop",
-    "ratio_plus_alpha",
-    "same_dag",
-    "lower_bound_same_outputs",
-}
-
-
 def test_floor_replaces_every_job_command_and_nothing_else():
     text = (REPO / "workflow/rules/solve.smk").read_text()
     rewritten, count = floor.noop_rules(text)
@@ -60,59 +41,6 @@ def test_floor_replaces_every_job_command_and_nothing_else():
         code = "\n".join(x for x in rewritten.splitlines() if not x.lstrip().startswith("#"))
         assert "python workflow/scripts/" not in code and "-m gdlab" not in code, smk
         assert rewritten.count(floor.NOOP) == count
-
-
-@pytest.mark.workflow
-def test_quick_benchmark_records_every_measurement(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, str(REPO / "benchmarks/run.py"), "--quick", "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    doc = json.loads((tmp_path / "benchmark.json").read_text())
-    assert {
-        "machine",
-        "plan",
-        "headline",
-        "scaling",
-        "job_size",
-        "operator",
-        "solver_job",
-        "targets",
-    } <= set(doc)
-    h = doc["headline"]
-    assert HEADLINE <= set(h)
-    assert all(h[k] > 0 for k in HEADLINE if k.endswith("_s") and k != "lower_bound_rule_s")
-    assert h["same_dag"], (h["floor_jobs"], h["pipeline_jobs"])
-    same = h["lower_bound_same_outputs"]
-    assert same["runs"] and same["tables"] and same["checks"] and same["report"], same
-    assert h["pipeline_profile_used"] and h["floor_profile_used"]
-    # one α added to quadratic: its seed blocks are the only new solver jobs
-    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
-    q = cfg["problems"]["quadratic"]
-    blocks = grid.seed_blocks(q["seeds"], q.get("seeds_per_job", cfg["seeds_per_job"]))
-    assert h["pipeline_plus_alpha_jobs"]["solve"] == len(blocks)
-    plan = doc["plan"]
-    assert [r["factor"] for r in doc["scaling"]] == plan["scaling_factors"]
-    assert all(r["pipeline_s_per_run"] > 0 for r in doc["scaling"])
-    sizes = [r["seeds_per_job"] for r in doc["job_size"]]
-    assert sizes == plan["seeds_per_job"]
-    jobs = [r["solver_jobs"] for r in doc["job_size"]]
-    assert jobs == sorted(jobs, reverse=True) and jobs[0] > jobs[-1]
-    ops = {(r["op"], r["n"], r["r"]) for r in doc["operator"]}
-    assert {
-        (op, n, r) for op in ("A", "AT") for n in plan["operator_n"] for r in plan["operator_r"]
-    } == ops
-    assert all(r["speedup_vs_naive"] > 0 and r["peak_bytes_per_n"] > 0 for r in doc["operator"])
-    sj = doc["solver_job"]
-    assert sj["startup_s"] > 0 and sj["peak_rss_mb"] > 0
-    assert not sj["imports_pandas"] and not sj["imports_matplotlib"]
-    assert {"cold_ratio", "noop_ratio", "noop_seconds", "operator_vs_naive"} <= set(doc["targets"])
-    table = (tmp_path / "benchmark.md").read_text()
-    assert "| 3. pipeline, cold |" in table and table in proc.stdout
-    assert not (tmp_path / "work").exists()  # the throw-away workflows are removed
 
 
 DRY_RUN = """\

@@ -17,8 +17,6 @@ import yaml
 from conftest import REPO, snakemake
 from gdlab import columns, grid, plan, problems
 
-pytestmark = pytest.mark.workflow
-
 OUTCOMES = ("converged", "diverged", "cycle", "max_steps")
 
 

@@ -37,8 +37,6 @@ SECTION = f"""\
 """
 RATE_RTOL = f"    {NAME}: 1.0e-3\n"
 
-pytestmark = pytest.mark.workflow
-
 
 def _insert_after(text: str, line: str, addition: str) -> str:
     head, sep, tail = text.partition(line + "\n")

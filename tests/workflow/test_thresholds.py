@@ -9,13 +9,10 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 
 from conftest import REPO, snakemake
 from gdlab import plan, problems
-
-pytestmark = pytest.mark.workflow
 
 CONFIG = ("--configfile", "config/test.yaml")
 TEST_CONFIG = yaml.safe_load((REPO / "config/test.yaml").read_text())
@@ -68,10 +65,6 @@ def test_the_check_passes_and_the_figure_exists(test_study):
         f"all {sum(COUNTS.values())} brackets hold the theory"
         in (test_study / "results/figures/thresholds.svg").read_text()
     )
-
-
-def test_a_rerun_does_nothing(test_study):
-    assert planned(test_study) == set()
 
 
 def _reads(path: str) -> list[str]:

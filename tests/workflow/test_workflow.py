@@ -4,12 +4,9 @@ import json
 
 import pandas as pd
 import pyarrow.parquet as pq
-import pytest
 
 from conftest import snakemake
 from gdlab import grid, problems, tables
-
-pytestmark = pytest.mark.workflow
 
 
 def registry_outputs() -> set[str]:
@@ -43,12 +40,6 @@ def test_every_output_exists(test_study):
             .read_text()
             .startswith("# Convergence table")
         )
-
-
-def test_profile_is_used_and_second_run_has_nothing_to_do(test_study):
-    out = snakemake(test_study, "--configfile", "config/test.yaml", "--cores", "2").stdout
-    assert "Using workflow specific profile profiles/default" in out
-    assert "Nothing to be done" in out
 
 
 def test_conv_huber_reference_value(test_study):

@@ -1,0 +1,91 @@
+"""The code fingerprints behind the reruns (gdlab.codedeps, gdlab.plan.*_code): which files
+each job tracks, and how imports are followed; all in process."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import REPO
+from gdlab import codedeps, problems
+from gdlab import plan as gdplan
+
+
+def test_no_rule_is_tracked_by_script_mtime():
+    """script:/notebook: rules rerun on a touch and miss edits of what they import."""
+    for smk in [REPO / "Snakefile", *sorted((REPO / "workflow/rules").glob("*.smk"))]:
+        for n, line in enumerate(smk.read_text().splitlines(), 1):
+            assert not re.match(r"\s+(script|notebook):", line), (
+                f"{smk.relative_to(REPO)}:{n}: run the job from shell: as python -m "
+                "gdlab.jobs.<name> and add code=plan.<kind>_code(...) to params "
+                "(docs/reruns.md)"
+            )
+
+
+PROBLEMS = problems.names()
+
+
+def _folders(files) -> set[str]:
+    """The problems whose folders hold some of ``files``."""
+    return {f.split("/")[3] for f in files if re.match(r"src/gdlab/problems/[^/]+/", f)}
+
+
+def test_solver_closure_is_lean_and_holds_its_problem_only():
+    for problem in PROBLEMS:
+        numerics = f"src/gdlab/problems/{problem}/numerics.py"
+        files = set(codedeps.closure(REPO, "src/gdlab/solve.py", numerics))
+        assert files == set(gdplan.solver_code(problem))  # what the solve rule tracks
+        assert {"src/gdlab/__init__.py", "src/gdlab/solve.py", "src/gdlab/schema.py"} <= files
+        # its numerics, and the folder's spec (the numerics' parent package)
+        assert {numerics, f"src/gdlab/problems/{problem}/__init__.py"} <= files
+        assert _folders(files) == {problem}  # no other problem's files
+        assert (
+            not {"src/gdlab/tables.py", "src/gdlab/plots/common.py", "src/gdlab/checks.py"} & files
+        )
+
+
+def test_every_job_of_a_problem_holds_its_problem_only():
+    for problem in PROBLEMS:
+        spec = problems.spec(problem)
+        codes = [gdplan.solver_code(problem), gdplan.table_code(problem)]
+        codes += [gdplan.table_html_code(problem)]
+        codes += [gdplan.figure_code(problem, f) for f in spec.figures]
+        codes += [gdplan.check_code(problem, c) for c in spec.checks]
+        for code in codes:
+            assert _folders(code) == {problem}, sorted(code)
+            assert f"src/gdlab/problems/{problem}/__init__.py" in code
+    assert _folders(gdplan.convergence_code()) == set()
+
+
+def test_table_closure_holds_its_problem_only():
+    files = set(gdplan.table_code("quadratic"))
+    assert {
+        "src/gdlab/jobs/table.py",
+        "src/gdlab/tables.py",
+        "src/gdlab/problems/quadratic/__init__.py",
+        "src/gdlab/problems/quadratic/theory.py",
+    } <= files
+    assert _folders(files) == {"quadratic"}
+
+
+def test_closure_follows_relative_and_nested_imports(tmp_path):
+    files = {
+        "src/gdlab/__init__.py": "",
+        "src/gdlab/style.py": "X = 1\n",
+        "src/gdlab/unused.py": "",
+        "src/gdlab/plots/__init__.py": "from .common import helper\n",
+        "src/gdlab/plots/common.py": "from ..style import X\n\ndef helper():\n    return X\n",
+        "src/gdlab/plots/fig.py": "from . import common\n\ndef f():\n    import gdlab.late\n",
+        "src/gdlab/late.py": "import numpy\n",
+        "src/gdlab/jobs/__init__.py": "",  # run first: the entry point's parent package
+        "src/gdlab/jobs/s.py": "import json\nfrom gdlab.plots import fig\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert codedeps.closure(tmp_path, "src/gdlab/jobs/s.py") == sorted(
+        set(files) - {"src/gdlab/unused.py"}
+    )
+    with pytest.raises(FileNotFoundError):
+        codedeps.closure(tmp_path, "src/gdlab/jobs/missing.py")
