@@ -44,6 +44,21 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(getattr(pytest.mark, tier))
 
 
+class _NoProcess(subprocess.Popen):
+    def __init__(self, args, *a, **kw):
+        raise AssertionError(
+            f"a test of an in-process tier started a process ({args!r}): move it to "
+            "tests/workflow/ or tests/system/ (docs/testing.md)"
+        )
+
+
+@pytest.fixture(autouse=True)
+def _in_process_tiers(request, monkeypatch):
+    """unit and contract tests run in this process: starting one fails the test."""
+    if request.node.get_closest_marker("unit") or request.node.get_closest_marker("contract"):
+        monkeypatch.setattr(subprocess, "Popen", _NoProcess)
+
+
 # ---- the real Snakemake ----------------------------------------------------------------
 def copy_workflow(dest: Path) -> Path:
     return checkout.copy_workflow(dest, REPO)
@@ -55,14 +70,17 @@ def snakemake(
     check: bool = True,
     timeout: float = 900,
     env=None,
-    hooks: bool = False,
+    hooks: bool | None = None,
 ):
     """Run the real Snakemake (this interpreter's) in ``workdir``; returns the
     CompletedProcess with stdout+stderr merged in ``.stdout``.
 
-    ``hooks=False`` (the default) adds ``--no-hooks``: no end-of-run summary and no
-    report (a second Snakemake process); a test of the summary or of the report built
-    after a run passes ``hooks=True``."""
+    Hooks are off (``--no-hooks``: no end-of-run summary, no report built in a second
+    Snakemake process) for a run that must succeed (``check=True``); a run that may
+    fail keeps them, since its summary (``onerror``: which claim failed, one line a
+    job) is what the user reads.  ``hooks=True`` or ``False`` says it explicitly."""
+    if hooks is None:
+        hooks = not check
     cmd = [sys.executable, "-m", "snakemake", *args, *(() if hooks else ("--no-hooks",))]
     run_env = dict(os.environ)
     # jobs call `python`: make it this interpreter's

@@ -29,7 +29,8 @@ import yaml
 from conftest import REPO, copy_workflow, snakemake
 from gdlab import plan
 
-pytestmark = pytest.mark.slurm
+# one cluster per machine: every SLURM test on the same xdist worker
+pytestmark = [pytest.mark.slurm, pytest.mark.xdist_group("slurm")]
 
 SLURM_DIR = REPO / "tests" / "slurm"
 OVERLAY = "config/test-slurm.yaml"  # where the tests put tests/slurm/overlay.yaml
@@ -54,6 +55,9 @@ CI_OVERRIDES = (
     # (--mode remote) read no profile and print their blocks anyway (RAN_RE).
     "--quiet",
     "host",
+    # no end-of-run summary and report (a second Snakemake on the login node): not what
+    # these tests are about (tests/workflow/test_deploy.py runs them)
+    "--no-hooks",
 )
 TIMEOUT = 300  # seconds per snakemake run; it ignores SIGTERM while it waits: timeout -k
 DAEMONS = ("munged", "slurmctld", "slurmd")
@@ -66,7 +70,7 @@ RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: (\S+)\n", re.
 FAILING_PROBLEM = "conv_huber"
 INJECTED = """
 
-def run(settings, value, seeds):  # injected by tests/workflow/test_slurm.py
+def run(settings, value, seeds):  # injected by tests/system/test_slurm.py
     raise ValueError("injected failure: a bad value in the solver")
 """
 
@@ -309,7 +313,7 @@ def profile_partition() -> str:
 # ---------------------------------------------------------------- tests
 def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(slurm_cluster, tmp_path):
     local = _workdir(tmp_path / "local")
-    snakemake(local, *CONFIG, "--cores", "2")
+    snakemake(local, *sorted(expected_runs()), *CONFIG, "--cores", "2")  # the solver jobs
     expected = parquet_files(local)
     assert expected == expected_runs(), sorted(expected)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from gdlab import problems
 
 DOCS = [REPO / "README.md", REPO / "CHANGELOG.md", REPO / "config/README.md"]
 DOCS += [*sorted((REPO / "docs").glob("*.md")), REPO / "tests/slurm/README.md"]
@@ -44,8 +45,14 @@ def named_paths(doc: Path) -> list[tuple[str, Path]]:
 def test_the_readme_is_a_manual_of_at_most_150_lines():
     text = (REPO / "README.md").read_text()
     assert len(text.splitlines()) <= 150
-    for heading in ("## Quickstart", "## The five problems", "## Layout"):
+    for heading in ("## Quickstart", "## The problems", "## Layout"):
         assert heading in text
+    # its table of problems lists every registered one (from the registry, not a count)
+    table = text.split("## The problems", 1)[1].split("\n## ", 1)[0]
+    listed = {
+        row.split("|")[1].strip().strip("`") for row in table.splitlines() if row[:3] == "| `"
+    }
+    assert listed == set(problems.names()), listed
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(REPO)))

@@ -54,8 +54,13 @@ SUBSET = ("--config", f"only={','.join(ONLY)}")
 
 
 def tables(wd: Path, of: Path | None = None) -> dict[str, bytes]:
-    """The tables of ``wd`` (those ``of`` has too: a full study beside a subset's)."""
-    found = {p.name: p.read_bytes() for p in sorted((wd / "results/tables").glob("*"))}
+    """The problems' tables in ``wd`` (or, with ``of``, the same tables of study ``of``);
+    study-wide tables (the thresholds') hold the subset's problems only."""
+    found = {
+        p.name: p.read_bytes()
+        for p in sorted((wd / "results/tables").glob("*"))
+        if p.stem in PROBLEMS
+    }
     assert found
     return found if of is None else {n: (of / "results/tables" / n).read_bytes() for n in found}
 
