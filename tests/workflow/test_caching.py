@@ -566,9 +566,11 @@ def test_8_sigkill_mid_run_then_resume_redoes_only_the_incomplete(workdir, test_
     done = {
         p.relative_to(workdir).as_posix() for p in (workdir / "results/runs").rglob("*.parquet")
     }
-    assert 0 < len(done) < len(every_run)
-    marked = incomplete(workdir)  # the jobs that were running: their outputs are suspect
-    assert marked
+    assert len(done) >= 6  # files only appear (atomic renames): those seen before the kill
+    # the jobs that were running: their outputs are suspect.  Which ones (even none, had
+    # every running job just ended) depends on when the kill landed: the plan below
+    # must be right for any of them.
+    marked = incomplete(workdir)
     before = snapshot(workdir)
 
     # Snakemake's lock survives a SIGKILL: the next run refuses until --unlock
