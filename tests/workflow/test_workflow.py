@@ -90,7 +90,8 @@ def _cfg(wd):
 
 
 def test_seeds_per_job_does_not_change_results(workdir, test_study):
-    """seeds_per_job 1 vs the test config's blocks: identical per-seed rows."""
+    """seeds_per_job 1 vs the test config's blocks: the same table, the same per-seed rows
+    (every problem's numerics, re-cut in process: tests/contract/)."""
     snakemake(
         workdir,
         "--configfile",
@@ -100,9 +101,8 @@ def test_seeds_per_job_does_not_change_results(workdir, test_study):
         "--cores",
         "2",
         "results/tables/quadratic.csv",
-        "results/tables/lsq_gd.csv",
     )
-    for problem in ("quadratic", "lsq_gd"):
+    for problem in ("quadratic",):
         a = pd.read_csv(workdir / f"results/tables/{problem}.csv")
         b = pd.read_csv(test_study / f"results/tables/{problem}.csv")
         pd.testing.assert_frame_equal(a, b)
