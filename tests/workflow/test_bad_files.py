@@ -4,6 +4,14 @@ lost, nothing outside results/ touched.
 
 One tiny study (quadratic only, 4 solver jobs) is run once; each test works on its
 own copy of it (``.snakemake/`` metadata and mtimes included).
+
+Every kind of damaged run file (``support.bad_files.KINDS``) and its message is
+checked in process by ``tests/unit/test_bad_files.py``; here two kinds, an unreadable
+file and a well-formed file of another grid point, prove the wiring (the table rule
+stops naming the file in one line, its output is removed, nothing else is lost).
+The words of every injection through the configuration are checked in process by
+``tests/unit/test_config.py``; here the real Snakemake gets all of them at once,
+and each argument Snakemake itself refuses (a key, a target).
 """
 
 from __future__ import annotations
@@ -18,37 +26,12 @@ import sys
 import time
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from conftest import REPO, copy_workflow, snakemake
-from gdlab import schema, solve
-
-pytestmark = pytest.mark.workflow
-
-QUADRATIC = {
-    "alphas": [0.5, 2.5],
-    "seeds": 2,
-    "seeds_per_job": 1,
-    "max_steps": 3000,
-    "tolerance": 1.0e-8,
-    "divergence_factor": 1.0e6,
-}
-RUN = "results/runs/quadratic/alpha_0.5/seeds_0-0.parquet"
-OTHER_RUNS = [
-    "results/runs/quadratic/alpha_0.5/seeds_1-1.parquet",
-    "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet",
-    "results/runs/quadratic/alpha_2.5/seeds_1-1.parquet",
-]
-TABLE = "results/tables/quadratic.csv"
-
-
-def write_config(workdir: Path, **quadratic) -> None:
-    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
-    cfg["problems"] = {"quadratic": {**QUADRATIC, **quadratic}}
-    (workdir / "config/config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+from gdlab import schema
+from support.bad_configs import CLI_PAYLOADS, PAYLOADS, payload_name, with_payloads
+from support.bad_files import OTHER_RUNS, RUN, TABLE, corrupt, recovery, words, write_config
 
 
 @pytest.fixture(scope="module")
@@ -65,93 +48,9 @@ def study(tiny_study, tmp_path) -> Path:
     return Path(shutil.copytree(tiny_study, tmp_path / "gdlab", symlinks=True))
 
 
-def settings(**overrides) -> dict:
-    s = {k: v for k, v in QUADRATIC.items() if k not in ("alphas", "seeds", "seeds_per_job")}
-    return {**s, "root_seed": 20240309, **overrides}
-
-
-def quadratic_file(setting="alpha_0.5", first=0, last=0, **overrides) -> pa.Table:
-    return solve.solve("quadratic", setting, first, last, settings(**overrides))
-
-
-def with_metadata(table: pa.Table, **changes) -> pa.Table:
-    doc = json.loads(table.schema.metadata[schema.METADATA_KEY])
-    doc.update(changes)
-    return table.replace_schema_metadata({schema.METADATA_KEY: json.dumps(doc).encode()})
-
-
-def corrupt(kind: str, path: Path, study: Path) -> None:
-    good = path.read_bytes()
-    if kind == "truncated":
-        path.write_bytes(good[: len(good) // 2])
-    elif kind == "empty":
-        path.write_bytes(b"")
-    elif kind == "garbage":
-        path.write_bytes(b"this is not a Parquet file\n" * 20)
-    elif kind == "foreign_parquet":
-        pq.write_table(pa.table({"x": [1.0, 2.0]}), path)
-    elif kind == "older_schema_version":
-        pq.write_table(with_metadata(quadratic_file(), schema_version=0), path)
-    elif kind == "metadata_not_json":
-        t = quadratic_file()
-        pq.write_table(t.replace_schema_metadata({schema.METADATA_KEY: b"{not json"}), path)
-    elif kind == "other_problem":
-        lsq = solve.solve(
-            "lsq_gd",
-            "c_0.5",
-            0,
-            0,
-            {
-                "shape": [30, 6],
-                "max_steps": 100,
-                "tolerance": 1e-10,
-                "divergence_factor": 1e12,
-                "root_seed": 1,
-            },
-        )
-        pq.write_table(lsq, path)
-    elif kind == "moved_from_another_grid_point":
-        shutil.copyfile(study / "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet", path)
-    elif kind == "older_settings":
-        schema.write(quadratic_file(max_steps=100), path)
-    elif kind == "bit_flipped_in_a_value":  # read unchecked, other losses: refused here
-        meta = pq.ParquetFile(path).metadata
-        chunk = meta.row_group(0).column(meta.schema.names.index("loss"))
-        start = chunk.dictionary_page_offset or chunk.data_page_offset
-        loss = pq.read_table(path)["loss"]
-        for i in range(start + chunk.total_compressed_size - 1, start, -1):
-            damaged = bytearray(good)
-            damaged[i] ^= 0x10
-            path.write_bytes(bytes(damaged))
-            try:
-                if not pq.read_table(path)["loss"].equals(loss):
-                    break
-            except Exception:  # pyarrow noticed this one itself
-                continue
-        else:
-            pytest.fail("no flipped bit of the loss column's pages changes a value")
-    else:  # pragma: no cover
-        raise ValueError(kind)
-
-
-KINDS = {
-    "truncated": "not a readable Parquet file",
-    "empty": "not a readable Parquet file",
-    "garbage": "not a readable Parquet file",
-    "foreign_parquet": "not a gdlab results file",
-    "older_schema_version": "written with results schema version 0, this gdlab reads version "
-    f"{schema.SCHEMA_VERSION}",
-    "metadata_not_json": "metadata is not JSON",
-    "other_problem": "holds problem 'lsq_gd', expected 'quadratic'",
-    "moved_from_another_grid_point": "holds setting 'alpha_2.5', expected 'alpha_0.5'",
-    "older_settings": "computed with other settings than the current configuration "
-    "(max_steps = 100 instead of 3000)",
-    "bit_flipped_in_a_value": "not a readable Parquet file",
-}
-
-
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_bad_run_file_stops_the_table_naming_it(study, kind):
+def assert_the_table_stops(study: Path, kind: str) -> None:
+    """A run file damaged as ``kind``: the table rule (and every rule reading the file)
+    stops with one line naming it, the table is removed, no other run file changes."""
     others = {p: (study / p).read_bytes() for p in OTHER_RUNS}
     corrupt(kind, study / RUN, study)
     proc = snakemake(study, "--cores", "1", "--keep-going", check=False)
@@ -165,28 +64,22 @@ def test_bad_run_file_stops_the_table_naming_it(study, kind):
         r"pipefail; python\(\) \{ env --block-signal=INT python \"\$@\"; \}; +python -m gdlab\.jobs\.table ",
         out,
     ), out
-    recovery = (
-        f"delete {RUN} and rerun snakemake"
-        if kind != "older_settings"
-        else "delete results/runs/quadratic/ and rerun snakemake"
-    )
     for line in lines:
-        # rules not given the current settings (figures) see files that disagree
-        what = (
-            KINDS[kind]
-            if "rule table:" in line or kind != "older_settings"
-            else ("left from an older configuration")
-        )
-        assert RUN in line and what in line and recovery in line, line
+        rule = line.removeprefix("ERROR in rule ").split(":")[0]
+        assert RUN in line and words(kind, rule) in line and recovery(kind) in line, line
     assert "Traceback" not in out, out
     # the failed table is removed, not left stale; no other result is touched
     assert not (study / TABLE).exists()
     assert {p: (study / p).read_bytes() for p in OTHER_RUNS} == others
 
 
-def test_recovery_is_delete_and_rerun(study, tiny_study):
-    corrupt("truncated", study / RUN, study)
-    assert snakemake(study, "--cores", "1", check=False).returncode != 0
+def test_a_file_of_another_grid_point_stops_the_table_naming_it(study):
+    """A well-formed gdlab file in the wrong place (copied from alpha_2.5)."""
+    assert_the_table_stops(study, "moved_from_another_grid_point")
+
+
+def test_an_unreadable_file_stops_the_table_and_delete_and_rerun_recovers(study, tiny_study):
+    assert_the_table_stops(study, "truncated")
     (study / RUN).unlink()
     out = snakemake(study, "--cores", "1").stdout
     assert (study / RUN).exists(), out
@@ -312,17 +205,7 @@ def test_interrupted_run_leaves_a_clean_state(study, tiny_study):
         assert (study / p).read_bytes() == (tiny_study / p).read_bytes(), p
 
 
-# ---- injection
-PAYLOADS = [
-    ("problem name with shell metacharacters", "problems", {"quadratic; touch PWNED": {}}),
-    ("problem name with command substitution", "problems", {"$(touch PWNED)": {}}),
-    ("problem name with path traversal", "problems", {"../../PWNED": {"alphas": [0.5]}}),
-    ("problem name absolute path", "problems", {"/tmp/PWNED": {}}),
-    ("alpha with shell metacharacters", "alphas", ["0.5; touch PWNED", "`touch PWNED`"]),
-    ("alpha with path traversal", "alphas", ["../../../PWNED"]),
-]
-
-
+# ---- injection: payloads of support.bad_configs
 # Python's bytecode cache would be the only other write (src/gdlab/__pycache__).
 NO_BYTECODE = {"PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -348,21 +231,16 @@ def sandbox(tmp_path):
 def test_injection_through_the_config_file_is_rejected(sandbox):
     root, wd = sandbox
     before = snapshot(root, wd / ".snakemake")
+    # every payload at once: the validation lists all of them (each alone: the unit tests)
+    (wd / "config/config.yaml").write_text(with_payloads(PAYLOADS))
+    proc = snakemake(wd, "--cores", "1", check=False, env=NO_BYTECODE)
+    assert proc.returncode != 0, proc.stdout
+    assert "Error: invalid configuration" in proc.stdout
     for _label, where, payload in PAYLOADS:
-        cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
-        if where == "problems":
-            cfg["problems"].update(payload)
-        else:
-            cfg["problems"]["quadratic"]["alphas"] = payload
-        text = yaml.safe_dump(cfg, sort_keys=False)
-        (wd / "config/config.yaml").write_text(text)
-        proc = snakemake(wd, "--cores", "1", check=False, env=NO_BYTECODE)
-        assert proc.returncode != 0, proc.stdout
-        assert "Error: invalid configuration" in proc.stdout
-        name = next(iter(payload)) if where == "problems" else payload[0]
-        assert repr(name) in proc.stdout, proc.stdout
-        assert not (wd / "results").exists()
-        (wd / "config/config.yaml").write_text((REPO / "config/config.yaml").read_text())
+        assert repr(payload_name(where, payload)) in proc.stdout, proc.stdout
+    assert "Traceback" not in proc.stdout, proc.stdout
+    assert not (wd / "results").exists()
+    (wd / "config/config.yaml").write_text((REPO / "config/config.yaml").read_text())
     after = snapshot(root, wd / ".snakemake")
     changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
     assert changed <= {"gdlab/config", "gdlab/config/config.yaml"}, changed
@@ -370,44 +248,30 @@ def test_injection_through_the_config_file_is_rejected(sandbox):
 
 
 @pytest.mark.parametrize(
-    ("args", "fragment"),
+    ("args", "fragments"),
     [
-        (["--config", "problems={quadratic; touch PWNED: {}}"], "unknown key"),
-        (["--config", 'problems={"../../PWNED": {alphas: [0.5]}}'], "'../../PWNED'"),
-        (["--config", "root_seed=$(touch PWNED)"], "'$(touch PWNED)' (a string)"),
-        (["--config", "seeds_per_job=1; touch PWNED"], "'1; touch PWNED' (a string)"),
+        # values: every payload at once (each alone: tests/unit/test_config.py)
+        (["--config", *(entry for entry, _f in CLI_PAYLOADS)], [f for _e, f in CLI_PAYLOADS]),
         # Snakemake itself refuses keys that are not identifiers
-        (["--config", "../PWNED=1"], "Config entry must start with a valid identifier"),
+        (["--config", "../PWNED=1"], ["Config entry must start with a valid identifier"]),
         # targets: the wildcard constraints only match what the grid can name
-        (["results/runs/quadratic/alpha_0.5;touch PWNED/seeds_0-0.parquet"], "No rule to produce"),
-        (["results/runs/../../PWNED/alpha_0.5/seeds_0-0.parquet"], "No rule to produce"),
-        (["results/runs/quadratic/alpha=$(touch PWNED)/seeds_0-0.parquet"], "No rule to produce"),
+        (
+            ["results/runs/quadratic/alpha_0.5;touch PWNED/seeds_0-0.parquet"],
+            ["No rule to produce"],
+        ),
+        (["results/runs/../../PWNED/alpha_0.5/seeds_0-0.parquet"], ["No rule to produce"]),
+        (["results/runs/quadratic/alpha=$(touch PWNED)/seeds_0-0.parquet"], ["No rule to produce"]),
     ],
+    ids=["config_values", "config_key", "target_setting", "target_problem", "target_substitution"],
 )
-def test_injection_through_the_command_line_is_rejected(sandbox, args, fragment):
+def test_injection_through_the_command_line_is_rejected(sandbox, args, fragments):
     root, wd = sandbox
     (wd / "config/config.yaml").write_text((REPO / "config/test.yaml").read_text())
     before = snapshot(root, wd / ".snakemake")
     proc = snakemake(wd, "--cores", "1", *args, check=False, env=NO_BYTECODE)
     assert proc.returncode != 0, proc.stdout
-    assert fragment in proc.stdout, proc.stdout
+    for fragment in fragments:
+        assert fragment in proc.stdout, proc.stdout
     assert not (wd / "results").exists()
     assert snapshot(root, wd / ".snakemake") == before
     assert not list(root.rglob("*PWNED*")) and not Path("/tmp/PWNED").exists()
-
-
-def test_every_shell_command_quotes_its_values():
-    """Every placeholder of every shell: command (wildcards, params, paths) is quoted
-    with `:q`; only Snakemake's own integers (threads, resources) are not."""
-    commands = []
-    for smk in sorted((REPO / "workflow/rules").glob("*.smk")):
-        # at any depth: the rules generated in loops over the registry are indented more
-        for _indent, block in re.findall(r"\n( +)shell:\n((?:\1    .*\n)+)", smk.read_text()):
-            commands.append((smk.name, block))
-    # the solver, the table, and the generated figure, check and table-page rules
-    assert {"solve.smk", "aggregate.smk", "plots.smk", "report.smk"} <= {n for n, _ in commands}
-    for name, block in commands:
-        for field in re.findall(r"(?<!\{)\{([^{}]+)\}(?!\})", block):
-            assert field.endswith(":q") or field == "threads" or field.startswith("resources."), (
-                f"{name}: {{{field}}} reaches the shell unquoted"
-            )
