@@ -153,8 +153,20 @@ def read_only(wd: Path, digest: str):
     )
 
 
+def imports_of(wd: Path) -> Path:
+    """Where the test study's processes recorded the gdlab files they imported."""
+    return wd.parent / "imports"
+
+
 def _build_test_study(wd: Path) -> None:
-    snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2")
+    """The test config on two cores; every Python process records the gdlab files it
+    imported (tests/support/importspy) in :func:`imports_of`."""
+    spy = imports_of(wd)
+    spy.mkdir()
+    path = [str(TESTS / "support" / "importspy"), *os.environ.get("PYTHONPATH", "").split(":")]
+    env = {"PYTHONPATH": os.pathsep.join(p for p in path if p), "GDLAB_IMPORT_SPY": str(spy)}
+    out = snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2", env=env).stdout
+    assert "Using workflow specific profile profiles/default" in out
 
 
 @pytest.fixture(scope="session")

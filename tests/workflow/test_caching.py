@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import REPO, read_only, shared, snakemake
+from conftest import REPO, imports_of, snakemake
 from gdlab import grid, problems
 from gdlab import plan as gdplan
 from support.edits import append_statement, edit_docstring
@@ -201,26 +201,18 @@ def code_param(record: dict) -> dict[str, str]:
     return found[0]
 
 
-def _build_serial_study(wd: Path) -> None:
-    """The test study from scratch on ONE core; every Python process records the gdlab
-    files it imported (tests/support/importspy) in ``wd/imports``."""
-    spy = wd / "imports"
-    spy.mkdir()
-    path = [
-        str(REPO / "tests" / "support" / "importspy"),
-        *os.environ.get("PYTHONPATH", "").split(os.pathsep),
-    ]
-    env = {"PYTHONPATH": os.pathsep.join(p for p in path if p), "GDLAB_IMPORT_SPY": str(spy)}
-    out = snakemake(wd, *CONFIG, "--cores", "1", env=env).stdout
-    assert "Using workflow specific profile profiles/default" in out
+# The files whose bytes depend on which problems a run made (a subset's differ from
+# the whole study's); every other file is one problem's.
+STUDY_WIDE = {gdplan.RUNS, CONVERGENCE, *gdplan.THRESHOLD_OUTPUTS.values()}
 
 
-@pytest.fixture
-def serial_study(tmp_path_factory):
-    """The serial study, built once per pytest run and read-only (conftest.shared)."""
-    wd, digest = shared(tmp_path_factory, "serial_study", _build_serial_study)
-    with read_only(wd, digest):
-        yield wd, wd / "imports"
+def per_problem(snap: dict) -> dict[str, str]:
+    """{path: sha256} of the files of a snapshot that belong to one problem."""
+    return {p: v[2] for p, v in snap.items() if p not in STUDY_WIDE}
+
+
+def subset(problems_: list[str]) -> tuple[str, ...]:
+    return ("--config", f"only={','.join(problems_)}")
 
 
 # ---- case 1 ------------------------------------------------------------------------------
@@ -542,10 +534,15 @@ def test_7_identical_rewrite_of_solver_outputs_cuts_off_downstream(study):
 
 
 # ---- case 8 ------------------------------------------------------------------------------
+# the problems case 8 runs (case 9 runs the others): 14 solver jobs, two figures
+KILLED = ["quadratic", "lsq_gd"]
+
+
 def test_8_sigkill_mid_run_then_resume_redoes_only_the_incomplete(workdir, test_study):
-    cmd = [sys.executable, "-m", "snakemake", *CONFIG, "--cores", "2", "--no-hooks"]
+    only = subset(KILLED)
+    cmd = [sys.executable, "-m", "snakemake", *CONFIG, "--cores", "2", "--no-hooks", *only]
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    every_run = set().union(*(runs(workdir, p) for p in PROBLEMS))
+    every_run = set().union(*(runs(workdir, p) for p in KILLED))
     with open(workdir / "killed.log", "w") as log:
         proc = subprocess.Popen(
             cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
@@ -574,39 +571,41 @@ def test_8_sigkill_mid_run_then_resume_redoes_only_the_incomplete(workdir, test_
     before = snapshot(workdir)
 
     # Snakemake's lock survives a SIGKILL: the next run refuses until --unlock
-    locked = snakemake(workdir, *CONFIG, "--cores", "2", check=False)
+    locked = snakemake(workdir, *CONFIG, "--cores", "2", *only, check=False)
     assert locked.returncode != 0 and "--unlock" in locked.stdout, locked.stdout
-    snakemake(workdir, *CONFIG, "--unlock")
+    snakemake(workdir, *CONFIG, "--unlock", *only)
 
-    planned = plan(workdir)
+    planned = plan(workdir, *only)
     planned_runs = {p for p in planned if p.startswith("results/runs/")}
     assert planned_runs == (every_run - done) | (marked & done)  # missing + incomplete only
-    run(workdir)
+    run(workdir, *only)
     after = snapshot(workdir)
     assert rewritten(before, after) == planned
     assert all(after[p] == before[p] for p in done - marked)  # finished files untouched
     assert not list((workdir / "results").rglob("*.tmp"))
-    reference = snapshot(test_study)
-    assert after.keys() == reference.keys()
-    assert {p: v[2] for p, v in after.items()} == {p: v[2] for p, v in reference.items()}
+    # every output of the subset, each problem's byte-identical to an uninterrupted run's
+    assert after.keys() == set(gdplan.all_outputs({**config(workdir), "only": ",".join(KILLED)}))
+    reference = per_problem(snapshot(test_study))
+    mine = per_problem(after)
+    assert mine == {p: reference[p] for p in mine}
 
 
 # ---- case 9 ------------------------------------------------------------------------------
-@pytest.mark.xdist_group("serial_study")
-def test_9_one_core_and_two_cores_give_identical_bytes(serial_study, test_study):
-    wd, _spy = serial_study
-    one, two = snapshot(wd), snapshot(test_study)
-    assert one.keys() == two.keys() and len(one) > 40
-    differ = [p for p in one if one[p][2] != two[p][2]]
+def test_9_one_core_and_two_cores_give_identical_bytes(workdir, test_study):
+    """The problems case 8 does not run, on ONE core, against the test study's two."""
+    chosen = [p for p in PROBLEMS if p not in KILLED]
+    snakemake(workdir, *CONFIG, "--cores", "1", *subset(chosen))
+    one, two = per_problem(snapshot(workdir)), per_problem(snapshot(test_study))
+    assert len(one) > 20 and one.keys() <= two.keys()
+    differ = [p for p in one if one[p] != two[p]]
     assert not differ, differ
 
 
 # ---- the structure behind cases 4 and 6 --------------------------------------------------
-@pytest.mark.xdist_group("serial_study")
-def test_every_job_fingerprints_all_the_code_it_imports(serial_study):
+def test_every_job_fingerprints_all_the_code_it_imports(test_study):
     """For every job of a real run: the gdlab files its process imported (recorded by
     tests/support/importspy) all appear in the code fingerprint Snakemake recorded for it."""
-    wd, spy = serial_study
+    wd, spy = test_study, imports_of(test_study)
     records = metadata(wd)
     seen = {}
     for f in spy.glob("*.json"):
