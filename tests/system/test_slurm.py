@@ -415,8 +415,11 @@ def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, tmp_path):
     benchmarks/scale.py): every solver job in a SLURM job, the basin map, one row of
     results/runs.parquet per run."""
     wd = copy_workflow(tmp_path / "large")
+    seeds, sweep = 20, 8
     fewer = {
-        "problems": {"sharp_wide": {"seeds": 40, "sweep": {"min": 1e-3, "max": 10.0, "count": 30}}}
+        "problems": {
+            "sharp_wide": {"seeds": seeds, "sweep": {"min": 1e-3, "max": 10.0, "count": sweep}}
+        }
     }
     (wd / "config/large-ci.yaml").write_text(yaml.safe_dump(fewer))
     large = ("--configfile", "config/large.yaml", "config/large-ci.yaml")
@@ -431,17 +434,18 @@ def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, tmp_path):
         fewer,
     )
     expected = {path for p in plan.configured(cfg) for path in plan.runs_of(cfg, p)}
-    assert plan.configured(cfg) == ["sharp_wide"] and len(expected) == 33
+    points = len(cfg["problems"]["sharp_wide"]["alphas"]) + sweep  # one job a step size
+    assert plan.configured(cfg) == ["sharp_wide"] and len(expected) == points
     ran = solver_jobs_by_slurm_job(submitted(out))
     assert set(ran) == expected and all(len(ids) == 1 for ids in ran.values()), ran
     assert "localrule solve:" not in out
     for ext in ("png", "svg"):
         assert (wd / f"results/figures/basin_map.{ext}").stat().st_size > 0
     runs = pq.read_table(wd / "results/runs.parquet", columns=["problem", "seed"])
-    assert runs.num_rows == 33 * 40
+    assert runs.num_rows == points * seeds
     assert set(runs["problem"].to_pylist()) == {"sharp_wide"}
     used = sorted({i for ids in ran.values() for i in ids}, key=int)
     SUMMARY.lines.append(
-        f"config/large.yaml (40 starts x 33 step sizes): {len(expected)} solver jobs in "
+        f"config/large.yaml ({seeds} starts x {points} step sizes): {len(expected)} solver jobs in "
         f"{len(used)} SLURM jobs, basin map and runs.parquet in {seconds:.0f} s"
     )
