@@ -6,7 +6,12 @@ the objectives are written here again, independently of gdlab's code.
     python tests/support/regenerate.py FILE.parquet SEED   # prints a JSON document
 
 The document: the run's outcome by the tolerance test (``converged`` or not within
-the budget), its number of steps, and its loss at every step up to the last.
+the budget), its number of steps, and its loss at every step up to the last.  In a
+test, call :func:`regenerate` (the contract's check ``run_regenerates_from_metadata``
+does, in process); that this file imports nothing but the standard library, NumPy
+and pyarrow is proved by parsing it (tests/contract/test_contract.py).
+
+A problem it has no objective of raises :class:`NotWritten`, naming what to add.
 """
 
 from __future__ import annotations
@@ -90,20 +95,46 @@ PROBLEMS = {
 }
 
 
+# ---- each problem that does not iterate, written again: its one row --------------------
 def lsq_gradient(meta, d) -> dict:
     X, Y, theta = d["X"], d["Y"], d["theta"]
     r = X @ theta - Y
     return {"outcome": "checked", "steps": 0, "loss": [0.5 * r @ r]}
 
 
+CHECKED = {"lsq_gradient": lsq_gradient}
+
+
+class NotWritten(LookupError):
+    """This file has no objective of the run's problem (the message says what to add)."""
+
+
+def metadata(path: str) -> dict:
+    """The ``gdlab`` JSON document of a result file's key-value metadata."""
+    return json.loads(pq.read_schema(path).metadata[b"gdlab"])
+
+
 def regenerate(path: str, seed: int) -> dict:
-    meta = json.loads(pq.read_schema(path).metadata[b"gdlab"])
+    """Run ``seed`` of the result file ``path`` again from its metadata alone: its
+    outcome by the tolerance test, its number of steps and its loss at every step."""
+    meta = metadata(path)
+    iterates = meta["stopping"] is not None
+    written = PROBLEMS if iterates else CHECKED
+    if meta["problem"] not in written:
+        table, signature = (
+            ("PROBLEMS", "(meta, draws) -> (start, step size, gradient, loss)")
+            if iterates
+            else ("CHECKED", "(meta, draws) -> {outcome, steps, loss}")
+        )
+        raise NotWritten(
+            f"tests/support/regenerate.py has no objective of {meta['problem']!r}: write "
+            f"it again from the file's metadata alone (no gdlab), as a function {signature}, "
+            f"and add it to {table} there"
+        )
     d = draws(meta, seed)
-    if meta["stopping"] is None:  # no iteration: the draw itself
-        return {"lsq_gradient": lsq_gradient}[meta["problem"]](meta, d)
-    if meta["problem"] not in PROBLEMS:
-        raise SystemExit(f"no regeneration of {meta['problem']}: add one to {__file__}")
-    theta, alpha, gradient, loss = PROBLEMS[meta["problem"]](meta, d)
+    if not iterates:  # no iteration: the draw itself
+        return written[meta["problem"]](meta, d)
+    theta, alpha, gradient, loss = written[meta["problem"]](meta, d)
     stop = meta["stopping"]
     losses = []
     for k in range(stop["max_steps"] + 1):
@@ -115,7 +146,17 @@ def regenerate(path: str, seed: int) -> dict:
     return {"outcome": "not converged", "steps": stop["max_steps"], "loss": losses}
 
 
-if __name__ == "__main__":
-    doc = regenerate(sys.argv[1], int(sys.argv[2]))
+def main(argv: list[str]) -> int:
+    """The script: print the JSON document of ``FILE SEED``."""
+    try:
+        doc = regenerate(argv[0], int(argv[1]))
+    except NotWritten as exc:
+        print(exc, file=sys.stderr)
+        return 1
     doc["gdlab_imported"] = any(m.split(".")[0] == "gdlab" for m in sys.modules)
     print(json.dumps(doc))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

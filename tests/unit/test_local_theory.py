@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdlab import descent, problems, stats
+from gdlab import descent, stats
 from gdlab.problems.conv_huber import numerics as conv_huber
 from gdlab.problems.quadratic import numerics as quadratic
 from gdlab.problems.sharp_wide import numerics as sharp_wide
@@ -127,23 +127,3 @@ def test_wilson_interval():
     assert lo < 0.25 < hi and hi - lo == pytest.approx(
         2 * 1.96 * (0.25 * 0.75 / 100) ** 0.5, rel=0.05
     )
-
-
-@pytest.mark.parametrize("name", [n for n in problems.names() if problems.spec(n).iterative])
-def test_every_iterative_problem_fills_its_local_theory(name):
-    """rate_theory and alpha_critical per run, not per grid point: every converged run
-    of the test config's first grid value has its own prediction."""
-    import yaml
-
-    from conftest import REPO
-    from gdlab import grid, solve
-
-    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
-    job = grid.jobs(cfg, name)[0]
-    table = solve.solve(
-        name, job.setting, job.first, job.last, grid.solver_settings(cfg, name)
-    ).to_pandas()
-    ends = table[table["step"] == table["steps"]]
-    converged = ends[ends["outcome"] == "converged"]
-    assert len(converged) > 0
-    assert converged["rate_theory"].notna().all() and converged["alpha_critical"].notna().all()

@@ -1,6 +1,7 @@
 """The threshold experiment (gdlab.threshold): the stable/unstable decision on linear maps
-whose spectral radius is known, the bisection on every registered problem's cases, the
-table's check and figure, and the config keys.  Problems come from the registry."""
+whose spectral radius is known, the bisection, each problem's theory, the table's check
+and figure, and the config keys.  Problems come from the registry; that every case's
+bracket holds its theory is the contract's (tests/contract/checks.py)."""
 
 from __future__ import annotations
 
@@ -154,18 +155,6 @@ def _cases(problem: str, cfg: dict) -> tuple[threshold.Cases, dict]:
     return threshold.Cases(**fn(**params["cases"])), params
 
 
-@pytest.mark.parametrize("problem", WITH)
-def test_every_case_s_bracket_holds_its_theory(problem):
-    """The test config's cases of every problem with a threshold experiment."""
-    cfg = CONFIGS["test.yaml"]
-    cases, params = _cases(problem, cfg)
-    assert len(cases.names) == json.loads(plan.threshold_counts(cfg))[problem]
-    r = threshold.bisect(cases, params["bracket"], params["rtol"], params["window"])
-    assert r["agrees"].all(), [(n, r["lo"][i], r["hi"][i]) for i, n in enumerate(cases.names)]
-    assert (r["rel_width"] < params["rtol"]).all()
-    assert np.allclose(r["theory_axis"] * r["unit"], r["theory"], rtol=1e-15)
-
-
 EXPECTED = {  # per-problem expectations: the theory of its first case
     "quadratic": ("minimum=0", 2.0, 1e-15),
     "lsq_gd": ("seed=0", None, None),  # 2/ρ(XᵀX) of seed 0's X: c = 1 below
@@ -301,6 +290,13 @@ def test_both_configs_set_every_threshold_key():
 def test_rtol_out_of_range_is_one_line_naming_the_key(rtol):
     found = _config(lambda c: c["thresholds"].update(rtol=rtol))
     assert len(found) == 1 and found[0].startswith("thresholds.rtol: "), found
+    assert "out of range" in found[0]
+
+
+@pytest.mark.parametrize("window", [5, 0, -1])
+def test_window_out_of_range_is_one_line_naming_the_key(window):
+    found = _config(lambda c: c["thresholds"].update(window=window))
+    assert len(found) == 1 and found[0].startswith(f"thresholds.window: {window} "), found
     assert "out of range" in found[0]
 
 

@@ -1,0 +1,466 @@
+"""The contract: one list of checks that every registered problem passes (docs/testing.md).
+
+Each check is a function of a problem's name that asserts one promise, with a message
+that names the problem and what to fix.  ``tests/contract/test_contract.py`` runs every
+check of :data:`CHECKS` on every problem of :func:`gdlab.problems.names` (as
+scikit-learn's ``parametrize_with_checks`` does for estimators), with ids
+``<problem>-<check>``, so a problem added as a folder gets all of them without a test
+edit.  A check that does not apply to every problem says so in its ``when`` (one of
+:data:`WHEN`, read from the spec alone); it is then not made a test of that problem.
+
+Numbers come from the problem's sections of config/test.yaml; everything runs in
+process (no Snakemake, no subprocess), a few seconds a problem at most.
+
+The checks, in order:
+
+* ``spec_is_complete`` — :func:`gdlab.problems.missing` finds no gap, SPEC.schema is
+  an object schema requiring the grid key, no core column is redefined;
+* ``schema_fragment_is_merged`` — its fragment is ``problems.<name>`` of the merged
+  config schema, its ``check_schema`` keys required under ``checks``;
+* ``configs_have_its_sections`` — config/config.yaml and config/test.yaml have
+  ``problems.<name>`` and its ``checks`` keys;
+* ``captions_are_written`` — the table's, every figure's and every check's caption
+  exists and is not empty;
+* ``functions_import`` — its numerics (``run``, ``data_process``) and every function
+  its spec names (figures, checks, threshold experiment) import and are callable;
+* ``theory_answers_the_interface`` — ``predict``, ``table_row``, ``threshold`` (None
+  or a float); ``predict`` of every test grid value is an outcome or None;
+* ``rows_do_not_depend_on_the_block`` — a seed's rows, computed alone or in blocks cut
+  anyhow, are bit for bit those of one block (at the test config's first grid point,
+  the first of every other outcome its theory predicts, and its last);
+* ``local_theory_fills_every_converged_run`` (when ``spec.iterative``) — every
+  converged run of the test config's first job has rate_theory and alpha_critical;
+* ``metadata_states_how_to_regenerate`` — a written file's metadata states the data
+  process, seed entropy, settings and (iterative) stopping rule, and NumPy alone
+  (tests/support/regenerate.py) redraws from it exactly what gdlab draws;
+* ``run_regenerates_from_metadata`` — tests/support/regenerate.py, which does not
+  import gdlab (proved in test_contract.py), gets the run's losses and steps again;
+* ``fingerprints_hold_its_own_folder_only`` — no code fingerprint of its jobs holds
+  another problem's file; its solver's holds its numerics, spec and the registry;
+* ``threshold_brackets_hold_their_theory`` (when ``spec.thresholds is not None``) —
+  every case of the test config's threshold experiment brackets its theory.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import yaml
+
+from conftest import REPO
+from gdlab import config as gdconfig
+from gdlab import grid, plan, problems, schema, seeding, solve, threshold
+from support import regenerate
+
+SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
+CONFIG_FILES = ("config.yaml", "test.yaml")
+OUTCOMES = ("converged", "diverged", "cycle", "max_steps", None)  # gdlab.theory
+# the seeds of the block check: one block, and the same seeds cut into others
+BLOCK = (0, 9)
+CUTS = ((0, 0), (1, 3), (4, 4), (5, 8), (9, 9))
+
+# When a check applies: a condition on the spec, as it is shown, and its test.
+WHEN: dict[str, Callable] = {
+    "spec.iterative": lambda spec: spec.iterative,
+    "spec.thresholds is not None": lambda spec: spec.thresholds is not None,
+}
+CHECKS: list[Callable[[str], None]] = []
+
+
+def check(when: str | None = None):
+    """Add the decorated ``check_<id>(name)`` to :data:`CHECKS`; ``when`` (a key of
+    :data:`WHEN`) restricts it to the problems whose spec says so."""
+    if when is not None and when not in WHEN:
+        raise ValueError(f"when={when!r}: one of {sorted(WHEN)}")
+
+    def add(fn):
+        fn.when = when
+        CHECKS.append(fn)
+        return fn
+
+    return add
+
+
+def id_of(fn) -> str:
+    return fn.__name__.removeprefix("check_")
+
+
+def applies(fn, name: str) -> bool:
+    return fn.when is None or bool(WHEN[fn.when](problems.spec(name)))
+
+
+# ---- what the checks read ----------------------------------------------------------------
+@cache
+def config(file: str = "test.yaml") -> dict:
+    """config/<file>, parsed (shared: never change it)."""
+    return yaml.safe_load((REPO / "config" / file).read_text())
+
+
+@cache
+def merged_schema() -> dict:
+    return gdconfig.load_schema(REPO / SCHEMA_FILE)
+
+
+def section(name: str, file: str = "test.yaml") -> dict:
+    """The problem's section of config/<file>, asserted to exist."""
+    found = config(file)["problems"]
+    assert name in found, (
+        f"config/{file} has no problems.{name} section: add one "
+        f"(its keys: src/gdlab/problems/{name}/__init__.py, SPEC.schema)"
+    )
+    return found[name]
+
+
+def rel(name: str, file: str = "__init__.py") -> str:
+    return f"src/gdlab/problems/{name}/{file}"
+
+
+@cache
+def first_run(name: str) -> tuple[grid.Job, pa.Table]:
+    """The test config's first solver job of ``name`` and its table (computed once)."""
+    section(name)
+    cfg = config()
+    job = grid.jobs(cfg, name)[0]
+    table = solve.solve(name, job.setting, job.first, job.last, grid.solver_settings(cfg, name))
+    return job, table
+
+
+def grid_points(name: str) -> list[str]:
+    """The test config's first grid point, the first point of every other outcome the
+    problem's theory predicts there, and its last point (each once)."""
+    first, *rest = grid.grid_values(name, section(name))
+    theory = problems.theory(name)
+    picked, seen = [first], {theory.predict(first)}
+    for value in rest:
+        outcome = theory.predict(value)
+        if outcome is not None and outcome not in seen:
+            picked.append(value)
+            seen.add(outcome)
+    picked += rest[-1:]
+    return list(dict.fromkeys(grid.setting(name, v) for v in picked))
+
+
+def rows_of(table: pa.Table, first: int, last: int) -> pa.Table:
+    seed = table.column("seed").to_numpy()
+    return table.take(np.flatnonzero((seed >= first) & (seed <= last)))
+
+
+def differences(a: pa.Table, b: pa.Table) -> list[str]:
+    """Where ``b`` is not ``a`` bit for bit, one line a column: floats compared as their
+    int64 bit patterns, NULLs where NULLs are."""
+    if a.column_names != b.column_names:
+        return [f"columns {b.column_names} instead of {a.column_names}"]
+    if a.num_rows != b.num_rows:
+        return [f"{b.num_rows} rows instead of {a.num_rows}"]
+    out = []
+    for c in a.column_names:
+        x, y = a.column(c).combine_chunks(), b.column(c).combine_chunks()
+        nulls_x = x.is_null().to_numpy(zero_copy_only=False)
+        nulls_y = y.is_null().to_numpy(zero_copy_only=False)
+        if pa.types.is_floating(x.type) and pa.types.is_floating(y.type):
+            bits_x = x.fill_null(0.0).to_numpy().view(np.int64)
+            bits_y = y.fill_null(0.0).to_numpy().view(np.int64)
+            bad = np.flatnonzero((nulls_x != nulls_y) | (bits_x != bits_y))
+        else:
+            xs, ys = x.to_pylist(), y.to_pylist()
+            bad = [i for i, (u, v) in enumerate(zip(xs, ys, strict=True)) if u != v]
+        if len(bad):
+            i = int(bad[0])
+            where = ", ".join(
+                f"{k} {a.column(k)[i].as_py()}" for k in ("seed", "step") if k in a.column_names
+            )
+            out.append(
+                f"{c}: {len(bad)} of {a.num_rows} rows differ; first at {where}: "
+                f"{x[i].as_py()!r} vs {y[i].as_py()!r}"
+            )
+    return out
+
+
+def lines(items) -> str:
+    return "".join(f"\n  {item}" for item in items)
+
+
+# ---- the checks ----------------------------------------------------------------------------
+@check()
+def check_spec_is_complete(name: str) -> None:
+    """Its folder has every piece; SPEC.schema requires the grid key; no core column is
+    redefined by SPEC.columns."""
+    gaps = problems.missing(name)
+    assert gaps == [], f"{name}'s folder lacks {len(gaps)} piece(s):{lines(gaps)}"
+    spec = problems.spec(name)
+    assert spec.schema.get("type") == "object" and spec.schema.get("required"), (
+        f"{rel(name)}: SPEC.schema is not an object schema with required keys "
+        "(build it with gdlab.spec.gd_section or gdlab.spec.section)"
+    )
+    assert spec.grid.key in spec.schema["required"], (
+        f"{rel(name)}: SPEC.schema does not require the grid key {spec.grid.key!r}"
+    )
+    core = sorted(set(spec.columns) & set(schema.CORE))
+    assert not core, (
+        f"{rel(name)}: SPEC.columns redefines the core column(s) {core} "
+        "(gdlab.columns.CORE): give its own columns other names"
+    )
+
+
+@check()
+def check_schema_fragment_is_merged(name: str) -> None:
+    """Its SPEC.schema is ``problems.<name>`` of the merged config schema, and every key of
+    its SPEC.check_schema is required under ``checks``."""
+    spec = problems.spec(name)
+    merged = merged_schema()
+    got = merged["properties"]["problems"]["properties"].get(name)
+    assert got == spec.schema, (
+        f"{SCHEMA_FILE}, merged with the specs (gdlab.config.load_schema), "
+        f"{'lacks' if got is None else 'changes'} problems.{name}: it must be "
+        f"{rel(name)}'s SPEC.schema as it is"
+    )
+    required = merged["properties"]["checks"]["required"]
+    lost = [k for k in spec.check_schema if k not in required]
+    assert not lost, (
+        f"the merged config schema does not require checks.{lost} of {rel(name)}'s "
+        "SPEC.check_schema"
+    )
+
+
+@check()
+def check_configs_have_its_sections(name: str) -> None:
+    """config/config.yaml and config/test.yaml have ``problems.<name>`` and every key of its
+    SPEC.check_schema under ``checks``."""
+    for file in CONFIG_FILES:
+        section(name, file)
+        lacking = [k for k in problems.spec(name).check_schema if k not in config(file)["checks"]]
+        assert not lacking, (
+            f"config/{file} has no checks.{lacking[0]} ({rel(name)}'s SPEC.check_schema "
+            "requires it)"
+        )
+
+
+@check()
+def check_captions_are_written(name: str) -> None:
+    """captions/table.rst and the caption of every figure and check exist, not empty."""
+    spec = problems.spec(name)
+    for output in ["table", *(f.name for f in spec.figures), *(c.name for c in spec.checks)]:
+        path = problems.caption(name, output)
+        shown = path.relative_to(REPO) if path.is_relative_to(REPO) else path
+        assert path.is_file(), f"{shown} is missing: write the report caption of {output}"
+        assert path.read_text().strip(), f"{shown} is empty: write the report caption of {output}"
+
+
+def _callable(name: str, ref: str, what: str) -> None:
+    try:
+        fn = problems.function(name, ref)
+    except (ImportError, AttributeError) as exc:
+        raise AssertionError(f"{name}: {what} {ref!r} does not import: {exc}") from exc
+    assert callable(fn), f"{name}: {what} {ref!r} is not callable"
+
+
+@check()
+def check_functions_import(name: str) -> None:
+    """numerics.run and numerics.data_process, and every function its spec names (figures,
+    checks, its threshold experiment), import and are callable."""
+    spec = problems.spec(name)
+    for fn in ("run", "data_process"):
+        _callable(name, f"numerics:{fn}", "the solver's")
+    for item in (*spec.figures, *spec.checks):
+        _callable(name, item.function, f"{type(item).__name__.lower()} {item.name}'s")
+    if spec.thresholds is not None:
+        _callable(name, spec.thresholds.function, "SPEC.thresholds.function")
+
+
+@check()
+def check_theory_answers_the_interface(name: str) -> None:
+    """problems.theory(name) has callable ``predict`` and ``table_row`` and a ``threshold``
+    that is None or a float; ``predict`` of every test grid value is an outcome or None."""
+    theory = problems.theory(name)
+    where = f"{name}'s theory ({rel(name)}, SPEC.theory)"
+    for attr in ("predict", "table_row"):
+        assert callable(getattr(theory, attr, None)), f"{where} has no callable {attr}"
+    t = getattr(theory, "threshold", "absent")
+    assert t is None or isinstance(t, float), f"{where}: threshold is {t!r}, not None or a float"
+    for value in grid.grid_values(name, section(name)):
+        got = theory.predict(value)
+        assert got in OUTCOMES, f"{where}: predict({value!r}) is {got!r}, not one of {OUTCOMES}"
+
+
+@check()
+def check_rows_do_not_depend_on_the_block(name: str) -> None:
+    """Seeds 0-9 in one block, and the same seeds computed alone or in other blocks, give
+    the same rows bit for bit: a seed's numbers depend on the seed alone (gdlab.seeding),
+    never on the block it is computed in.  At :func:`grid_points`."""
+    settings = grid.solver_settings(config(), name)
+    for setting in grid_points(name):
+        whole = solve.solve(name, setting, *BLOCK, settings)
+        for first, last in CUTS:
+            expected = rows_of(whole, first, last)
+            assert expected.num_rows > 0, f"{name} at {setting}: seeds {first}-{last} have no rows"
+            found = differences(expected, solve.solve(name, setting, first, last, settings))
+            assert not found, (
+                f"{name} at {setting}: seeds {first}-{last} computed as their own block differ "
+                f"from the same seeds of block {BLOCK[0]}-{BLOCK[1]} (a seed's numbers must "
+                f"depend on the seed alone):{lines(found)}"
+            )
+
+
+@check(when="spec.iterative")
+def check_local_theory_fills_every_converged_run(name: str) -> None:
+    """rate_theory and alpha_critical are per run, not per grid point: every converged run
+    of the test config's first job has its own prediction (iterative problems only)."""
+    job, table = first_run(name)
+    df = table.to_pandas()
+    ends = df[df["step"] == df["steps"]]
+    converged = ends[ends["outcome"] == "converged"]
+    assert len(converged) > 0, (
+        f"{name}: no run of the test config's first job ({job.path}) converged, so this "
+        "check would pass on nothing: make its first grid point in config/test.yaml one "
+        "where GD converges"
+    )
+    for col in ("rate_theory", "alpha_critical"):
+        empty = converged.loc[converged[col].isna(), "seed"].tolist()
+        assert not empty, (
+            f"{name}: the converged runs of seeds {empty} ({job.path}) have no {col}: "
+            f"{rel(name, 'numerics.py')} must fill it at the point each run reached"
+        )
+
+
+def _written(name: str, directory: str) -> tuple[grid.Job, pa.Table, Path, dict]:
+    """The first job's table written to ``directory``, and its metadata as read back."""
+    job, table = first_run(name)
+    path = Path(directory) / "run.parquet"
+    schema.write(table, path)
+    return job, table, path, schema.provenance(path)
+
+
+@check()
+def check_metadata_states_how_to_regenerate(name: str) -> None:
+    """A written file's metadata states the data process (generator, seed entropy, each
+    draw), the settings and, for an iterative problem, the stopping rule; NumPy alone
+    (tests/support/regenerate.py) redraws from it every seed's data bit for bit."""
+    spec = problems.spec(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        job, _table, path, meta = _written(name, tmp)
+        assert regenerate.metadata(str(path)) == meta, "regenerate.metadata reads another document"
+    data = meta["data"]
+    assert data["draws"], (
+        f"{name}: the metadata states no draw ({rel(name, 'numerics.py')}: data_process)"
+    )
+    assert data["generator"] in ("SeedSequence", "RandomState"), (
+        f"{name}: the metadata's generator {data['generator']!r} is neither SeedSequence "
+        "nor RandomState"
+    )
+    seeds = list(range(job.first, job.last + 1))
+    assert len(meta["seed_entropy"]) == len(seeds), f"{name}: not one seed_entropy a seed"
+    assert meta["settings"] == grid.solver_settings(config(), name), (
+        f"{name}: the metadata's settings are not the job's"
+    )
+    if spec.iterative:
+        stated = set(meta["stopping"] or ())
+        lacking = sorted({"max_steps", "tolerance", "divergence_factor", "rule"} - stated)
+        assert not lacking, f"{name}: the metadata's stopping rule lacks {lacking}"
+    else:
+        assert meta["stopping"] is None, (
+            f"{name} does not iterate, but its metadata states a stopping rule"
+        )
+    root = meta["settings"].get("root_seed", 0)
+    for seed in seeds:
+        ours = seeding.draw(data, name, seed, root)
+        theirs = regenerate.draws(meta, seed)
+        assert list(theirs) == list(ours), f"{name}: the draws are not named {list(ours)}"
+        for key, value in ours.items():
+            a, b = np.asarray(value), np.asarray(theirs[key])
+            assert (a.dtype, a.shape, a.tobytes()) == (b.dtype, b.shape, b.tobytes()), (
+                f"{name}, seed {seed}: draw {key!r} from the metadata alone is not gdlab's "
+                f"(generator {data['generator']}, seed_entropy {meta['seed_entropy'][seed - job.first]})"
+            )
+
+
+@check()
+def check_run_regenerates_from_metadata(name: str) -> None:
+    """tests/support/regenerate.py, with NumPy alone and the objective written again, gets
+    the first seed of the test config's first job again from its file's metadata: its
+    outcome and steps (iterative) and its loss at every recorded step."""
+    with tempfile.TemporaryDirectory() as tmp:
+        job, table, path, _meta = _written(name, tmp)
+        try:
+            doc = regenerate.regenerate(str(path), job.first)
+        except regenerate.NotWritten as exc:
+            raise AssertionError(f"{name}: {exc}") from None
+    rows = table.to_pandas()
+    run = rows[rows["seed"] == job.first].sort_values("step")
+    assert len(run) > 0, f"{name}: seed {job.first} has no rows in {job.path}"
+    if problems.spec(name).iterative:
+        assert run["outcome"].iloc[-1] == doc["outcome"] == "converged", (
+            f"{name}, seed {job.first} of {job.path}: the file says {run['outcome'].iloc[-1]!r}, "
+            f"the regeneration {doc['outcome']!r}; both must be 'converged' (the test config's "
+            "first grid point is one where GD converges)"
+        )
+        assert int(run["steps"].iloc[0]) == doc["steps"], (
+            f"{name}, seed {job.first}: {int(run['steps'].iloc[0])} steps in the file, "
+            f"{doc['steps']} regenerated"
+        )
+    regenerated = np.array(doc["loss"])[run["step"].to_numpy()]
+    np.testing.assert_allclose(
+        regenerated,
+        run["loss"].to_numpy(),
+        rtol=1e-11,
+        atol=1e-300,
+        err_msg=f"{name}, seed {job.first} of {job.path}: the regenerated losses are not the file's",
+    )
+
+
+@check()
+def check_fingerprints_hold_its_own_folder_only(name: str) -> None:
+    """No code fingerprint of its jobs (solver, table, table page, figures, checks) holds
+    another problem's file, so adding or editing a problem reruns none of the others';
+    its solver's holds its numerics, its spec, the registry and gdlab/solve.py."""
+    spec = problems.spec(name)
+    prints = {"solver": plan.solver_code(name), "table": plan.table_code(name)}
+    prints["table page"] = plan.table_html_code(name)
+    prints.update({f"figure {f.name}": plan.figure_code(name, f) for f in spec.figures})
+    prints.update({f"check {c.name}": plan.check_code(name, c) for c in spec.checks})
+    others = [n for n in problems.names() if n != name]
+    for job, fingerprint in prints.items():
+        assert fingerprint, f"{name}: the fingerprint of its {job} job is empty: it tracks nothing"
+        foreign = [f for f in fingerprint if any(f"problems/{o}/" in f for o in others)]
+        assert not foreign, (
+            f"{name}: the code fingerprint of its {job} job holds other problems' files "
+            f"(an edit there would rerun it): {foreign}; import them with importlib, "
+            "through gdlab.problems, never statically"
+        )
+    solver = plan.solver_code(name)
+    for f in (rel(name, "numerics.py"), rel(name), "src/gdlab/problems/__init__.py"):
+        assert f in solver, f"{name}: its solver's fingerprint lacks {f}"
+    assert "src/gdlab/solve.py" in solver, f"{name}: its solver's fingerprint lacks solve.py"
+
+
+@check(when="spec.thresholds is not None")
+def check_threshold_brackets_hold_their_theory(name: str) -> None:
+    """The test config's threshold experiment: it has the configured number of cases, and
+    every case's bisected bracket holds its theory, narrower than rtol."""
+    section(name)
+    cfg = config()
+    params = json.loads(plan.threshold_params(cfg, name))
+    ref = problems.spec(name).thresholds.function
+    cases = threshold.Cases(**problems.function(name, ref)(**params["cases"]))
+    count = json.loads(plan.threshold_counts(cfg))[name]
+    assert len(cases.names) == count, (
+        f"{name}: {ref} returned {len(cases.names)} cases, SPEC.thresholds.count says {count}"
+    )
+    r = threshold.bisect(cases, params["bracket"], params["rtol"], params["window"])
+    outside = [
+        f"{n}: theory {float(r['theory'][i])!r} not in "
+        f"[{float(r['lo'][i])!r}, {float(r['hi'][i])!r}]"
+        for i, n in enumerate(cases.names)
+        if not r["agrees"][i]
+    ]
+    assert not outside, f"{name}: bisected brackets that miss the theory:{lines(outside)}"
+    wide = [n for i, n in enumerate(cases.names) if not r["rel_width"][i] < params["rtol"]]
+    assert not wide, f"{name}: brackets of {wide} are not narrower than rtol {params['rtol']}"
+    assert np.allclose(r["theory_axis"] * r["unit"], r["theory"], rtol=1e-15), (
+        f"{name}: theory_axis × unit is not the theory in α"
+    )
