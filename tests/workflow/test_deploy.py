@@ -1,7 +1,7 @@
 """gdlab deployed: as a module of a host workflow with its own config/config.yaml,
-with --directory ELSEWHERE, one problem at a time (--config only=...), and what
+with --directory ELSEWHERE, a part of the study at a time (--config only=...), and what
 every run ends with (the summary, results/report.html).  Real Snakemake on the test
-config; the tables are compared byte for byte with the checkout's own run."""
+config; the tables are compared byte for byte with the test study's."""
 
 from __future__ import annotations
 
@@ -98,6 +98,22 @@ def assert_summary_says_what_was_proved(out: str, wd: Path):
     assert (wd / "results/report.html").stat().st_size > 100_000
 
 
+def assert_only_the_subset_was_made(out: str, wd: Path) -> None:
+    """``only=`` made the chosen problems' runs, tables and checks, and the summary says
+    just those (the words of a bad selection: tests/unit/test_only.py)."""
+    made = {p.stem for p in (wd / "results/tables").glob("*.csv")}
+    measured = any(problems.spec(p).thresholds for p in ONLY)  # their thresholds' table
+    assert made == set(ONLY) | ({"thresholds"} if measured else set())
+    assert {p.name for p in (wd / "results/runs").iterdir()} == set(ONLY)
+    lines = summary_of(out)
+    assert [line.split()[1] for line in lines if line.startswith("  table")] == [
+        p for p in PROBLEMS if p in ONLY
+    ]
+    iterative = {p for p in ONLY if problems.spec(p).iterative}
+    check = json.loads((wd / "results/checks/convergence.json").read_text())
+    assert iterative and check["passed"] and set(check["tables"]) == iterative
+
+
 def test_as_a_module_of_a_host_workflow(test_study, tmp_path):
     checkout = copy_workflow(tmp_path / "gdlab")
     host = tmp_path / "host"
@@ -123,6 +139,11 @@ def test_with_directory_elsewhere_and_then_a_moved_checkout(test_study, tmp_path
     assert not (checkout / "results").exists() and not (tmp_path / "results").exists()
     assert_summary_says_what_was_proved(out, run)
     assert f"  (in {run})" in summary_of(out)
+    assert_only_the_subset_was_made(out, run)
+    # the rest of the study reuses the subset's solver runs
+    plan = snakemake(tmp_path, *args, *config, "-n", "--quiet", "host").stdout
+    planned = [line for line in plan.splitlines() if line.startswith("    output: results/runs/")]
+    assert planned and not [x for x in planned if any(f"/runs/{p}/" in x for p in ONLY)]
 
     moved = tmp_path / "elsewhere" / "renamed"
     moved.parent.mkdir()
@@ -144,33 +165,6 @@ def test_without_a_config_in_the_directory_the_default_study_is_read(tmp_path):
     solve = re.search(r"^solve\s+(\d+)$", out, re.M)
     assert solve and int(solve[1]) == gdconfig.count_jobs(default), out
     assert not (run / "results").exists()  # a dry run writes nothing, no report
-
-
-def test_only_some_problems(tmp_path):
-    wd = copy_workflow(tmp_path / "gdlab")
-    iterative = [p for p in PROBLEMS if problems.spec(p).iterative]
-    chosen = [iterative[-1], iterative[0]]
-    out = snakemake(
-        wd, "--configfile", "config/test.yaml", "--config", f"only={','.join(chosen)}", hooks=True
-    )
-    made = {p.stem for p in (wd / "results/tables").glob("*.csv")}
-    measured = any(problems.spec(p).thresholds for p in chosen)  # their thresholds' table
-    assert made == set(chosen) | ({"thresholds"} if measured else set())
-    assert {p.name for p in (wd / "results/runs").iterdir()} == set(chosen)
-    lines = summary_of(out.stdout)
-    assert [line.split()[1] for line in lines if line.startswith("  table")] == [
-        p for p in PROBLEMS if p in chosen
-    ]
-    check = json.loads((wd / "results/checks/convergence.json").read_text())
-    assert check["passed"] and set(check["tables"]) == set(chosen)
-    # the rest of the study reuses those problems' solver runs
-    plan = snakemake(wd, "--configfile", "config/test.yaml", "-n", "--quiet", "host").stdout
-    planned = [line for line in plan.splitlines() if line.startswith("    output: results/runs/")]
-    assert planned and not [x for x in planned if any(f"/runs/{p}/" in x for p in chosen)]
-
-    bad = snakemake(wd, "--configfile", "config/test.yaml", "--config", "only=nosuch", check=False)
-    assert bad.returncode == 1
-    assert "  - only: 'nosuch' is not a problem of this configuration; allowed: " in bad.stdout
 
 
 def test_a_failed_claim_is_named_at_the_end(test_study, tmp_path):
