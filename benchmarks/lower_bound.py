@@ -1,11 +1,12 @@
 r"""The lower bound: every job of the pipeline, run in one Python process.
 
-    python benchmarks/lower_bound.py plan --workdir DIR          # writes DIR/jobs.json
+    python benchmarks/lower_bound.py plan --workdir DIR [TARGET ...]   # writes DIR/jobs.json
     python benchmarks/lower_bound.py run --workdir DIR [--profile FILE]
 
 ``plan`` asks Snakemake, once and untimed, for the pipeline's jobs on the
 workflow copy in ``DIR`` (``snakemake --dry-run --printshellcmds --forceall
---quiet host``): each job's rule, inputs, outputs, log and shell command.
+--quiet host [TARGET ...]``; no target: the whole study): each job's rule, inputs,
+outputs, log and shell command.
 
 ``run`` then does all of that work in this one process, in dependency order:
 each job's command (``python -m gdlab.solve ARGS`` or
@@ -83,10 +84,11 @@ def in_order(jobs: list[dict]) -> list[dict]:
 DRY_RUN = ["-n", "-p", "--forceall", "--quiet", "host", "--cores", "1"]
 
 
-def plan(workdir: Path) -> list[dict]:
-    """The pipeline's jobs on the workflow copy in ``workdir`` (Snakemake dry run)."""
+def plan(workdir: Path, targets=()) -> list[dict]:
+    """The pipeline's jobs on the workflow copy in ``workdir`` (Snakemake dry run), those
+    that make ``targets`` (default: the whole study)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", *DRY_RUN],
+        [sys.executable, "-m", "snakemake", *DRY_RUN, *targets],
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -161,11 +163,12 @@ def main(argv=None) -> int:
     ap.add_argument("action", choices=("plan", "run"))
     ap.add_argument("--workdir", required=True, help="a copy of the workflow, its config set")
     ap.add_argument("--profile", help="run: write a cProfile dump here")
-    args = ap.parse_args(argv)
+    ap.add_argument("targets", nargs="*", help="plan: only the jobs making these files")
+    args = ap.parse_intermixed_args(argv)  # the targets after --workdir too
     workdir = Path(args.workdir).resolve()
     jobs_file = workdir / "jobs.json"
     if args.action == "plan":
-        jobs_file.write_text(json.dumps(plan(workdir), indent=1))
+        jobs_file.write_text(json.dumps(plan(workdir, args.targets), indent=1))
         return 0
     jobs = json.loads(jobs_file.read_text())
     os.chdir(workdir)

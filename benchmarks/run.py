@@ -1,7 +1,7 @@
 """The pipeline against its limits: one command, one machine, one go.
 
     python benchmarks/run.py            # the full benchmark (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # a smoke test on config/test.yaml (about a minute)
+    python benchmarks/run.py --quick    # a smoke test (about 40 s on 2 cores)
 
 Measures, on throw-away copies of this checkout's workflow under ``--out``:
 
@@ -22,11 +22,18 @@ also gdlab beside benchopt on the same OLS-GD work (``benchmarks/vs_benchopt.py`
 ``benchmark.json`` (every number, the targets and whether each is met) and
 ``benchmark.md`` (the tables) under ``--out`` and prints the tables.
 Timings are medians of ``--repeat`` runs (items 1–4); items 5–6 run once.
+
+``--quick`` makes and records every measurement on tiny sizes (``QUICK`` below):
+the study is config/test.yaml's ``quadratic`` alone with 2 seeds, every Snakemake
+run has ``--no-hooks`` (no report.html after a run), item 6 goes up to the table,
+and the items run two at a time.  Its times say that the benchmark works, not how
+fast the pipeline is.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import copy
 import datetime
 import itertools
@@ -133,9 +140,19 @@ def job_counts(output: str) -> dict[str, int]:
 class Workflow:
     """A throw-away copy of the workflow (the real one, or its engine floor)."""
 
-    def __init__(self, root: Path, name: str, config: dict, *, is_floor: bool, cores: int):
+    def __init__(
+        self,
+        root: Path,
+        name: str,
+        config: dict,
+        *,
+        is_floor: bool,
+        cores: int,
+        args: tuple[str, ...] = (),
+    ):
         self.dir = root / name
         self.is_floor, self.cores, self.runs = is_floor, cores, 0
+        self.args = tuple(args)  # given to every run (--quick: --no-hooks)
         if self.dir.exists():
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
@@ -153,7 +170,7 @@ class Workflow:
 
     def snakemake(self, *args: str) -> dict:
         self.runs += 1
-        cmd = [sys.executable, "-m", "snakemake", "--cores", str(self.cores), *args]
+        cmd = [sys.executable, "-m", "snakemake", "--cores", str(self.cores), *self.args, *args]
         seconds, cpu, out = timed(cmd, self.dir, self.dir / f"run{self.runs}.log")
         return {
             "seconds": seconds,
@@ -164,13 +181,14 @@ class Workflow:
         }
 
 
-def lower_bound(config: dict, root: Path, name: str, cores: int) -> dict:
+def lower_bound(config: dict, root: Path, name: str, cores: int, targets=()) -> dict:
     """The one-process lower bound (benchmarks/lower_bound.py) on a fresh workflow copy:
-    its job list from a dry run (untimed), then the run, timed from outside
-    (interpreter start-up included)."""
+    its job list from a dry run (untimed; of ``targets``, default the whole study), then
+    the run, timed from outside (interpreter start-up included)."""
     w = Workflow(root, name, config, is_floor=False, cores=cores)
     script = str(HERE / "lower_bound.py")
-    timed([sys.executable, script, "plan", "--workdir", str(w.dir)], w.dir, w.dir / "plan.log")
+    plan = [sys.executable, script, "plan", "--workdir", str(w.dir), *targets]
+    timed(plan, w.dir, w.dir / "plan.log")
     cmd = [sys.executable, script, "run", "--workdir", str(w.dir)]
     seconds, cpu, out = timed(cmd, w.dir, w.dir / "lower_bound.log", ONE_THREAD)
     doc = json.loads(out.strip().splitlines()[-1])
@@ -233,6 +251,22 @@ def only_problem(config: dict, problem: str, factor: int) -> dict:
     c["problems"] = {problem: c["problems"][problem]}
     c["problems"][problem]["seeds"] *= factor
     c["max_jobs"] = max(int(c.get("max_jobs", 0)), 100_000)
+    return c
+
+
+def study(config: dict, plan: dict) -> dict:
+    """The study the benchmark measures: ``config`` as it is, or (a plan with
+    ``problems``, as --quick's) only those of its problems, each with at most
+    ``max_seeds`` seeds."""
+    if not plan.get("problems"):
+        return config
+    c = copy.deepcopy(config)
+    missing = [p for p in plan["problems"] if p not in c["problems"]]
+    if missing:
+        raise ValueError(f"the plan's problems {missing} are not in the config")
+    c["problems"] = {p: c["problems"][p] for p in plan["problems"]}
+    for p in c["problems"].values():
+        p["seeds"] = min(p["seeds"], plan["max_seeds"])
     return c
 
 
@@ -329,12 +363,13 @@ def solver_job(config: dict, root: Path, repeat: int) -> dict:
 
 
 # ---- the benchmark ------------------------------------------------------------------
-def headline(config: dict, root: Path, repeat: int, cores: int) -> dict:
-    """Items 1–4: lower bound, engine floor and pipeline; cold, no-op and +1 α."""
+def headline(config: dict, root: Path, repeat: int, cores: int, args: tuple[str, ...] = ()) -> dict:
+    """Items 1–4: lower bound, engine floor and pipeline; cold, no-op and +1 α
+    (``args``: more arguments for every Snakemake run)."""
     res = {"lower_bound": [], "floor": [], "pipeline": []}
     wf = {
-        "floor": Workflow(root, "floor", config, is_floor=True, cores=cores),
-        "pipeline": Workflow(root, "pipeline", config, is_floor=False, cores=cores),
+        "floor": Workflow(root, "floor", config, is_floor=True, cores=cores, args=args),
+        "pipeline": Workflow(root, "pipeline", config, is_floor=False, cores=cores, args=args),
     }
     plus = with_one_more_alpha(config)
     for i in range(repeat):
@@ -388,7 +423,9 @@ def scaling_targets(problem: str) -> list[str]:
     return out
 
 
-def scaling(config: dict, root: Path, problem: str, factors, cores: int) -> list[dict]:
+def scaling(
+    config: dict, root: Path, problem: str, factors, cores: int, args: tuple[str, ...] = ()
+) -> list[dict]:
     """Item 5: one problem, 1×, 4×, 16× its seeds, cold, pipeline and floor."""
     rows = []
     for f in factors:
@@ -396,7 +433,7 @@ def scaling(config: dict, root: Path, problem: str, factors, cores: int) -> list
         row = {"problem": problem, "factor": f, "seeds": c["problems"][problem]["seeds"]}
         row["runs"] = runs_of(c)
         for name, is_floor in (("pipeline", False), ("floor", True)):
-            w = Workflow(root, f"scaling_{name}_{f}", c, is_floor=is_floor, cores=cores)
+            w = Workflow(root, f"scaling_{name}_{f}", c, is_floor=is_floor, cores=cores, args=args)
             r = w.snakemake(*scaling_targets(problem))
             row[f"{name}_s"] = r["seconds"]
             row[f"{name}_cpu_s"] = r["cpu_s"]
@@ -413,21 +450,26 @@ def scaling(config: dict, root: Path, problem: str, factors, cores: int) -> list
     return rows
 
 
-def job_size(config: dict, root: Path, sizes, cores: int) -> list[dict]:
-    """Item 6: the default grid with every problem cut into blocks of each size."""
+def job_size(
+    config: dict, root: Path, sizes, cores: int, args: tuple[str, ...] = (), targets=()
+) -> list[dict]:
+    """Item 6: the default grid with every problem cut into blocks of each size; up to
+    ``targets`` (pipeline, floor and lower bound), default the whole study."""
     rows = []
     for size in sizes:
         c = with_seeds_per_job(config, size)
         row = {"seeds_per_job": size}
         for name, is_floor in (("pipeline", False), ("floor", True)):
-            w = Workflow(root, f"jobsize_{name}_{size}", c, is_floor=is_floor, cores=cores)
-            r = w.snakemake()
+            w = Workflow(
+                root, f"jobsize_{name}_{size}", c, is_floor=is_floor, cores=cores, args=args
+            )
+            r = w.snakemake(*targets)
             row[f"{name}_s"] = r["seconds"]
             row[f"{name}_cpu_s"] = r["cpu_s"]
             row["jobs"] = sum(r["jobs"].values())
             row["solver_jobs"] = r["jobs"].get("solve", 0)
             shutil.rmtree(w.dir, ignore_errors=True)
-        lb = lower_bound(c, root, f"jobsize_lower_bound_{size}", cores)
+        lb = lower_bound(c, root, f"jobsize_lower_bound_{size}", cores, targets)
         shutil.rmtree(lb["dir"], ignore_errors=True)
         row["lower_bound_s"] = lb["seconds"]
         row["lower_bound_cpu_s"] = lb["cpu_s"]
@@ -565,6 +607,18 @@ def markdown(doc: dict) -> str:
         f"python {m['python']}, numpy {m['numpy']}.",
         "",
     ]
+    plan = doc.get("plan", {})
+    if plan.get("problems"):
+        lines[-1:] = [
+            f"The study: {', '.join(plan['problems'])} of `{doc['config']}`, at most "
+            f"{plan['max_seeds']} seeds each.",
+            "",
+        ]
+    if plan.get("workers", 1) > 1:
+        lines[-1:] = [
+            f"Items measured {plan['workers']} at a time (a smoke test: their times overlap).",
+            "",
+        ]
     sections = {
         "headline": _headline_md,
         "scaling": _scaling_md,
@@ -741,10 +795,21 @@ FULL = {
     "naive_budget": 5 * 10**5,
 }
 QUICK = {
+    # the study: config/test.yaml's quadratic alone (it has the α list that item 4b
+    # adds to), 2 seeds; every Snakemake run with --no-hooks: the report that the
+    # onsuccess hook builds after a run of the whole study (a second Snakemake
+    # process) is not measured, and not made by the lower bound either
+    "problems": ["quadratic"],
+    "max_seeds": 2,
+    "snakemake_args": ["--no-hooks"],
     "scaling_problem": "quadratic",
     "scaling_factors": [1, 2],
     "job_size_problem": "quadratic",
-    "seeds_per_job": [1, 4],
+    "job_size_to_table": True,  # its solver jobs and table (as item 5), not the figures
+    "seeds_per_job": [1, 2],
+    # two items at a time (each on its own throw-away copies): a smoke test's times,
+    # which then overlap, not numbers to read
+    "workers": 2,
     "operator_n": [10**2, 10**3],
     "operator_r": [3, 11],
     "operator_min_seconds": 0.005,
@@ -752,14 +817,28 @@ QUICK = {
 }
 
 
+def step(name, fn, *a, **kw):
+    """``fn(*a, **kw)``, its start and its seconds logged to stderr."""
+    print(f"[benchmark] {name} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    result = fn(*a, **kw)
+    print(f"[benchmark] {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
+    return result
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="smoke test: tiny sizes, one repeat")
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke test: tiny sizes, one repeat, 2 items at a time"
+    )
     ap.add_argument("--out", default=str(HERE / "out"), help="output directory")
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--repeat", type=int, help="repeats of items 1–4 (default 3, quick 1)")
-    ap.add_argument("--config", help="the study (default config/config.yaml, quick test.yaml)")
+    ap.add_argument(
+        "--config",
+        help="the study (default config/config.yaml; quick: quadratic of config/test.yaml)",
+    )
     ap.add_argument(
         "--only",
         nargs="+",
@@ -785,60 +864,79 @@ def main(argv=None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     config_path = Path(args.config or REPO / "config" / ("test.yaml" if quick else "config.yaml"))
-    config = yaml.safe_load(config_path.read_text())
+    plan = QUICK if quick else FULL
+    config = study(yaml.safe_load(config_path.read_text()), plan)
+    sm_args = tuple(plan.get("snakemake_args", ()))
     repeat = args.repeat or (1 if quick else 3)
     doc = {"machine": machine(argv), "config": str(config_path), "quick": quick}
-
-    def step(name, fn, *a, **kw):
-        print(f"[benchmark] {name} ...", file=sys.stderr, flush=True)
-        start = time.perf_counter()
-        result = fn(*a, **kw)
-        print(
-            f"[benchmark] {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True
-        )
-        return result
 
     # warm the page cache (imports of the first measurement otherwise pay for it)
     subprocess.run(
         [sys.executable, "-c", "import snakemake.api, pandas, matplotlib.pyplot, pyarrow.parquet"],
         check=True,
     )
-    plan = QUICK if quick else FULL
     doc["plan"] = plan
-    if "headline" in args.only:
-        doc["headline"] = step(
-            "items 1-4: lower bound, floor, pipeline", headline, config, work, repeat, args.cores
-        )
-    if "scaling" in args.only:
-        doc["scaling"] = step(
+    # the items: (key in doc, name, function, arguments, keyword arguments)
+    grid_config = (
+        config
+        if plan["job_size_problem"] is None
+        else only_problem(config, plan["job_size_problem"], 1)
+    )
+    job_size_targets = (
+        scaling_targets(plan["job_size_problem"]) if plan.get("job_size_to_table") else ()
+    )
+    items = [
+        (
+            "headline",
+            "items 1-4: lower bound, floor, pipeline",
+            headline,
+            (config, work, repeat, args.cores, sm_args),
+            {},
+        ),
+        (
+            "scaling",
             "item 5: scaling",
             scaling,
-            config,
-            work,
-            plan["scaling_problem"],
-            plan["scaling_factors"],
-            args.cores,
-        )
-    if "job_size" in args.only:
-        grid_config = (
-            config
-            if plan["job_size_problem"] is None
-            else only_problem(config, plan["job_size_problem"], 1)
-        )
-        doc["job_size"] = step(
-            "item 6: job size", job_size, grid_config, work, plan["seeds_per_job"], args.cores
-        )
-    if "operator" in args.only:
-        doc["operator"] = step(
+            (
+                config,
+                work,
+                plan["scaling_problem"],
+                plan["scaling_factors"],
+                args.cores,
+                sm_args,
+            ),
+            {},
+        ),
+        (
+            "job_size",
+            "item 6: job size",
+            job_size,
+            (grid_config, work, plan["seeds_per_job"], args.cores, sm_args, job_size_targets),
+            {},
+        ),
+        (
+            "operator",
             "item 7: operator",
             operator_bench.run,
-            plan["operator_n"],
-            plan["operator_r"],
-            min_seconds=plan["operator_min_seconds"],
-            naive_budget=plan["naive_budget"],
-        )
-    if "solver_job" in args.only:
-        doc["solver_job"] = step("solver job", solver_job, config, work, repeat)
+            (plan["operator_n"], plan["operator_r"]),
+            {"min_seconds": plan["operator_min_seconds"], "naive_budget": plan["naive_budget"]},
+        ),
+        ("solver_job", "solver job", solver_job, (config, work, repeat), {}),
+    ]
+    items = [i for i in items if i[0] in args.only]
+    workers = plan.get("workers", 1)
+    if workers > 1:
+        # --quick: items side by side, each in a process of its own (so that its CPU
+        # seconds, those of its own children, are its own); results in the items' order
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            running = [
+                (key, pool.submit(step, name, fn, *a, **kw)) for key, name, fn, a, kw in items
+            ]
+            for key, future in running:
+                doc[key] = future.result()
+    else:
+        for key, name, fn, a, kw in items:
+            doc[key] = step(name, fn, *a, **kw)
     # ---- optional: gdlab beside benchopt (--benchopt) ----
     if args.benchopt:
         seeds = [5] if quick else [5, 500]
