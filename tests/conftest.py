@@ -42,6 +42,25 @@ def pytest_collection_modifyitems(config, items):
         if tier not in TIERS:
             raise pytest.UsageError(f"{rel}: a test lives in one of tests/{{{','.join(TIERS)}}}/")
         item.add_marker(getattr(pytest.mark, tier))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        _xdist_groups(items)
+
+
+def _xdist_groups(items) -> None:
+    """``--dist loadgroup`` sends the tests of one ``xdist_group`` (the SLURM tests: one
+    cluster per machine) to one worker, by the ``@<group>`` suffix of their node ids.
+    pytest-xdist 3.8 adds it by setting ``item._nodeid``, which pytest 9.2 no longer
+    reads (node ids are structured): add it where pytest keeps it."""
+    for item in items:
+        group = item.get_closest_marker("xdist_group")
+        if group is None or "@" in item.nodeid:
+            continue
+        new = f"{item.nodeid}@{group.args[0]}"
+        item._nodeid = new
+        if item.nodeid != new:
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(new)
 
 
 class _NoProcess(subprocess.Popen):

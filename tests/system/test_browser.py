@@ -12,6 +12,15 @@ import pytest
 from support import browser
 from support.report import FIGURES, PROBLEMS, embedded, pixels, png_size
 
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    try:
+        return browser.ensure_chromium()
+    except browser.ChromiumUnavailable as exc:
+        pytest.skip(str(exc))
+
+
 HELPERS = """
 window.gd = {
   menu(text) {  // click a menu entry (category, subcategory) by its text
