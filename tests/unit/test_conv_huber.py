@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from gdlab.problems.conv_huber import numerics as ch
+from support import thresholds
 
 REFERENCE = 0.4587586843129764
 
@@ -74,3 +75,19 @@ def test_converges_below_critical_step():
     last = cols["step"] == cols["steps"]
     assert np.all(cols["alpha_critical"][last] > 0.1)
     assert set(np.array(cols["outcome"])[last]) == {"converged"}
+
+
+def test_threshold_case_of_seed_0_is_the_homework_s():
+    cases, _ = thresholds.cases("conv_huber")
+    assert cases.names[0] == "seed=0"
+    assert cases.theory[0] == pytest.approx(0.2046, rel=1e-3)
+
+
+def test_threshold_minimum_and_perturbation_lie_in_range_of_a_transpose():
+    cases, _ = thresholds.cases("conv_huber")
+    k = cases.model.k
+    for i in range(len(cases.names)):
+        A = ch.dense(k[i], cases.x_star.shape[1])
+        Q, _ = np.linalg.qr(A.T)
+        for v in (cases.x_star[i], cases.direction[i]):
+            assert np.linalg.norm(v - Q @ (Q.T @ v)) <= 1e-12 * np.linalg.norm(v)

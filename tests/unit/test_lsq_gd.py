@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from gdlab.problems.lsq_gd import numerics as lsq_gd
+from support import thresholds
 
 SETTINGS = {
     "shape": [40, 6],
@@ -63,3 +64,9 @@ def test_data_do_not_depend_on_alpha_or_block():
     rows_a = a["seed"] == 1
     for key in ("step", "loss", "dist", "grad_norm", "alpha"):
         assert np.array_equal(np.asarray(a[key])[rows_a], np.asarray(b[key]))
+
+
+def test_threshold_case_is_two_over_rho_of_its_data():
+    cases, _ = thresholds.cases("lsq_gd")
+    assert cases.names[0] == "seed=0"
+    assert cases.theory[0] == cases.unit[0]  # the threshold in c is 1: α = 2/ρ(XᵀX)

@@ -3,6 +3,7 @@ import pytest
 
 from gdlab import problems
 from gdlab.problems.quadratic import numerics as quadratic
+from support import thresholds
 
 SETTINGS = {"max_steps": 3000, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 7}
 
@@ -53,3 +54,9 @@ def test_huge_alpha_and_start_are_classified_without_warnings():
     ):  # any unsilenced overflow would raise here
         cols = quadratic.run(SETTINGS, 1e6, [0])
     assert set(cols["outcome"]) == {"diverged"}
+
+
+def test_threshold_case_is_the_homework_s():
+    cases, _ = thresholds.cases("quadratic")
+    assert cases.names[0] == "minimum=0"
+    assert cases.theory[0] == pytest.approx(2.0, rel=1e-15)  # 2/f'' with f'' = 1

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from gdlab.problems.sharp_wide import numerics as sw
+from support import thresholds
 
 SETTINGS = {
     "start_interval": [-5.0, 20.0],
@@ -146,3 +147,9 @@ def test_the_basin_map_cells_follow_the_theory_far_from_the_boundary(gd_rows, tm
     again = tmp_path / "again.png"
     basin_map.figure("sharp_wide", runs, [str(again)], 150, [-5.0, 20.0])  # per-run frame
     assert again.read_bytes() == png.read_bytes()
+
+
+def test_threshold_case_is_two_over_the_sharp_curvature():
+    cases, _ = thresholds.cases("sharp_wide")
+    assert cases.names[0] == "minimum=sharp"
+    assert cases.theory[0] == pytest.approx(0.0995, rel=1e-3)  # 2/f''(sharp)
