@@ -553,3 +553,16 @@ CLI_PAYLOADS = [
     ("root_seed=$(touch PWNED)", "'$(touch PWNED)' (a string)"),
     ("seeds_per_job=1; touch PWNED", "'1; touch PWNED' (a string)"),
 ]
+
+
+def several_mistakes() -> tuple[str, list[str]]:
+    """config/config.yaml with three mistakes, and the keys its message names, in the
+    order of the keys."""
+    text = edited(
+        lambda c: (
+            setp("problems.quadratic.alphas", [0.0])(c),
+            setp("problems.lsq_gd.tolerance", -1.0)(c),
+            setp("seeds_per_job", "two")(c),
+        )
+    )
+    return text, ["problems.lsq_gd.tolerance", "problems.quadratic.alphas[0]", "seeds_per_job"]

@@ -42,9 +42,8 @@ from support.bad_configs import (
     SCHEMA_PATH,
     TEST_YAML,
     base,
-    edited,
     payload_name,
-    setp,
+    several_mistakes,
     with_payloads,
 )
 
@@ -164,21 +163,11 @@ def test_the_source_line_names_the_command_line(tmp_path):
 
 def test_every_problem_is_listed_at_once(tmp_path):
     """Several mistakes: all of them, in the order of the keys."""
-    text = edited(
-        lambda c: (
-            setp("problems.quadratic.alphas", [0.0])(c),
-            setp("problems.lsq_gd.tolerance", -1.0)(c),
-            setp("seeds_per_job", "two")(c),
-        )
-    )
+    text, keys = several_mistakes()
     out = at_parse_time(workdir_with(tmp_path, text))
     assert_refused(out, [])
     bullets = [line for line in out.splitlines() if line.startswith("  - ")]
-    assert [b.split(":")[0].strip("- ") for b in bullets] == [
-        "problems.lsq_gd.tolerance",
-        "problems.quadratic.alphas[0]",
-        "seeds_per_job",
-    ]
+    assert [b.split(":")[0].strip("- ") for b in bullets] == keys
 
 
 def test_the_shipped_configs_are_valid(tmp_path):

@@ -44,8 +44,7 @@ from support.bad_configs import (
     OVERLAY_CASES,
     SNAKEMAKE_PREAMBLE,
     TEST_YAML,
-    edited,
-    setp,
+    several_mistakes,
 )
 
 # one case of the table per path (see the module docstring)
@@ -95,22 +94,12 @@ def test_bad_config_is_rejected_before_any_job(bad_workdir, case):
 
 def test_every_problem_is_listed_at_once(bad_workdir):
     """Several mistakes: one run reports all of them, in the order of the keys."""
-    text = edited(
-        lambda c: (
-            setp("problems.quadratic.alphas", [0.0])(c),
-            setp("problems.lsq_gd.tolerance", -1.0)(c),
-            setp("seeds_per_job", "two")(c),
-        )
-    )
+    text, keys = several_mistakes()
     (bad_workdir / "config/config.yaml").write_text(text)
     proc = snakemake(bad_workdir, "--cores", "1", check=False)
     assert_rejected(proc, bad_workdir, ["Configuration read from: config/config.yaml\n"])
     bullets = [line for line in message_lines(proc.stdout) if line.startswith("  - ")]
-    assert [b.split(":")[0].strip("- ") for b in bullets] == [
-        "problems.lsq_gd.tolerance",
-        "problems.quadratic.alphas[0]",
-        "seeds_per_job",
-    ]
+    assert [b.split(":")[0].strip("- ") for b in bullets] == keys
 
 
 @pytest.mark.parametrize(
