@@ -56,7 +56,7 @@ import yaml
 from conftest import REPO
 from gdlab import config as gdconfig
 from gdlab import grid, plan, problems, schema, seeding, solve, threshold
-from support import regenerate
+from support import regenerate, thresholds
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
 CONFIG_FILES = ("config.yaml", "test.yaml")
@@ -443,11 +443,9 @@ def check_threshold_brackets_hold_their_theory(name: str) -> None:
     """The test config's threshold experiment: it has the configured number of cases, and
     every case's bisected bracket holds its theory, narrower than rtol."""
     section(name)
-    cfg = config()
-    params = json.loads(plan.threshold_params(cfg, name))
+    cases, params = thresholds.cases(name)
     ref = problems.spec(name).thresholds.function
-    cases = threshold.Cases(**problems.function(name, ref)(**params["cases"]))
-    count = json.loads(plan.threshold_counts(cfg))[name]
+    count = json.loads(plan.threshold_counts(config()))[name]
     assert len(cases.names) == count, (
         f"{name}: {ref} returned {len(cases.names)} cases, SPEC.thresholds.count says {count}"
     )
