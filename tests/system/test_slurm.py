@@ -16,9 +16,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -237,25 +239,60 @@ def _workdir(path: Path) -> Path:
     return wd
 
 
+class SlurmRun:
+    """``snakemake --profile profiles/slurm`` (+ CI overrides) under ``timeout -k``,
+    started in the background; :meth:`result` waits for it."""
+
+    def __init__(self, cluster: Cluster, wd: Path, *args: str, config: tuple[str, ...] = CONFIG):
+        env = {**cluster.env, "SLURM_CONF": str(cluster.conf)}
+        # the SLURM jobs inherit PATH (sbatch --export=ALL) and run this venv's
+        # snakemake and python
+        env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+        cmd = [
+            "timeout", "-k", "10", str(TIMEOUT),
+            sys.executable, "-m", "snakemake", "--profile", "profiles/slurm",
+            *CI_OVERRIDES, *config, *args,
+        ]  # fmt: skip
+        self.log = wd.parent / f"{wd.name}-snakemake-{time.monotonic_ns()}.log"
+        self._t0 = time.monotonic()
+        with self.log.open("w") as out:
+            self._proc = subprocess.Popen(
+                cmd, cwd=wd, env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+            )
+        self._ended: list[float] = []
+        # the end time, whatever moment the test asks for the result
+        self._waiter = threading.Thread(target=self._wait, daemon=True)
+        self._waiter.start()
+
+    def _wait(self) -> None:
+        self._proc.wait()
+        self._ended.append(time.monotonic())
+
+    def stop(self) -> None:
+        """A run no test waited for (a test before it failed): Ctrl-C, which cancels
+        its SLURM jobs, before the cluster stops."""
+        if self._proc.poll() is None:
+            self._proc.send_signal(signal.SIGINT)
+            try:
+                self._proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+        self._waiter.join()
+
+    def result(self) -> tuple[subprocess.CompletedProcess, float]:
+        self._waiter.join()
+        out = self.log.read_text()
+        assert self._proc.returncode != 124, (
+            f"snakemake timed out after {TIMEOUT} s:\n{out[-6000:]}"
+        )
+        done = subprocess.CompletedProcess(self._proc.args, self._proc.returncode, out)
+        return done, self._ended[0] - self._t0
+
+
 def run_on_slurm(
     cluster: Cluster, wd: Path, *args: str, config: tuple[str, ...] = CONFIG
 ) -> tuple[subprocess.CompletedProcess, float]:
-    """``snakemake --profile profiles/slurm`` (+ CI overrides) under ``timeout -k``."""
-    env = {**cluster.env, "SLURM_CONF": str(cluster.conf)}
-    # the SLURM jobs inherit PATH (sbatch --export=ALL) and run this venv's
-    # snakemake and python
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    cmd = [
-        "timeout", "-k", "10", str(TIMEOUT),
-        sys.executable, "-m", "snakemake", "--profile", "profiles/slurm",
-        *CI_OVERRIDES, *config, *args,
-    ]  # fmt: skip
-    t0 = time.monotonic()
-    proc = subprocess.run(
-        cmd, cwd=wd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert proc.returncode != 124, f"snakemake timed out after {TIMEOUT} s:\n{proc.stdout[-6000:]}"
-    return proc, time.monotonic() - t0
+    return SlurmRun(cluster, wd, *args, config=config).result()
 
 
 def submitted(out: str) -> dict[str, Path]:
@@ -310,15 +347,85 @@ def profile_partition() -> str:
     return profile["default-resources"]["slurm_partition"]
 
 
+# ---------------------------------------------------------------- the runs
+# The three scenarios' first SLURM runs start together (one fixture, before the
+# first test): they spend most of their time waiting for the plugin's status polls
+# (tests/slurm/README.md, pitfall 4), so together they take about as long as the
+# longest.  Each has its own working directory and SLURM run id.
+FAILING_TARGETS_GROUP = ("--group-components=solvers=1",)
+LARGE_SEEDS, LARGE_SWEEP = 20, 8
+LARGE_FEWER = {
+    "problems": {
+        "sharp_wide": {
+            "seeds": LARGE_SEEDS,
+            "sweep": {"min": 1e-3, "max": 10.0, "count": LARGE_SWEEP},
+        }
+    }
+}
+LARGE = ("--configfile", "config/large.yaml", "config/large-ci.yaml")
+
+
+def failing_targets() -> tuple[str, ...]:
+    """Three solver jobs, the failing one among them, one a SLURM job: each SLURM job
+    ends before the plugin's polling interval has grown past 12 s."""
+    (failing,) = plan.runs_of(slurm_config(), FAILING_PROBLEM)  # one solver job
+    others = sorted(expected_runs() - {failing})
+    return (failing, others[0], others[-1])
+
+
+def _start_grouped(cluster: Cluster, base: Path) -> tuple[Path, SlurmRun]:
+    wd = _workdir(base / "slurm")
+    return wd, SlurmRun(cluster, wd)
+
+
+def _start_failing(cluster: Cluster, base: Path) -> tuple[Path, SlurmRun]:
+    wd = _workdir(base / "fail")
+    module = wd / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py"
+    module.write_text(module.read_text() + INJECTED)
+    return wd, SlurmRun(cluster, wd, *FAILING_TARGETS_GROUP, *failing_targets())
+
+
+def _start_large(cluster: Cluster, base: Path) -> tuple[Path, SlurmRun]:
+    wd = copy_workflow(base / "large")
+    (wd / "config/large-ci.yaml").write_text(yaml.safe_dump(LARGE_FEWER))
+    return wd, SlurmRun(cluster, wd, config=LARGE)
+
+
+STARTS = {
+    "test_study_runs_on_slurm_grouped_and_identical_to_a_local_run": _start_grouped,
+    "test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_missing": (
+        _start_failing
+    ),
+    "test_large_study_runs_on_slurm_with_its_basin_map": _start_large,
+}
+
+
+@pytest.fixture(scope="module")
+def first_runs(slurm_cluster, request, tmp_path_factory) -> dict[str, tuple[Path, SlurmRun]]:
+    """The first SLURM run of every selected scenario, started together."""
+    selected = {item.originalname for item in request.session.items}
+    runs = {}
+    try:
+        for name, start in STARTS.items():
+            if name in selected:
+                runs[name] = start(slurm_cluster, tmp_path_factory.mktemp(name[5:30]))
+        yield runs
+    finally:
+        for _, run in runs.values():
+            run.stop()
+
+
 # ---------------------------------------------------------------- tests
-def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(slurm_cluster, tmp_path):
+def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(
+    slurm_cluster, first_runs, tmp_path
+):
+    wd, slurm = first_runs["test_study_runs_on_slurm_grouped_and_identical_to_a_local_run"]
     local = _workdir(tmp_path / "local")
     snakemake(local, *sorted(expected_runs()), *CONFIG, "--cores", "2")  # the solver jobs
     expected = parquet_files(local)
     assert expected == expected_runs(), sorted(expected)
 
-    wd = _workdir(tmp_path / "slurm")
-    proc, seconds = run_on_slurm(slurm_cluster, wd)
+    proc, seconds = slurm.result()
     out = proc.stdout
     assert proc.returncode == 0, out[-6000:]
     assert "Using profiles profiles/slurm and workflow specific profile profiles/default" in out
@@ -352,15 +459,13 @@ def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(slurm_cluster,
 
 
 def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_missing(
-    slurm_cluster, tmp_path
+    slurm_cluster, first_runs
 ):
-    wd = _workdir(tmp_path / "fail")
-    module = wd / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py"
-    original = module.read_text()
-    module.write_text(original + INJECTED)
-    (failing,) = plan.runs_of(slurm_config(), FAILING_PROBLEM)  # one solver job
-
-    proc, seconds = run_on_slurm(slurm_cluster, wd)
+    name = "test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_missing"
+    wd, slurm = first_runs[name]
+    targets = failing_targets()
+    failing = targets[0]
+    proc, seconds = slurm.result()
     out = proc.stdout
     assert proc.returncode == 1, out[-6000:]
     assert "Error in group solvers" in out and "Exiting because a job execution failed" in out
@@ -368,6 +473,7 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     # the failed SLURM job's log is kept, names the command, and the solver's
     # own log has the reason
     jobs = submitted(out)
+    assert len(jobs) == 4, jobs  # three SLURM jobs, and one retry
     failed = {
         j: log for j, log in jobs.items() if f"--problem {FAILING_PROBLEM}" in log.read_text()
     }
@@ -388,13 +494,14 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     before = {p: ((wd / p).stat().st_mtime_ns, (wd / p).read_bytes()) for p in present}
 
     # corrected rerun: exactly the missing solver jobs run again, on SLURM
-    module.write_text(original)
-    proc2, seconds2 = run_on_slurm(slurm_cluster, wd)
+    module = wd / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py"
+    module.write_text((REPO / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py").read_text())
+    proc2, seconds2 = run_on_slurm(slurm_cluster, wd, *FAILING_TARGETS_GROUP, *targets)
     assert proc2.returncode == 0, proc2.stdout[-6000:]
     assert "localrule solve:" not in proc2.stdout
     rerun_jobs = submitted(proc2.stdout)
     rerun = solver_jobs_by_slurm_job(rerun_jobs)
-    assert parquet_files(wd) == expected_runs()
+    assert parquet_files(wd) == set(targets)
     missing = parquet_files(wd) - present
     assert failing in missing
     assert set(rerun) == missing, f"rerun computed {sorted(rerun)}, missing were {sorted(missing)}"
@@ -409,21 +516,14 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     )
 
 
-def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, tmp_path):
+def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, first_runs):
     """config/large.yaml as a user runs it on a cluster (`--configfile`), with fewer
     starts and step sizes (CI has minutes; the 10^6 runs are measured by
     benchmarks/scale.py): every solver job in a SLURM job, the basin map, one row of
     results/runs.parquet per run."""
-    wd = copy_workflow(tmp_path / "large")
-    seeds, sweep = 20, 8
-    fewer = {
-        "problems": {
-            "sharp_wide": {"seeds": seeds, "sweep": {"min": 1e-3, "max": 10.0, "count": sweep}}
-        }
-    }
-    (wd / "config/large-ci.yaml").write_text(yaml.safe_dump(fewer))
-    large = ("--configfile", "config/large.yaml", "config/large-ci.yaml")
-    proc, seconds = run_on_slurm(slurm_cluster, wd, config=large)
+    wd, slurm = first_runs["test_large_study_runs_on_slurm_with_its_basin_map"]
+    seeds, sweep, fewer = LARGE_SEEDS, LARGE_SWEEP, LARGE_FEWER
+    proc, seconds = slurm.result()
     out = proc.stdout
     assert proc.returncode == 0, out[-6000:]
     cfg = merged(
