@@ -1,9 +1,10 @@
-"""Gradient descent on a block of independent runs, in lockstep.
+"""A gradient method on a block of independent runs, in lockstep.
 
 Every problem with an iteration describes its runs as a :class:`Model` (the objective, its
 gradient and the distance to the optimum, stacked over runs) and hands it to
-:func:`descend`, which owns the stopping rule, the classification of outcomes
-and which iterations are recorded.
+:func:`descend` with its method (:mod:`gdlab.methods`: plain GD unless it says
+otherwise), which owns the stopping rule, the classification of outcomes and which
+iterations are recorded.
 
 Stopping rule, checked at every iterate θ_k before the step is taken:
 
@@ -14,8 +15,9 @@ Stopping rule, checked at every iterate θ_k before the step is taken:
 * ``cycle``     – k reached the step budget and the run has settled on a periodic
   orbit: from its last iterate θ_K, θ_{K+p} and θ_{K+2p} return to θ_K within
   ``period_rtol``·‖θ_K‖ for some period 2 ≤ p ≤ ``max_period`` (the smallest such p
-  is recorded), while one step moves it by more than 1000 times that closure error
-  (so a slow approach to a fixed point is never taken for an orbit);
+  is recorded; a method with memory closes its previous iterate too), while one step
+  moves it by more than 1000 times that closure error (so a slow approach to a fixed
+  point is never taken for an orbit);
 * ``max_steps`` – k reached the step budget with none of these.
 
 The orbit test continues a run 2·``max_period`` steps past the budget, without
@@ -34,6 +36,7 @@ from typing import Protocol
 
 import numpy as np
 
+from gdlab.methods import PLAIN_GD, Method
 from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, RECORD_PER_DECADE, STOPPING_RULE, stopping
 from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
@@ -168,8 +171,10 @@ def descend(
     record: frozenset[int],
     max_period: int = MAX_PERIOD,
     period_rtol: float = PERIOD_RTOL,
+    method: Method = PLAIN_GD,
 ) -> Trace:
-    """Run θ ← θ − α∇f(θ) on every run of ``model`` until each run stops.
+    """Run ``method`` (θ ← θ − α∇f(θ) by default) on every run of ``model`` until each
+    run stops.
 
     Every run's iterates, stopping step and recorded rows are exactly (bit for
     bit) those of running it alone: all arithmetic is row-wise."""
@@ -182,6 +187,8 @@ def descend(
     outcome = np.full(runs, -1, dtype=np.int8)
     steps = np.zeros(runs, dtype=np.int64)
     final = np.full_like(theta, np.nan)
+    final_previous = np.full_like(theta, np.nan)  # θ_{K−1}: the orbit test's memory
+    previous = theta.copy()  # θ_{−1} = θ_0
     recorded = np.zeros(max_steps + 1, dtype=bool)
     recorded[[s for s in record if 0 <= s <= max_steps]] = True
     out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
@@ -195,13 +202,13 @@ def descend(
             # T[b] is θ_{k0+b}; T[size_b] starts the next chunk
             T = np.empty((size_b + 1, n, dim))
             G = np.empty((size_b, n, dim))
-            step = np.empty((n, dim))
             T[0] = theta
             a = alpha[:, None]
-            for b in range(size_b):
-                G[b] = model.gradient(T[b])
-                np.multiply(a, G[b], out=step)
-                np.subtract(T[b], step, out=T[b + 1])
+            advance, gradient = method.advance, model.gradient
+            advance(gradient, T[0], previous, a, T[1], G[0])
+            for b in range(1, size_b):
+                advance(gradient, T[b], T[b - 1], a, T[b + 1], G[b])
+            chunk_previous, previous = previous, T[size_b - 1].copy()
             theta = T[size_b]
             T = T[:size_b]
             # the stopping rule for the whole chunk (rows: step-major, then run)
@@ -255,10 +262,16 @@ def descend(
                 outcome[ids[done]] = np.where(diverged, 0, np.where(converged, 1, 2))
                 steps[ids[done]] = k0 + at
                 final[ids[done]] = T[at, done]
+                if method.memory:
+                    before = T[np.maximum(at - 1, 0), done]
+                    final_previous[ids[done]] = np.where(
+                        (at > 0)[:, None], before, chunk_previous[done]
+                    )
                 alive[done] = False
                 if (~alive).sum() > _COMPACT * n or not alive.any():
                     live = np.flatnonzero(alive)
                     ids, theta, alpha, bound = ids[live], theta[live], alpha[live], bound[live]
+                    previous = previous[live]
                     alive = alive[live]
                     if live.size:
                         model = model.take(live)
@@ -269,7 +282,13 @@ def descend(
     budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
     if budget.size and max_period >= 2:
         period[budget] = periods(
-            every_run.take(budget), final[budget], every_alpha[budget], max_period, period_rtol
+            every_run.take(budget),
+            final[budget],
+            every_alpha[budget],
+            max_period,
+            period_rtol,
+            method=method,
+            previous=final_previous[budget],
         )
         for r in budget[period[budget] > 0]:
             outcome[r] = CYCLE
@@ -289,21 +308,36 @@ def descend(
     )
 
 
-def periods(model: Model, theta: np.ndarray, alpha: np.ndarray, max_period: int, rtol: float):
+def periods(
+    model: Model,
+    theta: np.ndarray,
+    alpha: np.ndarray,
+    max_period: int,
+    rtol: float,
+    *,
+    method: Method = PLAIN_GD,
+    previous: np.ndarray | None = None,
+):
     """Per run: the smallest period 2 ≤ p ≤ ``max_period`` of the orbit through θ (the
-    module docstring's test), or 0."""
+    module docstring's test), or 0.  ``previous``: the iterate before θ, for a method
+    with memory (its orbit closes on both)."""
     n, _dim = theta.shape
-    orbit = np.empty((2 * max_period + 1, *theta.shape))
-    orbit[0] = theta
+    # orbit[j + 1] is θ_{K+j}; orbit[0] is θ_{K−1}
+    orbit = np.empty((2 * max_period + 2, *theta.shape))
+    orbit[0] = theta if previous is None else previous
+    orbit[1] = theta
     a = alpha[:, None]
     with np.errstate(all="ignore"):
-        for j in range(1, orbit.shape[0]):
-            orbit[j] = orbit[j - 1] - a * model.gradient(orbit[j - 1])
+        for j in range(2, orbit.shape[0]):
+            orbit[j] = method.step(model.gradient, orbit[j - 1], orbit[j - 2], a)
+        orbit_k, orbit = orbit, orbit[1:]
         scale = row_norms(theta)
         move = row_norms(orbit[1] - orbit[0])
         found = np.zeros(n, dtype=np.int64)
         for p in range(2, max_period + 1):
             closure = np.maximum(row_norms(orbit[p] - orbit[0]), row_norms(orbit[2 * p] - orbit[p]))
+            if method.memory:
+                closure = np.maximum(closure, row_norms(orbit_k[p] - orbit_k[0]))
             hit = (found == 0) & (closure <= rtol * scale) & (move > 1e3 * closure) & (scale > 0)
             found[hit] = p
     return found
@@ -318,14 +352,17 @@ def run_block(
     *,
     scalar: bool,
     extra_steps: tuple[int, ...] = (),
+    method: Method = PLAIN_GD,
 ) -> tuple[Trace, dict]:
-    """A block of runs under its config section's stopping rule: the :class:`Trace` and
-    its per-row schema columns (``extra_steps`` are recorded too, and the section's
-    optional ``record_per_decade`` sets how many log-spaced steps per decade)."""
+    """A block of runs of ``method`` under its config section's stopping rule: the
+    :class:`Trace` and its per-row schema columns (``extra_steps`` are recorded too,
+    and the section's optional ``record_per_decade`` sets how many log-spaced steps
+    per decade)."""
     trace = descend(
         model,
         theta0,
         alpha,
+        method=method,
         **stopping(settings),
         record=record_steps(
             settings["max_steps"],

@@ -19,10 +19,12 @@ e ↦ (I − α∇²f(x*))e, so that growth tends to the spectral radius max|1 �
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from gdlab.methods import GD, Method
 
 # The perturbation's amplitude, relative to max(1, ‖x*‖): small enough that the
 # map is linear to ~1e-12 where f is smooth, large enough that rounding in
@@ -70,7 +72,9 @@ class Cases:
     * ``unit`` — (cases,) the step size of one unit of the bracket's axis (1 where
       the bracket is in α; 2/ρ(XᵀX) where it is in c = α·ρ(XᵀX)/2);
     * ``direction`` — (cases, d) the perturbation's first direction (None: a fixed
-      pseudo-random one), e.g. inside the subspace the iterates move in.
+      pseudo-random one), e.g. inside the subspace the iterates move in;
+    * ``method`` — the iteration whose stability is measured (:mod:`gdlab.methods`;
+      plain GD by default).
     """
 
     names: list[str]
@@ -79,6 +83,7 @@ class Cases:
     theory: np.ndarray
     unit: np.ndarray | float = 1.0
     direction: np.ndarray | None = None
+    method: Method = field(default_factory=GD)
 
     def __post_init__(self):
         self.x_star = np.asarray(self.x_star, dtype=float)
@@ -103,23 +108,32 @@ def _norms(a: np.ndarray) -> np.ndarray:
 def growth(
     cases: Cases, alpha: np.ndarray, window: int, direction: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per case: the geometric mean growth per step of a perturbation of x* under GD
-    with step ``alpha`` (cases,), over steps ⌊window/2⌋ … window − 1 of ``window``
-    steps, renormalised after every step; and the perturbation's last direction.
+    """Per case: the geometric mean growth per step of a perturbation of x* under the
+    cases' method with step ``alpha`` (cases,), over steps ⌊window/2⌋ … window − 1 of
+    ``window`` steps, renormalised after every step; and the perturbation's last
+    direction.
 
     The perturbation starts along ``direction`` (default: the cases' own).  Its growth
-    is 0 where a step maps it exactly onto x*, inf where it leaves the floats."""
-    x_star = cases.x_star
+    is 0 where a step maps it exactly onto x*, inf where it leaves the floats.  For a
+    method with memory the perturbation is of its state (θ_k, θ_{k−1}): (cases, 2d),
+    and a direction of shape (cases, d) starts it at (e, e)."""
+    x_star, method = cases.x_star, cases.method
+    dim = x_star.shape[1]
     alpha = np.asarray(alpha, dtype=float)[:, None]
     amp = AMPLITUDE * np.maximum(1.0, _norms(x_star))
     d = cases.direction if direction is None else direction
+    if method.memory and d.shape[1] == dim:
+        d = np.concatenate([d, d], axis=1)
     e = d * (amp / _norms(d))[:, None]
     start = window // 2
     log_sum = np.zeros(len(x_star))
     with np.errstate(all="ignore"):
         for k in range(window):
-            x = x_star + e
-            step = (x - alpha * cases.model.gradient(x)) - x_star
+            now, before = (e[:, :dim], e[:, dim:]) if method.memory else (e, e)
+            x = x_star + now
+            step = method.step(cases.model.gradient, x, x_star + before, alpha) - x_star
+            if method.memory:
+                step = np.concatenate([step, now], axis=1)
             n = _norms(step)
             ok = np.isfinite(n) & (n > 0)
             if k >= start:
@@ -162,7 +176,8 @@ def bisect(cases: Cases, bracket: tuple[float, float], rtol: float, window: int)
         what = "unstable" if end == "lo" else "stable"
         raise BracketError(
             f"[{lo_b!r}, {hi_b!r}] does not straddle the threshold of {cases.names[i]} "
-            f"({int(bad_lo.sum() + bad_hi.sum())} of {n} cases fail): GD is {what} at "
+            f"({int(bad_lo.sum() + bad_hi.sum())} of {n} cases fail): {cases.method.label} "
+            f"is {what} at "
             f"{end} = {value!r} (a perturbation of the minimum grows by {g:.6g} per step)"
         )
     count = np.zeros(n, dtype=np.int64)

@@ -1,0 +1,144 @@
+"""Iterations a problem can own: plain GD, heavy ball and Nesterov.
+
+A method maps the state of a block of runs to its next iterate.  Its state is
+the iterate θ_k and, for a method with memory, the iterate before it, θ_{k−1}
+(θ_{−1} = θ_0: the first step of every method is a GD step).  The loop
+(:func:`gdlab.descent.descend`), the orbit test (:func:`gdlab.descent.periods`) and
+the threshold experiment (:func:`gdlab.threshold.growth`) take a method and never
+write its update themselves.
+
+:meth:`Method.advance` also writes ∇f(θ_k), the gradient *at the iterate*, whatever
+point its own step evaluates (Nesterov's look-ahead point y_k): ``grad_norm`` is
+‖∇f(θ_k)‖ and ``tolerance`` keeps its meaning for every method.  All arithmetic is
+row-wise, so a run's numbers do not depend on the other runs of its block.
+
+Each method also states its linear theory where the Hessian is constant, per eigenvalue λ
+(docs/theory.md): the 2 × 2 companion matrix of the iteration on that eigenvector,
+its critical step size and its asymptotic rate (the matrix's spectral radius).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+Gradient = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Method:
+    """The interface: plain GD (no memory); subclasses override what differs."""
+
+    name: ClassVar[str] = "gd"
+    label: ClassVar[str] = "GD"  # in messages
+    memory: ClassVar[int] = 0  # previous iterates the step reads
+
+    def advance(
+        self,
+        gradient: Gradient,
+        theta: np.ndarray,
+        previous: np.ndarray,
+        alpha: np.ndarray,
+        out: np.ndarray,
+        grad_out: np.ndarray,
+    ) -> None:
+        """θ_{k+1} into ``out`` and ∇f(θ_k) into ``grad_out``, from θ_k = ``theta``
+        (runs, d), θ_{k−1} = ``previous`` (ignored without memory) and the runs' step
+        sizes ``alpha`` (runs, 1)."""
+        grad_out[...] = gradient(theta)
+        np.subtract(theta, np.multiply(alpha, grad_out), out=out)
+
+    def step(self, gradient: Gradient, theta, previous, alpha) -> np.ndarray:
+        """θ_{k+1} (a new array); ``alpha`` broadcasts against ``theta``."""
+        out, g = np.empty_like(theta), np.empty_like(theta)
+        self.advance(gradient, theta, previous, alpha, out, g)
+        return out
+
+    # ---- the linear theory on one eigenvalue λ of a constant Hessian
+    def companion(self, alpha_lambda) -> np.ndarray:
+        """(..., 2, 2): the iteration on the state (e_k, e_{k−1}) along an eigenvector
+        with eigenvalue λ, for h = α·λ (GD ignores e_{k−1})."""
+        h = np.asarray(alpha_lambda, dtype=float)
+        m = np.zeros((*h.shape, 2, 2))
+        m[..., 0, 0] = 1.0 - h
+        m[..., 1, 0] = 1.0
+        return m
+
+    def critical_alpha_lambda(self) -> float:
+        """The h = α·λ above which the iteration diverges along that eigenvector
+        (stable for 0 < h below it)."""
+        return 2.0
+
+    def rate(self, alpha_lambda) -> np.ndarray:
+        """The asymptotic contraction per step along that eigenvector: the spectral
+        radius of :meth:`companion`."""
+        return np.abs(np.linalg.eigvals(self.companion(alpha_lambda))).max(axis=-1)
+
+
+GD = Method
+PLAIN_GD = GD()  # the default method of the loop, the orbit test and the thresholds
+
+
+@dataclass(frozen=True)
+class HeavyBall(Method):
+    """θ_{k+1} = θ_k − α∇f(θ_k) + β(θ_k − θ_{k−1}) (Polyak)."""
+
+    beta: float = 0.0
+    name: ClassVar[str] = "heavy_ball"
+    label: ClassVar[str] = "heavy ball"
+    memory: ClassVar[int] = 1
+
+    def advance(self, gradient, theta, previous, alpha, out, grad_out) -> None:
+        grad_out[...] = gradient(theta)
+        np.subtract(theta, np.multiply(alpha, grad_out), out=out)
+        out += self.beta * (theta - previous)
+
+    def companion(self, alpha_lambda) -> np.ndarray:
+        h = np.asarray(alpha_lambda, dtype=float)
+        m = np.zeros((*h.shape, 2, 2))
+        m[..., 0, 0] = 1.0 + self.beta - h
+        m[..., 0, 1] = -self.beta
+        m[..., 1, 0] = 1.0
+        return m
+
+    def critical_alpha_lambda(self) -> float:
+        return 2.0 * (1.0 + self.beta)
+
+
+@dataclass(frozen=True)
+class Nesterov(Method):
+    """y_k = θ_k + β(θ_k − θ_{k−1}), θ_{k+1} = y_k − α∇f(y_k)."""
+
+    beta: float = 0.0
+    name: ClassVar[str] = "nesterov"
+    label: ClassVar[str] = "Nesterov"
+    memory: ClassVar[int] = 1
+
+    def advance(self, gradient, theta, previous, alpha, out, grad_out) -> None:
+        grad_out[...] = gradient(theta)  # at the iterate, for the stopping rule
+        y = theta + self.beta * (theta - previous)
+        np.subtract(y, np.multiply(alpha, gradient(y)), out=out)
+
+    def companion(self, alpha_lambda) -> np.ndarray:
+        h = np.asarray(alpha_lambda, dtype=float)
+        m = np.zeros((*h.shape, 2, 2))
+        m[..., 0, 0] = (1.0 + self.beta) * (1.0 - h)
+        m[..., 0, 1] = -self.beta * (1.0 - h)
+        m[..., 1, 0] = 1.0
+        return m
+
+    def critical_alpha_lambda(self) -> float:
+        return (2.0 + 2.0 * self.beta) / (1.0 + 2.0 * self.beta)
+
+
+METHODS: dict[str, type[Method]] = {m.name: m for m in (GD, HeavyBall, Nesterov)}
+
+
+def method(name: str = "gd", **params) -> Method:
+    """The method called ``name`` with its parameters (``beta`` for momentum)."""
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; the methods are {', '.join(METHODS)}")
+    return METHODS[name](**params)
