@@ -125,8 +125,7 @@ def loop(theta, alpha, gradient, dist, take, *, max_steps, tolerance, divergence
 
 def sw_problem(settings, alpha, seeds):
     """(the loop's inputs, the untimed set-up) for one sharp_wide block."""
-    interval = tuple(settings["start_interval"])
-    x0 = np.array([[sw.initial_point(s, settings["root_seed"], interval)] for s in seeds])
+    x0 = sw.initial_points(settings, seeds)[:, None]
 
     def run():
         return loop(
@@ -177,8 +176,7 @@ def stopping(settings):
 
 def draw_only(problem, settings, value, seeds):
     if problem == "sharp_wide":
-        interval = tuple(settings["start_interval"])
-        return [sw.initial_point(s, settings["root_seed"], interval) for s in seeds]
+        return sw.initial_points(settings, seeds)
     n_samples, n_features = settings["shape"]
     draws = [lsq.draw(s, settings["root_seed"], n_samples, n_features) for s in seeds]
     for X, Y, _ in draws:

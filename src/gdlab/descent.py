@@ -31,7 +31,6 @@ is row-wise, so a run's numbers do not depend on the other runs of its block.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -39,6 +38,7 @@ import numpy as np
 from gdlab.methods import PLAIN_GD, Method
 from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, RECORD_PER_DECADE, STOPPING_RULE, stopping
 from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
+from gdlab.trace import Trace
 
 __all__ = [
     "CONVERGED",
@@ -97,55 +97,6 @@ def record_steps(
     return frozenset(steps)
 
 
-@dataclass
-class Trace:
-    """What :func:`descend` returns: recorded rows and one summary per run."""
-
-    run: np.ndarray  # (rows,) index of the run (0..runs-1)
-    step: np.ndarray
-    loss: np.ndarray
-    grad_norm: np.ndarray
-    dist: np.ndarray
-    theta: np.ndarray  # (rows, d)
-    outcome: list[str]  # per run
-    steps: np.ndarray  # per run
-    final_theta: np.ndarray  # (runs, d): last iterate of each run
-    period: np.ndarray  # per run: the period of its orbit (outcome cycle), else 0
-
-    def rate_empirical(self) -> np.ndarray:
-        """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last
-        recorded step ≤ K/2, with d the distance to the optimum (the gradient norm
-        where the distance is unknown): the measured contraction per step over the
-        second half of the run."""
-        runs = len(self.outcome)
-        rates = np.full(runs, np.nan)
-        if not self.run.size:
-            return rates
-        # rows are sorted by (run, step): each run's rows are one ascending slice
-        d = np.where(np.isnan(self.dist), self.grad_norm, self.dist)
-        last_row = np.flatnonzero(np.r_[self.run[1:] != self.run[:-1], True])
-        run_of = self.run[last_row]
-        K = np.zeros(runs, dtype=np.int64)
-        K[run_of] = self.step[last_row]
-        last = np.full(runs, np.nan)
-        last[run_of] = d[last_row]
-        # k0: each run's last recorded step ≤ K/2 (its rows there are a prefix)
-        early = np.flatnonzero(self.step <= K[self.run] // 2)
-        k0_row = early[np.r_[self.run[early][1:] != self.run[early][:-1], True]]
-        r = self.run[k0_row]
-        k0, first, last = self.step[k0_row], d[k0_row], last[r]
-        with np.errstate(all="ignore"):
-            ok = (K[r] > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first)
-        # one scalar power per run, as Python floats (the C library's pow)
-        rates[r[ok]] = [
-            lo**e
-            for lo, e in zip(
-                (last[ok] / first[ok]).tolist(), (1.0 / (K[r[ok]] - k0[ok])).tolist(), strict=True
-            )
-        ]
-        return rates
-
-
 # Steps are taken in chunks: the loop over a chunk only computes gradients and
 # updates (the part that must be sequential), into preallocated buffers; the stopping
 # rule, the recorded rows and the losses are then evaluated for the whole chunk at
@@ -158,6 +109,116 @@ class Trace:
 _CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 16, 512, 1 << 20
 _COMPACT = 1 / 8
 _LARGEST = np.finfo(float).max
+
+
+class _Block:
+    """The runs of :func:`descend` not yet stopped, and what is known of every run.
+
+    Rows of the block are runs still iterating (``ids``: their original index);
+    stopped rows iterate on unwatched until they are more than ``_COMPACT`` of the
+    block, then they are dropped (``model.take``)."""
+
+    def __init__(self, model, theta0, alpha, method: Method, max_steps: int, record):
+        self.theta = np.array(theta0, dtype=float, copy=True)
+        runs, self.dim = self.theta.shape
+        self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
+        self.model, self.method, self.max_steps = model, method, max_steps
+        self.ids = np.arange(runs)  # original index of each row of the block
+        self.alive = np.ones(runs, dtype=bool)  # rows not yet stopped
+        self.previous = self.theta.copy()  # θ_{−1} = θ_0
+        self.bound = None
+        self.outcome = np.full(runs, -1, dtype=np.int8)
+        self.steps = np.zeros(runs, dtype=np.int64)
+        self.final = np.full_like(self.theta, np.nan)
+        self.final_previous = np.full_like(self.theta, np.nan)  # θ_{K−1}: the orbit test's
+        self.recorded = np.zeros(max_steps + 1, dtype=bool)
+        self.recorded[[s for s in record if 0 <= s <= max_steps]] = True
+        self.out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
+
+    def advance(self, size_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``size_b`` steps of every row: T[b] = θ_{k0+b}, G[b] = ∇f(T[b]), and the
+        iterate before T[0]."""
+        n, dim = self.ids.size, self.dim
+        T = np.empty((size_b + 1, n, dim))  # T[size_b] starts the next chunk
+        G = np.empty((size_b, n, dim))
+        T[0] = self.theta
+        a = self.alpha[:, None]
+        advance, gradient = self.method.advance, self.model.gradient
+        advance(gradient, T[0], self.previous, a, T[1], G[0])
+        for b in range(1, size_b):
+            advance(gradient, T[b], T[b - 1], a, T[b + 1], G[b])
+        before = self.previous
+        self.previous, self.theta = T[size_b - 1].copy(), T[size_b]
+        return T[:size_b], G, before
+
+    def watch(self, T, G, k0: int, tolerance: float, divergence_factor: float):
+        """The stopping rule for a whole chunk (rows: step-major, then run): the
+        gradient norms, distances, watched sizes and whether each row goes on."""
+        size_b, n, dim = T.shape
+        gnorm = row_norms(G.reshape(-1, dim)).reshape(size_b, n)
+        dist = self.model.dist(T)
+        # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
+        unknown = np.isnan(dist)
+        size = dist
+        if unknown.any():
+            size = np.where(unknown, row_norms(T.reshape(-1, dim)).reshape(size_b, n), dist)
+        if self.bound is None:
+            # capped at the largest float: size ≤ bound then also says size is finite
+            self.bound = np.minimum(divergence_factor * np.maximum(size[0], 1.0), _LARGEST)
+        # go on: finite, within the bound and not converged (NaN compares False)
+        go = size <= self.bound
+        go &= gnorm > tolerance
+        go &= np.isfinite(gnorm)
+        go &= np.isfinite(T[..., 0]) if dim == 1 else np.isfinite(T).all(axis=2)
+        if k0 + size_b > self.max_steps:  # the budget
+            go[self.max_steps - k0] = False
+        return gnorm, dist, size, go
+
+    def keep_rows(self, T, gnorm, dist, k0: int, first, at, done) -> None:
+        """The chunk's recorded rows: the recorded steps before a run's stop, and the
+        stop itself."""
+        kb, kr = [], []
+        for b in np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]]):
+            rows = np.flatnonzero(first > b)
+            kb.append(np.full(rows.size, b))
+            kr.append(rows)
+        if done.size:
+            kb.append(at)
+            kr.append(done)
+        if kb:
+            kb, kr = np.concatenate(kb), np.concatenate(kr)
+            self.out["run"].append(self.ids[kr])
+            self.out["step"].append(k0 + kb)
+            self.out["loss"].append(self.model.take(kr).loss(T[kb, kr]))
+            self.out["grad_norm"].append(gnorm[kb, kr])
+            self.out["dist"].append(dist[kb, kr])
+            self.out["theta"].append(T[kb, kr])
+
+    def stop(self, T, gnorm, size, before, k0: int, at, done, tolerance: float) -> None:
+        """Classify the runs that stopped in the chunk, then drop stopped rows once
+        they are more than ``_COMPACT`` of the block."""
+        s_at, g_at = size[at, done], gnorm[at, done]
+        finite = np.isfinite(g_at) & np.isfinite(s_at) & np.isfinite(T[at, done]).all(axis=1)
+        diverged = ~finite | (s_at > self.bound[done])
+        converged = ~diverged & (g_at <= tolerance)
+        ids = self.ids[done]
+        self.outcome[ids] = np.where(diverged, 0, np.where(converged, 1, 2))
+        self.steps[ids] = k0 + at
+        self.final[ids] = T[at, done]
+        if self.method.memory:
+            previous = T[np.maximum(at - 1, 0), done]
+            self.final_previous[ids] = np.where((at > 0)[:, None], previous, before[done])
+        self.alive[done] = False
+        if (~self.alive).sum() > _COMPACT * self.ids.size or not self.alive.any():
+            live = np.flatnonzero(self.alive)
+            self.ids, self.theta, self.alpha = self.ids[live], self.theta[live], self.alpha[live]
+            self.bound, self.previous, self.alive = (
+                self.bound[live],
+                self.previous[live],
+                self.alive[live],
+            )
+            if live.size:
+                self.model = self.model.take(live)
 
 
 def descend(
@@ -178,133 +239,45 @@ def descend(
 
     Every run's iterates, stopping step and recorded rows are exactly (bit for
     bit) those of running it alone: all arithmetic is row-wise."""
-    theta = np.array(theta0, dtype=float, copy=True)
-    runs, dim = theta.shape
-    alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
-    every_run, every_alpha = model, alpha.copy()
-    ids = np.arange(runs)  # original index of each row of the block
-    alive = np.ones(runs, dtype=bool)  # rows not yet stopped (stopped rows iterate on)
-    outcome = np.full(runs, -1, dtype=np.int8)
-    steps = np.zeros(runs, dtype=np.int64)
-    final = np.full_like(theta, np.nan)
-    final_previous = np.full_like(theta, np.nan)  # θ_{K−1}: the orbit test's memory
-    previous = theta.copy()  # θ_{−1} = θ_0
-    recorded = np.zeros(max_steps + 1, dtype=bool)
-    recorded[[s for s in record if 0 <= s <= max_steps]] = True
-    out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
-    bound = None
+    block = _Block(model, theta0, alpha, method, max_steps, record)
+    every_alpha = block.alpha.copy()
     k0, chunk = 0, _CHUNK_MIN
     with np.errstate(all="ignore"):
-        while ids.size:
-            n = ids.size
-            size_b = max(1, min(chunk, max_steps + 1 - k0, _CHUNK_FLOATS // (n * dim)))
+        while block.ids.size:
+            n = block.ids.size
+            size_b = max(1, min(chunk, max_steps + 1 - k0, _CHUNK_FLOATS // (n * block.dim)))
             chunk = min(2 * chunk, _CHUNK_MAX)
-            # T[b] is θ_{k0+b}; T[size_b] starts the next chunk
-            T = np.empty((size_b + 1, n, dim))
-            G = np.empty((size_b, n, dim))
-            T[0] = theta
-            a = alpha[:, None]
-            advance, gradient = method.advance, model.gradient
-            advance(gradient, T[0], previous, a, T[1], G[0])
-            for b in range(1, size_b):
-                advance(gradient, T[b], T[b - 1], a, T[b + 1], G[b])
-            chunk_previous, previous = previous, T[size_b - 1].copy()
-            theta = T[size_b]
-            T = T[:size_b]
-            # the stopping rule for the whole chunk (rows: step-major, then run)
-            gnorm = row_norms(G.reshape(-1, dim)).reshape(size_b, n)
-            dist = model.dist(T)
-            # where the optimum is unknown (NaN distance), watch ‖θ‖ instead
-            unknown = np.isnan(dist)
-            size = dist
-            if unknown.any():
-                size = np.where(unknown, row_norms(T.reshape(-1, dim)).reshape(size_b, n), dist)
-            if bound is None:
-                # capped at the largest float: size ≤ bound then also says size is finite
-                bound = np.minimum(divergence_factor * np.maximum(size[0], 1.0), _LARGEST)
-            # go on: finite, within the bound and not converged (NaN compares False)
-            go = size <= bound
-            go &= gnorm > tolerance
-            go &= np.isfinite(gnorm)
-            go &= np.isfinite(T[..., 0]) if dim == 1 else np.isfinite(T).all(axis=2)
-            if k0 + size_b > max_steps:  # the budget
-                go[max_steps - k0] = False
-            stopped = alive & ~go.all(axis=0)
-            first = np.where(alive, size_b, -1)  # each row's stop in the chunk, if any
+            T, G, before = block.advance(size_b)
+            gnorm, dist, size, go = block.watch(T, G, k0, tolerance, divergence_factor)
+            stopped = block.alive & ~go.all(axis=0)
+            first = np.where(block.alive, size_b, -1)  # each row's stop in the chunk, if any
             done = np.flatnonzero(stopped)
+            at = (~go[:, done]).argmax(axis=0) if done.size else done
+            first[done] = at
+            block.keep_rows(T, gnorm, dist, k0, first, at, done)
             if done.size:
-                at = (~go[:, done]).argmax(axis=0)
-                first[done] = at
-            # recorded rows: the recorded steps before a run's stop, and the stop itself
-            kb, kr = [], []
-            for b in np.flatnonzero(recorded[k0 : k0 + size_b]):
-                rows = np.flatnonzero(first > b)
-                kb.append(np.full(rows.size, b))
-                kr.append(rows)
-            if done.size:
-                kb.append(at)
-                kr.append(done)
-            if kb:
-                kb, kr = np.concatenate(kb), np.concatenate(kr)
-                out["run"].append(ids[kr])
-                out["step"].append(k0 + kb)
-                out["loss"].append(model.take(kr).loss(T[kb, kr]))
-                out["grad_norm"].append(gnorm[kb, kr])
-                out["dist"].append(dist[kb, kr])
-                out["theta"].append(T[kb, kr])
-            if done.size:
-                s_at, g_at = size[at, done], gnorm[at, done]
-                finite = (
-                    np.isfinite(g_at) & np.isfinite(s_at) & np.isfinite(T[at, done]).all(axis=1)
-                )
-                diverged = ~finite | (s_at > bound[done])
-                converged = ~diverged & (g_at <= tolerance)
-                outcome[ids[done]] = np.where(diverged, 0, np.where(converged, 1, 2))
-                steps[ids[done]] = k0 + at
-                final[ids[done]] = T[at, done]
-                if method.memory:
-                    before = T[np.maximum(at - 1, 0), done]
-                    final_previous[ids[done]] = np.where(
-                        (at > 0)[:, None], before, chunk_previous[done]
-                    )
-                alive[done] = False
-                if (~alive).sum() > _COMPACT * n or not alive.any():
-                    live = np.flatnonzero(alive)
-                    ids, theta, alpha, bound = ids[live], theta[live], alpha[live], bound[live]
-                    previous = previous[live]
-                    alive = alive[live]
-                    if live.size:
-                        model = model.take(live)
+                block.stop(T, gnorm, size, before, k0, at, done, tolerance)
             k0 += size_b
-    names = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)
-    outcome = names[outcome].tolist()
-    period = np.zeros(runs, dtype=np.int64)
+    outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome].tolist()
+    period = np.zeros(len(outcome), dtype=np.int64)
     budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
     if budget.size and max_period >= 2:
         period[budget] = periods(
-            every_run.take(budget),
-            final[budget],
+            model.take(budget),
+            block.final[budget],
             every_alpha[budget],
             max_period,
             period_rtol,
             method=method,
-            previous=final_previous[budget],
+            previous=block.final_previous[budget],
         )
         for r in budget[period[budget] > 0]:
             outcome[r] = CYCLE
-    cat = {k: np.concatenate(v) for k, v in out.items()}
+    cat = {k: np.concatenate(v) for k, v in block.out.items()}
     order = np.lexsort((cat["step"], cat["run"]))
+    columns = {k: cat[k][order] for k in ("run", "step", "loss", "grad_norm", "dist", "theta")}
     return Trace(
-        run=cat["run"][order],
-        step=cat["step"][order],
-        loss=cat["loss"][order],
-        grad_norm=cat["grad_norm"][order],
-        dist=cat["dist"][order],
-        theta=cat["theta"][order],
-        outcome=outcome,
-        steps=steps,
-        final_theta=final,
-        period=period,
+        **columns, outcome=outcome, steps=block.steps, final_theta=block.final, period=period
     )
 
 

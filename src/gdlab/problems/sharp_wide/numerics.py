@@ -183,15 +183,13 @@ def data_process(settings: dict, value=None) -> dict:
     return seeding.process("SeedSequence", ("x_0", "uniform", {"low": lo, "high": hi}))
 
 
-def initial_point(seed: int, root_seed: int, interval: tuple[float, float]) -> float:
-    """x_0 ~ Uniform[lo, hi) (the homework: [−5, 20))."""
-    data = data_process({"start_interval": list(interval)})
-    return float(seeding.draw(data, NAME, seed, root_seed)["x_0"])
+def initial_points(settings: dict, seeds) -> np.ndarray:
+    """x_0 ~ Uniform[lo, hi) of every seed (the homework: [−5, 20)), all seeds at once."""
+    return seeding.draw_block(data_process(settings), NAME, seeds, settings["root_seed"])["x_0"]
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
-    interval = tuple(settings["start_interval"])
-    x0 = np.array([[initial_point(s, settings["root_seed"], interval)] for s in seeds])
+    x0 = initial_points(settings, seeds)[:, None]
     trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True)
     found = classify(trace.final_theta[:, 0])
     minimum = [

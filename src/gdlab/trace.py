@@ -1,0 +1,57 @@
+"""What :func:`gdlab.descent.descend` returns for a block of runs: the recorded rows,
+one summary per run, and the contraction each run measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Trace:
+    """What :func:`descend` returns: recorded rows and one summary per run."""
+
+    run: np.ndarray  # (rows,) index of the run (0..runs-1)
+    step: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    dist: np.ndarray
+    theta: np.ndarray  # (rows, d)
+    outcome: list[str]  # per run
+    steps: np.ndarray  # per run
+    final_theta: np.ndarray  # (runs, d): last iterate of each run
+    period: np.ndarray  # per run: the period of its orbit (outcome cycle), else 0
+
+    def rate_empirical(self) -> np.ndarray:
+        """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last
+        recorded step ≤ K/2, with d the distance to the optimum (the gradient norm
+        where the distance is unknown): the measured contraction per step over the
+        second half of the run."""
+        runs = len(self.outcome)
+        rates = np.full(runs, np.nan)
+        if not self.run.size:
+            return rates
+        # rows are sorted by (run, step): each run's rows are one ascending slice
+        d = np.where(np.isnan(self.dist), self.grad_norm, self.dist)
+        last_row = np.flatnonzero(np.r_[self.run[1:] != self.run[:-1], True])
+        run_of = self.run[last_row]
+        K = np.zeros(runs, dtype=np.int64)
+        K[run_of] = self.step[last_row]
+        last = np.full(runs, np.nan)
+        last[run_of] = d[last_row]
+        # k0: each run's last recorded step ≤ K/2 (its rows there are a prefix)
+        early = np.flatnonzero(self.step <= K[self.run] // 2)
+        k0_row = early[np.r_[self.run[early][1:] != self.run[early][:-1], True]]
+        r = self.run[k0_row]
+        k0, first, last = self.step[k0_row], d[k0_row], last[r]
+        with np.errstate(all="ignore"):
+            ok = (K[r] > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first)
+        # one scalar power per run, as Python floats (the C library's pow)
+        rates[r[ok]] = [
+            lo**e
+            for lo, e in zip(
+                (last[ok] / first[ok]).tolist(), (1.0 / (K[r[ok]] - k0[ok])).tolist(), strict=True
+            )
+        ]
+        return rates
