@@ -8,7 +8,7 @@ c ∈ {0.5, 0.99, 1.5}, until ‖∇f(θ_k)‖ ≤ 1e-10, divergence (distance t
 1e12 × its start) or 20 000 steps; one run per seed and c; 2 workers each.
 
 * gdlab: ``snakemake --cores 2`` on a throw-away copy of this checkout's workflow
-  (benchmarks/run.py's ``Workflow``), config restricted to ``lsq_gd`` (``only``),
+  (benchmarks/harness.py's ``Workflow``), config restricted to ``lsq_gd`` (``only``),
   up to its solver jobs, its table and its figure;
 * benchopt: ``benchopt run -j 2`` of a fresh copy of benchmarks/benchopt_ols/
   (one dataset instance per seed × the 3 step sizes, ``sampling_strategy =
@@ -31,7 +31,7 @@ import shutil
 import sys
 from pathlib import Path
 
-import run as bench  # benchmarks/run.py: Workflow, timed, ONE_THREAD
+import harness as bench  # benchmarks/harness.py: Workflow, timed, ONE_THREAD
 import yaml
 
 HERE = Path(__file__).resolve().parent
