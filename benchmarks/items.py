@@ -27,8 +27,65 @@ from studies import (
     with_seeds_per_job,
 )
 
-
 # ---- the solver job -----------------------------------------------------------------
+# What a solver job's own interpreter reports after it ran: its peak memory and modules
+_PEAK_AND_MODULES = (
+    "import runpy, sys; sys.argv = ['gdlab.solve'] + sys.argv[1:];"
+    "\ntry:\n    runpy.run_module('gdlab.solve', run_name='__main__')"
+    "\nexcept SystemExit:\n    pass"
+    # VmHWM, not ru_maxrss (Linux keeps the forking parent's high-water mark in it)
+    "\nhwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]"
+    "\nprint('PEAK', hwm[0].split()[1] if hwm else 0, file=sys.stderr)"
+    "\nprint('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)"
+)
+
+
+class _SolverJob:
+    """``python -m gdlab.solve`` of one block of ``config``, in ``work``."""
+
+    def __init__(self, config: dict, work: Path):
+        self.config, self.work = config, work
+        self.env = {**env(), **ONE_THREAD}
+
+    def args(self, problem: str, job, **override) -> list[str]:
+        from gdlab import grid
+
+        settings = json.dumps({**grid.solver_settings(self.config, problem), **override})
+        return [
+            "--problem", problem, "--setting", job.setting, "--seeds", job.seeds,
+            "--settings", settings, "--out", str(self.work / "out.parquet"),
+        ]  # fmt: skip
+
+    def seconds(self, args: list[str]) -> float:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "gdlab.solve", *args],
+            cwd=self.work,
+            env=self.env,
+            capture_output=True,
+            check=True,
+        )
+        return time.perf_counter() - start
+
+    def python(self, code: str) -> float:
+        cmd = [sys.executable, "-c", code]
+        return median(
+            [timed(cmd, self.work, self.work / "python.log", ONE_THREAD)[0] for _ in range(5)]
+        )
+
+    def peak_and_modules(self, args: list[str]) -> tuple[int, list[str]]:
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK_AND_MODULES, *args],
+            cwd=self.work,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        peak_kb = int(re.search(r"PEAK (\d+)", proc.stderr)[1])
+        return peak_kb, re.search(r"MODULES (.*)", proc.stderr)[1].split()
+
+
 def solver_job(config: dict, root: Path, repeat: int) -> dict:
     """One ``python -m gdlab.solve`` job: start-up (a trivial block), a real block's
     wall time and peak memory, and whether pandas / matplotlib were imported."""
@@ -37,67 +94,16 @@ def solver_job(config: dict, root: Path, repeat: int) -> dict:
     work = root / "solver_job"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    env_ = {**env(), **ONE_THREAD}
-
-    def run(args):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "gdlab.solve", *args],
-            cwd=work,
-            env=env_,
-            capture_output=True,
-            check=True,
-        )
-        return time.perf_counter() - start
-
-    def args_of(problem, job, **override):
-        settings = json.dumps({**grid.solver_settings(config, problem), **override})
-        return [
-            "--problem",
-            problem,
-            "--setting",
-            job.setting,
-            "--seeds",
-            job.seeds,
-            "--settings",
-            settings,
-            "--out",
-            str(work / "out.parquet"),
-        ]
-
+    sj = _SolverJob(config, work)
     # a representative job (the first block of the first grid point), and a trivial
     # one (one seed, one step: what a job costs before it computes anything)
     problem = "sharp_wide" if "sharp_wide" in config["problems"] else next(iter(config["problems"]))
     job = grid.jobs(config, problem)[0]
-    trivial_args = args_of(problem, grid.Job(problem, job.setting, 0, 0), max_steps=1)
-
-    def python(code):
-        cmd = [sys.executable, "-c", code]
-        return median([timed(cmd, work, work / "python.log", ONE_THREAD)[0] for _ in range(5)])
-
-    bare, imports = python("pass"), python("import gdlab.solve")
-    startups = [run(trivial_args) for _ in range(max(3, repeat))]
-    real = [run(args_of(problem, job)) for _ in range(max(1, repeat))]
-    # its peak memory and modules, reported by the job's own interpreter
-    code = (
-        "import runpy, sys; sys.argv = ['gdlab.solve'] + sys.argv[1:];"
-        "\ntry:\n    runpy.run_module('gdlab.solve', run_name='__main__')"
-        "\nexcept SystemExit:\n    pass"
-        # VmHWM, not ru_maxrss (Linux keeps the forking parent's high-water mark in it)
-        "\nhwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]"
-        "\nprint('PEAK', hwm[0].split()[1] if hwm else 0, file=sys.stderr)"
-        "\nprint('MODULES', ' '.join(sorted(sys.modules)), file=sys.stderr)"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *args_of(problem, job)],
-        cwd=work,
-        env=env_,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    peak_kb = int(re.search(r"PEAK (\d+)", proc.stderr)[1])
-    modules = re.search(r"MODULES (.*)", proc.stderr)[1].split()
+    trivial_args = sj.args(problem, grid.Job(problem, job.setting, 0, 0), max_steps=1)
+    bare, imports = sj.python("pass"), sj.python("import gdlab.solve")
+    startups = [sj.seconds(trivial_args) for _ in range(max(3, repeat))]
+    real = [sj.seconds(sj.args(problem, job)) for _ in range(max(1, repeat))]
+    peak_kb, modules = sj.peak_and_modules(sj.args(problem, job))
     tops = {m.split(".")[0] for m in modules}
     return {
         "python_startup_s": bare,

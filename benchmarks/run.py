@@ -135,8 +135,7 @@ def step(name, fn, *a, **kw):
     return result
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+def arguments(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "--quick", action="store_true", help="smoke test: tiny sizes, one repeat, 2 items at a time"
@@ -160,32 +159,13 @@ def main(argv=None) -> int:
         action="store_true",
         help="also gdlab beside benchopt (benchmarks/vs_benchopt.py; needs .[bench])",
     )
-    args = ap.parse_args(argv)
-    if args.benchopt:  # optional item: fail before the other items, not after
-        import vs_benchopt
+    return ap.parse_args(argv)
 
-        if not vs_benchopt.installed():
-            print(vs_benchopt.MISSING, file=sys.stderr)
-            return 1
-    quick = args.quick
-    out = Path(args.out).resolve()
-    work = out / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    config_path = Path(args.config or REPO / "config" / ("test.yaml" if quick else "config.yaml"))
-    plan = QUICK if quick else FULL
-    config = study(yaml.safe_load(config_path.read_text()), plan)
+
+def items_of(args, plan: dict, config: dict, work: Path, repeat: int) -> list[tuple]:
+    """The items to measure: (key in the document, name, function, arguments, keyword
+    arguments), those of ``--only``."""
     sm_args = tuple(plan.get("snakemake_args", ()))
-    repeat = args.repeat or (1 if quick else 3)
-    doc = {"machine": machine(argv), "config": str(config_path), "quick": quick}
-
-    # warm the page cache (imports of the first measurement otherwise pay for it)
-    subprocess.run(
-        [sys.executable, "-c", "import snakemake.api, pandas, matplotlib.pyplot, pyarrow.parquet"],
-        check=True,
-    )
-    doc["plan"] = plan
-    # the items: (key in doc, name, function, arguments, keyword arguments)
     grid_config = (
         config
         if plan["job_size_problem"] is None
@@ -194,6 +174,7 @@ def main(argv=None) -> int:
     job_size_targets = (
         scaling_targets(plan["job_size_problem"]) if plan.get("job_size_to_table") else ()
     )
+    scaling_args = (config, work, plan["scaling_problem"], plan["scaling_factors"], args.cores)
     items = [
         (
             "headline",
@@ -202,20 +183,7 @@ def main(argv=None) -> int:
             (config, work, repeat, args.cores, sm_args),
             {},
         ),
-        (
-            "scaling",
-            "item 5: scaling",
-            scaling,
-            (
-                config,
-                work,
-                plan["scaling_problem"],
-                plan["scaling_factors"],
-                args.cores,
-                sm_args,
-            ),
-            {},
-        ),
+        ("scaling", "item 5: scaling", scaling, (*scaling_args, sm_args), {}),
         (
             "job_size",
             "item 6: job size",
@@ -232,8 +200,11 @@ def main(argv=None) -> int:
         ),
         ("solver_job", "solver job", solver_job, (config, work, repeat), {}),
     ]
-    items = [i for i in items if i[0] in args.only]
-    workers = plan.get("workers", 1)
+    return [i for i in items if i[0] in args.only]
+
+
+def measure(doc: dict, items: list[tuple], workers: int) -> None:
+    """Every item's result into ``doc`` under its key."""
     if workers > 1:
         # --quick: items side by side, each in a process of its own (so that its CPU
         # seconds, those of its own children, are its own); results in the items' order
@@ -246,6 +217,35 @@ def main(argv=None) -> int:
     else:
         for key, name, fn, a, kw in items:
             doc[key] = step(name, fn, *a, **kw)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = arguments(argv)
+    if args.benchopt:  # optional item: fail before the other items, not after
+        import vs_benchopt
+
+        if not vs_benchopt.installed():
+            print(vs_benchopt.MISSING, file=sys.stderr)
+            return 1
+    quick = args.quick
+    out = Path(args.out).resolve()
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    config_path = Path(args.config or REPO / "config" / ("test.yaml" if quick else "config.yaml"))
+    plan = QUICK if quick else FULL
+    config = study(yaml.safe_load(config_path.read_text()), plan)
+    repeat = args.repeat or (1 if quick else 3)
+    doc = {"machine": machine(argv), "config": str(config_path), "quick": quick}
+
+    # warm the page cache (imports of the first measurement otherwise pay for it)
+    subprocess.run(
+        [sys.executable, "-c", "import snakemake.api, pandas, matplotlib.pyplot, pyarrow.parquet"],
+        check=True,
+    )
+    doc["plan"] = plan
+    measure(doc, items_of(args, plan, config, work, repeat), plan.get("workers", 1))
     # ---- optional: gdlab beside benchopt (--benchopt) ----
     if args.benchopt:
         seeds = [5] if quick else [5, 500]

@@ -12,8 +12,6 @@ from pathlib import Path
 # first: benchmarks/harness.py puts this checkout's src/ and tests/ on sys.path
 from harness import HERE, ONE_THREAD, Workflow, timed
 
-# isort: split
-
 
 def lower_bound(config: dict, root: Path, name: str, cores: int, targets=()) -> dict:
     """The one-process lower bound (benchmarks/lower_bound.py) on a fresh workflow copy:

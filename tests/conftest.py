@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,6 +62,22 @@ def _xdist_groups(items) -> None:
             from _pytest.nodeid import NodeId
 
             item._id = NodeId.parse(new)
+
+
+# ---- gdlab's code cache: one per pytest run, never the user's ----------------------------
+def pytest_configure(config):
+    """Every test process, and every Snakemake and job they start, shares one code cache
+    for the run (gdlab.codedeps.cache_dir), in a directory of its own: no test reads or
+    writes ~/.cache.  Set here in the controller; xdist workers inherit it."""
+    if not os.environ.get("GDLAB_CACHE_DIR"):
+        os.environ["GDLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="gdlab-test-cache-")
+        config._gdlab_cache = os.environ["GDLAB_CACHE_DIR"]
+
+
+def pytest_unconfigure(config):
+    made = getattr(config, "_gdlab_cache", None)
+    if made:
+        shutil.rmtree(made, ignore_errors=True)
 
 
 class _NoProcess(subprocess.Popen):

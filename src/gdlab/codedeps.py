@@ -26,18 +26,16 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import os
+import sys
 from functools import cache
 from pathlib import Path
 
 PACKAGE = "gdlab"
 
 
-@cache
-def _digest(path: Path) -> str:
-    tree = ast.parse(path.read_bytes(), filename=str(path))
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
-
-
+@cache  # the files of a checkout do not come and go while a workflow is parsed
 def _module_file(src: Path, name: str) -> Path | None:
     """``gdlab.problems.NAME.numerics`` -> its file under ``src``, or None if no such module."""
     base = src.joinpath(*name.split("."))
@@ -58,13 +56,11 @@ def _module_name(src: Path, path: Path) -> str | None:
     return ".".join(parts)
 
 
-@cache
-def _imports(src: Path, path: Path) -> frozenset[str]:
-    """The ``gdlab`` modules that ``path`` imports (submodules resolved, parents included)."""
-    name = _module_name(src, path)
-    is_package = path.name == "__init__.py"
+def _imported(tree: ast.AST, name: str | None, is_package: bool, path: Path) -> set[str]:
+    """Every module name an ``import`` statement of ``tree`` names (relative ones
+    resolved against the module ``name``), with ``from a import b``'s ``a.b`` too."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -81,8 +77,86 @@ def _imports(src: Path, path: Path) -> frozenset[str]:
             found.add(module)
             # `from gdlab import tables`: tables is a submodule, not an attribute
             found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+# ---- what a file's text says, parsed once per text on this machine ------------------------
+# Parsing every module of the workflow at every Snakemake start cost ~0.8 s of CPU a run,
+# a third of a dry run's.  What a file imports and its digest depend only on its bytes,
+# its module name and the Python version, so they are kept under that key, one small
+# file each, in :func:`cache_dir` (~/.cache/gdlab/code by default; safe to delete).
+# A missing, unreadable or malformed entry is computed again; an unwritable cache is
+# skipped.  Entries are never wrong for their key, so no run depends on what is cached.
+_CACHE_FORMAT = f"gdlab-code-1 python-{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def cache_dir() -> Path:
+    """$GDLAB_CACHE_DIR/code if set (the tests use one per run), else
+    $XDG_CACHE_HOME/gdlab/code, else ~/.cache/gdlab/code."""
+    if os.environ.get("GDLAB_CACHE_DIR"):
+        return Path(os.environ["GDLAB_CACHE_DIR"]) / "code"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gdlab" / "code"
+
+
+def forget() -> None:
+    """Drop what this process remembers (not the cache on disk): for a caller that
+    changes files under the same paths and asks again."""
+    for f in (_module_file, _analysis, _imports, _fingerprint):
+        f.cache_clear()
+
+
+def _read_entry(entry: Path) -> tuple[tuple[str, ...], str] | None:
+    try:
+        found, digest = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError, UnicodeDecodeError):
+        return None
+    if not (isinstance(digest, str) and isinstance(found, list)):
+        return None
+    if not all(isinstance(m, str) for m in found):
+        return None
+    return tuple(found), digest
+
+
+def _write_entry(entry: Path, value: tuple[tuple[str, ...], str]) -> None:
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([list(value[0]), value[1]]), encoding="utf-8")
+        os.replace(tmp, entry)  # readers see the old entry or the whole new one
+    except OSError:
+        pass
+
+
+@cache
+def _analysis(src: Path, path: Path) -> tuple[tuple[str, ...], str]:
+    """(the module names ``path`` imports, its digest: a hash of its syntax tree)."""
+    data = path.read_bytes()
+    name = _module_name(src, path)
+    is_package = path.name == "__init__.py"
+    key = hashlib.sha256(f"{_CACHE_FORMAT}\0{name}\0{is_package}\0".encode() + data)
+    entry = cache_dir() / f"{key.hexdigest()}.json"
+    hit = _read_entry(entry)
+    if hit is not None:
+        return hit
+    tree = ast.parse(data, filename=str(path))
+    value = (
+        tuple(sorted(_imported(tree, name, is_package, path))),
+        hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16],
+    )
+    _write_entry(entry, value)
+    return value
+
+
+def _digest(src: Path, path: Path) -> str:
+    return _analysis(src, path)[1]
+
+
+@cache
+def _imports(src: Path, path: Path) -> frozenset[str]:
+    """The ``gdlab`` modules that ``path`` imports (submodules resolved, parents included)."""
     out = set()
-    for module in found:
+    for module in _analysis(src, path)[0]:
         parts = module.split(".")
         if parts[0] != PACKAGE:
             continue
@@ -116,7 +190,7 @@ def closure(root: str | Path, *entries: str) -> list[str]:
 
 @cache
 def _fingerprint(root: str, entries: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((f, _digest(Path(root) / f)) for f in closure(root, *entries))
+    return tuple((f, _digest(Path(root) / "src", Path(root) / f)) for f in closure(root, *entries))
 
 
 def fingerprint(root: str | Path, *entries: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ each job tracks, and how imports are followed; all in process."""
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -89,3 +90,64 @@ def test_closure_follows_relative_and_nested_imports(tmp_path):
     )
     with pytest.raises(FileNotFoundError):
         codedeps.closure(tmp_path, "src/gdlab/jobs/missing.py")
+
+
+# ---- the code cache: what a file's text says, kept per text ------------------------------
+ENTRIES = ("src/gdlab/solve.py", "src/gdlab/problems/sharp_wide/numerics.py")
+
+
+def _uncached(root, monkeypatch, tmp_path) -> dict[str, str]:
+    """The fingerprint computed from the files alone: the cache is a file, not a folder."""
+    blocked = tmp_path / "blocked"
+    blocked.write_text("not a directory")
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(blocked))
+    codedeps.forget()
+    return codedeps.fingerprint(root, *ENTRIES)
+
+
+def test_the_cache_gives_the_fingerprint_the_files_give(monkeypatch, tmp_path):
+    truth = _uncached(REPO, monkeypatch, tmp_path)
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in ("cold", "warm"):
+        codedeps.forget()
+        assert codedeps.fingerprint(REPO, *ENTRIES) == truth
+    entries = list((tmp_path / "cache" / "code").iterdir())
+    assert len(entries) == len(truth)  # one entry per file of the closure
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"", b'[["gdlab"], ', b"\xff\xfe", b'{"a": 1}', b'[["gdlab"], 7]', b'[[1, 2], "ab"]'],
+    ids=["empty", "truncated", "not-utf8", "a-mapping", "digest-not-text", "modules-not-text"],
+)
+def test_a_damaged_entry_is_computed_again(monkeypatch, tmp_path, damage):
+    truth = _uncached(REPO, monkeypatch, tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(cache))
+    codedeps.forget()
+    codedeps.fingerprint(REPO, *ENTRIES)
+    for entry in (cache / "code").iterdir():
+        entry.write_bytes(damage)
+    codedeps.forget()
+    assert codedeps.fingerprint(REPO, *ENTRIES) == truth
+    codedeps.forget()  # and the entries were rewritten whole
+    assert all(e.read_bytes() != damage for e in (cache / "code").iterdir())
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen(monkeypatch, tmp_path):
+    """Entries are keyed by the file's bytes, not its size or mtime."""
+    root = tmp_path / "wd"
+    for name in ("src/gdlab/__init__.py", "src/gdlab/jobs/__init__.py", "src/gdlab/jobs/s.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text('"""A."""\n' if name.endswith("s.py") else "")
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(tmp_path / "cache"))
+    job = root / "src/gdlab/jobs/s.py"
+    before = codedeps.fingerprint(root, "src/gdlab/jobs/s.py")
+    st = job.stat()
+    job.write_text('"""B."""\n')  # same size
+    os.utime(job, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime
+    codedeps.forget()
+    after = codedeps.fingerprint(root, "src/gdlab/jobs/s.py")
+    assert after["src/gdlab/jobs/s.py"] != before["src/gdlab/jobs/s.py"]
+    codedeps.forget()
+    assert codedeps.fingerprint(root, "src/gdlab/jobs/s.py") == after

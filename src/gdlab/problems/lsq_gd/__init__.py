@@ -5,13 +5,12 @@ generic θ_0 above it, asymptotically at the rate max_i |1 − ασ_i²|.  The g
 value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the seed).
 """
 
+from gdlab.limits import shape_messages
 from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 from gdlab.theory import Threshold
 
 
 def validate(section: dict, config: dict) -> list[str]:
-    from gdlab.config import shape_messages
-
     return shape_messages("problems.lsq_gd.shape", section["shape"], need_tall=True)
 
 

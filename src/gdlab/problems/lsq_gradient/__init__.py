@@ -5,14 +5,13 @@ and ∇L(θ) = Xᵀ(Xθ − Y), checked per seed and shape N×p against the sum 
 per-sample gradients and central finite differences.  No iteration.
 """
 
+from gdlab.limits import shape_messages
 from gdlab.spec import Check, Grid, Problem, ref, section
 
 ERRORS = ("err_sum", "err_fd", "err_sample")
 
 
 def validate(section_: dict, config: dict) -> list[str]:
-    from gdlab.config import shape_messages
-
     return [
         m
         for i, shape in enumerate(section_["shapes"])
