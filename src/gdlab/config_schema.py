@@ -65,6 +65,36 @@ def _same(value):
     return ("other", repr(value))
 
 
+def _type_hint(value, want: str, nested_cli: bool) -> str:
+    """Why a value of the wrong type may have been written so, and how to write it."""
+    if isinstance(value, str) and nested_cli:
+        return (
+            " (Snakemake reads every value nested inside --config as a string: put nested "
+            "settings in a YAML file and pass it with --configfile)"
+        )
+    if isinstance(value, str) and _looks_numeric(value) and want in ("number", "integer"):
+        return (
+            " (YAML reads 1e-5 as a string: write 1.0e-5)"
+            if "e" in value.lower() and "." not in value.lower().split("e")[0]
+            else " (remove the quotes)"
+        )
+    if isinstance(value, float) and want == "integer" and value.is_integer():
+        return f" (write {int(value)} without a decimal point)"
+    return ""
+
+
+def _duplicates(values) -> list:
+    """The values listed more than once (as first seen), in linear time: a list of
+    10^5 values is checked at once."""
+    seen, dups = set(), {}
+    for v in values:
+        k = _same(v)
+        if k in seen:
+            dups.setdefault(k, v)
+        seen.add(k)
+    return list(dups.values())
+
+
 def _schema_message(err, cli: Mapping) -> str:
     path = list(err.absolute_path)
     key, value = key_name(path), err.instance
@@ -91,33 +121,14 @@ def _schema_message(err, cli: Mapping) -> str:
                 f"{key}: is empty (null); give its keys ({', '.join(err.schema['required'])}) "
                 f"or remove {name!r} to skip it"
             )
-        hint = ""
-        if isinstance(value, str) and from_cli and len(path) > 1:
-            hint = (
-                " (Snakemake reads every value nested inside --config as a string: put nested "
-                "settings in a YAML file and pass it with --configfile)"
-            )
-        elif isinstance(value, str) and _looks_numeric(value) and want in ("number", "integer"):
-            hint = (
-                " (YAML reads 1e-5 as a string: write 1.0e-5)"
-                if "e" in value.lower() and "." not in value.lower().split("e")[0]
-                else " (remove the quotes)"
-            )
-        elif isinstance(value, float) and want == "integer" and value.is_integer():
-            hint = f" (write {int(value)} without a decimal point)"
+        hint = _type_hint(value, want, from_cli and len(path) > 1)
         return f"{key}: {describe(value)} is not {words}{hint}{_allowed(err)}"
     if err.validator in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"{key}: {describe(value)} is out of range ({_bound(err)}){_allowed(err)}"
     if err.validator == "uniqueItems":
-        seen, dups = set(), {}  # linear: a list of 10^5 values is checked at once
-        for v in value:
-            k = _same(v)
-            if k in seen:
-                dups.setdefault(k, v)
-            seen.add(k)
-        dups = list(dups.values())
         return (
-            f"{key}: {', '.join(map(repr, dups))} listed more than once in {describe(value)}; "
+            f"{key}: {', '.join(map(repr, _duplicates(value)))} listed more than once in "
+            f"{describe(value)}; "
             f"list each value once{_allowed(err)}"
         )
     if err.validator == "minItems":

@@ -187,6 +187,24 @@ def read(
     how to recover.  ``own``: read only the columns of the file's problem (the other
     problems' hold NULL)."""
     recover = f"delete {path} and rerun snakemake to recompute it"
+    table = _load(path, own, recover)
+    doc = _metadata(path, table, recover)
+    _check_columns(path, table, doc, own, recover)
+    expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
+    for key, want in expected.items():
+        if want is not None and doc.get(key) != want:
+            raise ResultFileError(
+                f"{path}: holds {key} {doc.get(key)!r}, expected {want!r} (a file copied or moved "
+                f"from elsewhere?); {recover}"
+            )
+    damage = _damage(table, doc)
+    if damage:
+        raise ResultFileError(f"{path}: {damage} (a damaged or edited file); {recover}")
+    return table
+
+
+def _load(path, own: bool, recover: str) -> pa.Table:
+    """The file's table, or :class:`ResultFileError` if it is not a readable Parquet file."""
     if not Path(path).is_file():  # pyarrow would read a directory as a dataset
         what = "a directory" if Path(path).is_dir() else "missing"
         raise ResultFileError(f"{path}: is {what}, not a Parquet file; {recover}")
@@ -197,21 +215,23 @@ def read(
         _ = table.schema.names  # decoded here: a damaged footer may hold a name that is not UTF-8
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise ResultFileError(f"{path}: not a readable Parquet file ({exc}); {recover}") from exc
+    return table
+
+
+def _metadata(path, table: pa.Table, recover: str) -> dict:
+    """The file's gdlab metadata: present, JSON, of this schema version, intact."""
     meta = table.schema.metadata or {}
+    name = METADATA_KEY.decode()
     if METADATA_KEY not in meta:
-        raise ResultFileError(
-            f"{path}: not a gdlab results file (no '{METADATA_KEY.decode()}' metadata); {recover}"
-        )
+        raise ResultFileError(f"{path}: not a gdlab results file (no '{name}' metadata); {recover}")
     try:
         doc = json.loads(meta[METADATA_KEY])
     except ValueError as exc:
         raise ResultFileError(
-            f"{path}: its '{METADATA_KEY.decode()}' metadata is not JSON ({exc}); {recover}"
+            f"{path}: its '{name}' metadata is not JSON ({exc}); {recover}"
         ) from exc
     if not isinstance(doc, dict):
-        raise ResultFileError(
-            f"{path}: its '{METADATA_KEY.decode()}' metadata is not a JSON object; {recover}"
-        )
+        raise ResultFileError(f"{path}: its '{name}' metadata is not a JSON object; {recover}")
     version = doc.get("schema_version")
     if version != SCHEMA_VERSION:
         raise ResultFileError(
@@ -220,10 +240,15 @@ def read(
         )
     if not intact(meta):
         raise ResultFileError(
-            f"{path}: its '{METADATA_KEY.decode()}' metadata does not match its checksum "
+            f"{path}: its '{name}' metadata does not match its checksum "
             f"(a damaged or edited file); {recover}"
         )
-    expected = {"problem": problem, "setting": setting, "seeds": list(seeds) if seeds else None}
+    return doc
+
+
+def _check_columns(path, table: pa.Table, doc: dict, own: bool, recover: str) -> None:
+    """The file's problem is registered and its columns are those its metadata lists,
+    of the types of the gdlab schema."""
     stored = doc.get("problem")
     if not isinstance(stored, str) or not (problems.folder(stored) / "__init__.py").is_file():
         raise ResultFileError(f"{path}: holds problem {stored!r}, not a registered one; {recover}")
@@ -238,16 +263,6 @@ def read(
         raise ResultFileError(
             f"{path}: columns differ from the gdlab schema of {stored}; {recover}"
         )
-    for key, want in expected.items():
-        if want is not None and doc.get(key) != want:
-            raise ResultFileError(
-                f"{path}: holds {key} {doc.get(key)!r}, expected {want!r} (a file copied or moved "
-                f"from elsewhere?); {recover}"
-            )
-    damage = _damage(table, doc)
-    if damage:
-        raise ResultFileError(f"{path}: {damage} (a damaged or edited file); {recover}")
-    return table
 
 
 def _own_names(path) -> list[str] | None:
