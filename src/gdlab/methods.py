@@ -28,6 +28,14 @@ import numpy as np
 Gradient = Callable[[np.ndarray], np.ndarray]
 
 
+def _companion(first, second) -> np.ndarray:
+    """(..., 2, 2): [[first, second], [1, 0]], the update of (e_k, e_{k−1})."""
+    first, second = np.broadcast_arrays(np.asarray(first, float), np.asarray(second, float))
+    m = np.zeros((*first.shape, 2, 2))
+    m[..., 0, 0], m[..., 0, 1], m[..., 1, 0] = first, second, 1.0
+    return m
+
+
 @dataclass(frozen=True)
 class Method:
     """The interface: plain GD (no memory); subclasses override what differs."""
@@ -62,10 +70,7 @@ class Method:
         """(..., 2, 2): the iteration on the state (e_k, e_{k−1}) along an eigenvector
         with eigenvalue λ, for h = α·λ (GD ignores e_{k−1})."""
         h = np.asarray(alpha_lambda, dtype=float)
-        m = np.zeros((*h.shape, 2, 2))
-        m[..., 0, 0] = 1.0 - h
-        m[..., 1, 0] = 1.0
-        return m
+        return _companion(1.0 - h, 0.0)
 
     def critical_alpha_lambda(self) -> float:
         """The h = α·λ above which the iteration diverges along that eigenvector
@@ -83,13 +88,19 @@ PLAIN_GD = GD()  # the default method of the loop, the orbit test and the thresh
 
 
 @dataclass(frozen=True)
-class HeavyBall(Method):
-    """θ_{k+1} = θ_k − α∇f(θ_k) + β(θ_k − θ_{k−1}) (Polyak)."""
+class Momentum(Method):
+    """A method that reads θ_{k−1}, weighted by its momentum β."""
 
     beta: float = 0.0
+    memory: ClassVar[int] = 1
+
+
+@dataclass(frozen=True)
+class HeavyBall(Momentum):
+    """θ_{k+1} = θ_k − α∇f(θ_k) + β(θ_k − θ_{k−1}) (Polyak)."""
+
     name: ClassVar[str] = "heavy_ball"
     label: ClassVar[str] = "heavy ball"
-    memory: ClassVar[int] = 1
 
     def advance(self, gradient, theta, previous, alpha, out, grad_out) -> None:
         grad_out[...] = gradient(theta)
@@ -98,24 +109,18 @@ class HeavyBall(Method):
 
     def companion(self, alpha_lambda) -> np.ndarray:
         h = np.asarray(alpha_lambda, dtype=float)
-        m = np.zeros((*h.shape, 2, 2))
-        m[..., 0, 0] = 1.0 + self.beta - h
-        m[..., 0, 1] = -self.beta
-        m[..., 1, 0] = 1.0
-        return m
+        return _companion(1.0 + self.beta - h, -self.beta)
 
     def critical_alpha_lambda(self) -> float:
         return 2.0 * (1.0 + self.beta)
 
 
 @dataclass(frozen=True)
-class Nesterov(Method):
+class Nesterov(Momentum):
     """y_k = θ_k + β(θ_k − θ_{k−1}), θ_{k+1} = y_k − α∇f(y_k)."""
 
-    beta: float = 0.0
     name: ClassVar[str] = "nesterov"
     label: ClassVar[str] = "Nesterov"
-    memory: ClassVar[int] = 1
 
     def advance(self, gradient, theta, previous, alpha, out, grad_out) -> None:
         grad_out[...] = gradient(theta)  # at the iterate, for the stopping rule
@@ -124,11 +129,7 @@ class Nesterov(Method):
 
     def companion(self, alpha_lambda) -> np.ndarray:
         h = np.asarray(alpha_lambda, dtype=float)
-        m = np.zeros((*h.shape, 2, 2))
-        m[..., 0, 0] = (1.0 + self.beta) * (1.0 - h)
-        m[..., 0, 1] = -self.beta * (1.0 - h)
-        m[..., 1, 0] = 1.0
-        return m
+        return _companion((1.0 + self.beta) * (1.0 - h), -self.beta * (1.0 - h))
 
     def critical_alpha_lambda(self) -> float:
         return (2.0 + 2.0 * self.beta) / (1.0 + 2.0 * self.beta)

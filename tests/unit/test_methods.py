@@ -49,6 +49,20 @@ def reference(method: methods.Method, lam: float, theta0: float, alpha: float, s
     return np.array(out)
 
 
+def every_step(method, lam: float, theta0, alpha, steps: int) -> descent.Trace:
+    """``steps`` steps of ``method`` on λθ²/2, every one recorded (no tolerance)."""
+    return descent.descend(
+        Diagonal([lam]),
+        theta0,
+        alpha,
+        max_steps=steps,
+        tolerance=0.0,
+        divergence_factor=1e6,
+        record=frozenset(range(steps + 1)),
+        method=method,
+    )
+
+
 def test_the_methods_are_found_by_name_and_an_unknown_name_is_one_line():
     assert methods.method("gd") == methods.GD()
     assert methods.method("heavy_ball", beta=0.5) == methods.HeavyBall(0.5)
@@ -61,16 +75,7 @@ def test_descend_runs_the_methods_formula_bit_for_bit(cls):
     method = cls() if cls is methods.GD else cls(beta=0.7)
     lam, alpha = 1.3, 0.4
     theta0 = np.array([[2.5], [-0.75], [1e-3]])
-    trace = descent.descend(
-        Diagonal([lam]),
-        theta0,
-        alpha,
-        max_steps=40,
-        tolerance=0.0,
-        divergence_factor=1e6,
-        record=frozenset(range(41)),
-        method=method,
-    )
+    trace = every_step(method, lam, theta0, alpha, 40)
     for run in range(3):
         rows = trace.run == run
         expected = reference(method, lam, float(theta0[run, 0]), alpha, 40)
@@ -159,16 +164,7 @@ def test_the_measured_rate_is_the_companion_spectral_radius(cls, alpha_lambda):
     measured contraction over the second half of a run is its spectral radius."""
     method = cls(beta=0.3)
     lam, alpha = 1.0, np.array(alpha_lambda)
-    trace = descent.descend(
-        Diagonal([lam]),
-        np.ones((3, 1)),
-        alpha,
-        max_steps=200,
-        tolerance=0.0,
-        divergence_factor=1e6,
-        record=frozenset(range(201)),
-        method=method,
-    )
+    trace = every_step(method, lam, np.ones((3, 1)), alpha, 200)
     theory = method.rate(alpha * lam)
     eig = np.linalg.eigvals(method.companion(alpha * lam))
     assert np.all(np.isreal(eig))
