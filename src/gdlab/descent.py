@@ -14,10 +14,12 @@ Stopping rule, checked at every iterate θ_k before the step is taken:
 * ``converged`` – ‖∇f(θ_k)‖ ≤ ``tolerance``;
 * ``cycle``     – k reached the step budget and the run has settled on a periodic
   orbit: from its last iterate θ_K, θ_{K+p} and θ_{K+2p} return to θ_K within
-  ``period_rtol``·‖θ_K‖ for some period 2 ≤ p ≤ ``max_period`` (the smallest such p
-  is recorded; a method with memory closes its previous iterate too), while one step
-  moves it by more than 1000 times that closure error (so a slow approach to a fixed
-  point is never taken for an orbit);
+  ``period_rtol`` times the orbit's own size, max_{1≤j<p} ‖θ_{K+j} − θ_K‖, for some
+  period 2 ≤ p ≤ ``max_period`` (the smallest such p is recorded; a method with
+  memory closes its previous iterate too).  A run still approaching a fixed point
+  moves about twice its distance from it per step and closes only by the fraction
+  its contraction takes off, so it is never taken for an orbit (at α·f'' = 2 − 10⁻⁴
+  that fraction is 2·10⁻⁴, far above any allowed ``period_rtol``);
 * ``max_steps`` – k reached the step budget with none of these.
 
 The orbit test continues a run 2·``max_period`` steps past the budget, without
@@ -304,14 +306,16 @@ def periods(
         for j in range(2, orbit.shape[0]):
             orbit[j] = method.step(model.gradient, orbit[j - 1], orbit[j - 2], a)
         orbit_k, orbit = orbit, orbit[1:]
-        scale = row_norms(theta)
-        move = row_norms(orbit[1] - orbit[0])
+        # the orbit's own size: how far its first p points reach from θ_K (a run still
+        # approaching a fixed point moves about twice its distance from it)
+        size = row_norms(orbit[1] - orbit[0])
         found = np.zeros(n, dtype=np.int64)
         for p in range(2, max_period + 1):
+            size = np.maximum(size, row_norms(orbit[p - 1] - orbit[0]))
             closure = np.maximum(row_norms(orbit[p] - orbit[0]), row_norms(orbit[2 * p] - orbit[p]))
             if method.memory:
                 closure = np.maximum(closure, row_norms(orbit_k[p] - orbit_k[0]))
-            hit = (found == 0) & (closure <= rtol * scale) & (move > 1e3 * closure) & (scale > 0)
+            hit = (found == 0) & (closure <= rtol * size) & (size > 0)
             found[hit] = p
     return found
 

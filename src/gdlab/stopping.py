@@ -13,8 +13,8 @@ STOPPING_RULE = (
     "diverged if theta_k, grad f or the distance to the optimum (|theta_k| where the optimum "
     "is unknown) is not finite or the distance exceeds divergence_factor * max(its value at "
     "theta_0, 1); else converged if |grad f(theta_k)| <= tolerance; else at k = max_steps: "
-    "cycle if theta_{K+p} and theta_{K+2p} return within cycle_rtol * |theta_K| for some "
-    "2 <= p <= cycle_max_period (and one step moves theta_K by more than 1000 times that), "
+    "cycle if theta_{K+p} and theta_{K+2p} return to theta_K within cycle_rtol times the "
+    "orbit's size max_{1<=j<p} |theta_{K+j} - theta_K| for some 2 <= p <= cycle_max_period, "
     "else max_steps. Recorded steps: 0-10, 12 log-spaced per decade, the budget, the last step."
 )
 

@@ -38,7 +38,9 @@ The checks, in order:
 * ``fingerprints_hold_its_own_folder_only`` — no code fingerprint of its jobs holds
   another problem's file; its solver's holds its numerics, spec and the registry;
 * ``threshold_brackets_hold_their_theory`` (when ``spec.thresholds is not None``) —
-  every case of the test config's threshold experiment brackets its theory.
+  every case of the test config's threshold experiment brackets its theory;
+* ``slow_approach_is_never_a_cycle`` (when ``spec.thresholds is not None``) — GD at
+  α·λ_max = 2 − 10⁻⁴ from near each case's minimum ends ``max_steps``, not ``cycle``.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import grid, plan, problems, schema, seeding, solve, threshold
+from gdlab import descent, grid, plan, problems, schema, seeding, solve, threshold
 from support import regenerate, thresholds
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -461,4 +463,30 @@ def check_threshold_brackets_hold_their_theory(name: str) -> None:
     assert not wide, f"{name}: brackets of {wide} are not narrower than rtol {params['rtol']}"
     assert np.allclose(r["theory_axis"] * r["unit"], r["theory"], rtol=1e-15), (
         f"{name}: theory_axis × unit is not the theory in α"
+    )
+
+
+@check(when="spec.thresholds is not None")
+def check_slow_approach_is_never_a_cycle(name: str) -> None:
+    """Just below each threshold case's critical step (α·λ_max = 2 − 10⁻⁴), GD from a
+    point near the minimum approaches it slowly, oscillating: the orbit test must not
+    call that a cycle, however far the minimum is from 0 (docs/theory.md)."""
+    cases, _ = thresholds.cases(name)
+    norms = np.sqrt((cases.x_star**2).sum(axis=1))
+    amplitude = threshold.AMPLITUDE * np.maximum(1.0, norms)
+    d = cases.direction
+    start = cases.x_star + d * (amplitude / np.sqrt((d**2).sum(axis=1)))[:, None]
+    trace = descent.descend(
+        cases.model,
+        start,
+        cases.theory * (1 - 5e-5),
+        max_steps=2000,
+        tolerance=0.0,
+        divergence_factor=1e6,
+        record=frozenset({0}),
+    )
+    called = [n for n, o in zip(cases.names, trace.outcome, strict=True) if o != "max_steps"]
+    assert not called, (
+        f"{name}: runs at α·λ_max = 2 − 10⁻⁴ near {called} ended "
+        f"{[o for o in trace.outcome if o != 'max_steps']}, not max_steps (a slow approach)"
     )
