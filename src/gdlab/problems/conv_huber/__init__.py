@@ -150,8 +150,8 @@ SPEC = Problem(
     table_notes={
         "alpha_lipschitz_min": "smallest 2/(‖A‖₂² + λ) over the seeds: below it GD converges "
         "from any start",
-        "alpha_critical_min": "smallest 2/λ_max(AᵀDA + λI) at the points the runs reached "
-        "(the local threshold)",
+        "alpha_critical_min": "smallest 2/λ_max(AᵀDA + λI) at the minima the converged runs "
+        "reached (the local threshold; runs that reached no limit have none)",
         "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
     },
 )

@@ -206,10 +206,12 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
         scalar=False,
         extra_steps=(settings["reference_step"],),
     )
-    # the local theory at the point each run reached
-    local = np.array(
-        [local_theory(k[i], b[i], lam, trace.final_theta[i], alpha) for i in range(len(seeds))]
-    )
+    # the local theory at the limit each converged run reached; a run that reached no
+    # fixed point (a cycle, a run out of steps, a diverged one) has none (NULL)
+    local = np.full((len(seeds), 2), np.nan)
+    for i, outcome in enumerate(trace.outcome):
+        if outcome == descent.CONVERGED:
+            local[i] = local_theory(k[i], b[i], lam, trace.final_theta[i], alpha)
     cols["rate_theory"] = local[trace.run, 0]
     cols["alpha_critical"] = local[trace.run, 1]
     cols["alpha_lipschitz"] = critical[trace.run]
