@@ -9,7 +9,7 @@ import math
 
 from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
-MINIMA = ("sharp", "wide", "maximum", "none")
+MINIMA = ("sharp", "wide", "maximum")
 
 
 def validate(section: dict, config: dict) -> list[str]:
@@ -82,7 +82,10 @@ SPEC = Problem(
     theory="theory",
     columns={
         "x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem"),
-        "minimum": ("string", "where a converged run ended: " + ", ".join(MINIMA)),
+        "minimum": (
+            "string",
+            "where a converged run ended: " + ", ".join(MINIMA) + "; NULL if it reached none",
+        ),
     },
     trace=("x",),
     figures=(

@@ -192,12 +192,13 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     x0 = initial_points(settings, seeds)[:, None]
     trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True)
     found = classify(trace.final_theta[:, 0])
+    # the minimum a converged run reached; NULL for a run that reached none
     minimum = [
-        m if o == descent.CONVERGED else "none" for m, o in zip(found, trace.outcome, strict=True)
+        m if o == descent.CONVERGED else None for m, o in zip(found, trace.outcome, strict=True)
     ]
     # the local theory at the minimum a run reached: f''(x*) there
     cp = critical_points()
-    curvature = np.array([cp[m][1] if m != "none" else np.nan for m in minimum])
+    curvature = np.array([cp[m][1] if m is not None else np.nan for m in minimum])
     with np.errstate(over="ignore", invalid="ignore"):  # α near the float limit
         rate = np.abs(1.0 - alpha * curvature)
     cols["minimum"] = [minimum[r] for r in trace.run]
