@@ -14,15 +14,15 @@ Stopping rule, checked at every iterate θ_k before the step is taken:
 * ``converged`` – ‖∇f(θ_k)‖ ≤ ``tolerance``;
 * ``cycle``     – k reached the step budget and the run has settled on a periodic
   orbit: from its last iterate θ_K, θ_{K+p} and θ_{K+2p} return to θ_K within
-  ``period_rtol`` times the orbit's own size, max_{1≤j<p} ‖θ_{K+j} − θ_K‖, for some
-  period 2 ≤ p ≤ ``max_period`` (the smallest such p is recorded; a method with
+  ``cycle_rtol`` times the orbit's own size, max_{1≤j<p} ‖θ_{K+j} − θ_K‖, for some
+  period 2 ≤ p ≤ ``cycle_max_period`` (the smallest such p is recorded; a method with
   memory closes its previous iterate too).  A run still approaching a fixed point
   moves about twice its distance from it per step and closes only by the fraction
   its contraction takes off, so it is never taken for an orbit (at α·f'' = 2 − 10⁻⁴
-  that fraction is 2·10⁻⁴, far above any allowed ``period_rtol``);
+  that fraction is 2·10⁻⁴, far above any allowed ``cycle_rtol``);
 * ``max_steps`` – k reached the step budget with none of these.
 
-The orbit test continues a run 2·``max_period`` steps past the budget, without
+The orbit test continues a run 2·``cycle_max_period`` steps past the budget, without
 recording them: a run's recorded rows and its ``steps`` are those of the budget.
 
 Overflow on the way to divergence is expected and silenced (``np.errstate``):
@@ -232,8 +232,8 @@ def descend(
     tolerance: float,
     divergence_factor: float,
     record: frozenset[int],
-    max_period: int = MAX_PERIOD,
-    period_rtol: float = PERIOD_RTOL,
+    cycle_max_period: int = MAX_PERIOD,
+    cycle_rtol: float = PERIOD_RTOL,
     method: Method = PLAIN_GD,
 ) -> Trace:
     """Run ``method`` (θ ← θ − α∇f(θ) by default) on every run of ``model`` until each
@@ -263,13 +263,13 @@ def descend(
     outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome].tolist()
     period = np.zeros(len(outcome), dtype=np.int64)
     budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
-    if budget.size and max_period >= 2:
+    if budget.size and cycle_max_period >= 2:
         period[budget] = periods(
             model.take(budget),
             block.final[budget],
             every_alpha[budget],
-            max_period,
-            period_rtol,
+            cycle_max_period,
+            cycle_rtol,
             method=method,
             previous=block.final_previous[budget],
         )
@@ -287,18 +287,18 @@ def periods(
     model: Model,
     theta: np.ndarray,
     alpha: np.ndarray,
-    max_period: int,
+    cycle_max_period: int,
     rtol: float,
     *,
     method: Method = PLAIN_GD,
     previous: np.ndarray | None = None,
 ):
-    """Per run: the smallest period 2 ≤ p ≤ ``max_period`` of the orbit through θ (the
+    """Per run: the smallest period 2 ≤ p ≤ ``cycle_max_period`` of the orbit through θ (the
     module docstring's test), or 0.  ``previous``: the iterate before θ, for a method
     with memory (its orbit closes on both)."""
     n, _dim = theta.shape
     # orbit[j + 1] is θ_{K+j}; orbit[0] is θ_{K−1}
-    orbit = np.empty((2 * max_period + 2, *theta.shape))
+    orbit = np.empty((2 * cycle_max_period + 2, *theta.shape))
     orbit[0] = theta if previous is None else previous
     orbit[1] = theta
     a = alpha[:, None]
@@ -310,7 +310,7 @@ def periods(
         # approaching a fixed point moves about twice its distance from it)
         size = row_norms(orbit[1] - orbit[0])
         found = np.zeros(n, dtype=np.int64)
-        for p in range(2, max_period + 1):
+        for p in range(2, cycle_max_period + 1):
             size = np.maximum(size, row_norms(orbit[p - 1] - orbit[0]))
             closure = np.maximum(row_norms(orbit[p] - orbit[0]), row_norms(orbit[2 * p] - orbit[p]))
             if method.memory:

@@ -38,6 +38,6 @@ def stopping(settings: dict) -> dict:
         "max_steps": settings["max_steps"],
         "tolerance": settings["tolerance"],
         "divergence_factor": settings["divergence_factor"],
-        "max_period": settings.get("cycle_max_period", MAX_PERIOD),
-        "period_rtol": settings.get("cycle_rtol", PERIOD_RTOL),
+        "cycle_max_period": settings.get("cycle_max_period", MAX_PERIOD),
+        "cycle_rtol": settings.get("cycle_rtol", PERIOD_RTOL),
     }
