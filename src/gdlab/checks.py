@@ -36,6 +36,15 @@ def convergence(tables: dict[str, pd.DataFrame], expected: dict[str, int] | None
             for row in t.itertuples()
             if str(row.agrees) != "True"  # a damaged cell is not a yes
         ]
+        if "rates_agree" in t.columns:  # a yes needs evidence: at least one compared run
+            compared = pd.to_numeric(
+                t.get("rates_compared", pd.Series(0, index=t.index)), errors="coerce"
+            )
+            claims = (t["rates_agree"].astype(str) == "True") & ~(compared > 0)
+            failures += [
+                f"{problem} {s}: says its rates agree, but no run's rate was compared"
+                for s in t.loc[claims, "setting"]
+            ]
     if not tables:
         failures.append("no convergence table was given")
     if expected is not None and set(expected) != set(tables):

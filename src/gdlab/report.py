@@ -33,8 +33,9 @@ COLUMNS = {
     "rate_max_rel_err": "largest relative gap between a run's measured and predicted rate",
     "rates_unsteady": "runs not compared: their rate changed within its measurement window "
     "(not yet in the asymptotic regime the theory describes)",
+    "rates_compared": "runs whose measured rate was compared with their own prediction",
     "rates_agree": "every compared run's measured rate is within the configured tolerance of "
-    "its own prediction",
+    "its own prediction (empty: no run was compared)",
     "prediction": "what the homework's theory says for this grid point",
     "agrees": "every run did what the prediction says (the run stops when one does not)",
 }
@@ -72,6 +73,11 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def _given(value) -> bool:
+    """A cell that holds a value (an empty CSV cell reads back as NaN)."""
+    return not (value is None or (isinstance(value, float) and math.isnan(value)) or value == "")
+
+
 def _bool(value) -> bool:
     if isinstance(value, str):
         return value.strip().lower() == "true"
@@ -101,7 +107,7 @@ def table_html(problem: str, table: pd.DataFrame, notes: dict | None = None) -> 
     for i, row in enumerate(table.itertuples(index=False)):
         cells = []
         for col, value in zip(cols, row, strict=True):
-            if col in ("agrees", "rates_agree"):
+            if col == "agrees" or (col == "rates_agree" and _given(value)):
                 value = _bool(value)
             css = ' class="text"' if isinstance(value, str) else ""
             cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")

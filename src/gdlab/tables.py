@@ -197,16 +197,19 @@ def outcome_counts(runs: pd.DataFrame) -> dict:
 
 def rates(runs: pd.DataFrame, rtol: float, which: pd.Series | None = None) -> dict:
     """Medians of the measured and predicted rates of the runs ``which`` (by default
-    :func:`compared`), the largest relative gap, and whether each run is within
-    ``rtol`` of its own prediction."""
+    :func:`compared`), the largest relative gap, how many runs were compared, and
+    whether each is within ``rtol`` of its own prediction: None (no evidence, not a
+    yes) when no run was compared."""
     which = compared(runs) if which is None else which
     emp, theo = runs.loc[which, "rate_empirical"], runs.loc[which, "rate_theory"]
     rel = ((emp - theo).abs() / theo.abs().clip(lower=1e-300)).replace(np.inf, np.nan)
+    n = int(which.sum())
     return {
         "rate_empirical": median(emp),
         "rate_theory": median(theo),
         "rate_max_rel_err": float(rel.max()) if rel.notna().any() else np.nan,
-        "rates_agree": bool(_rate_ok(runs, rtol, which).all()),
+        "rates_compared": n,
+        "rates_agree": bool(_rate_ok(runs, rtol, which).all()) if n else None,
     }
 
 
@@ -255,7 +258,8 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
     own = dict(theory.table_row(value, runs, df, context))
     agrees = bool(own.pop("agrees"))
     row.update(own)
-    row["agrees"] = bool(agrees and row.get("rates_agree", True))
+    # a row whose rates were not compared rests on its outcomes alone (rates_agree empty)
+    row["agrees"] = bool(agrees and row.get("rates_agree") is not False)
     return row
 
 
@@ -263,6 +267,8 @@ def to_markdown(problem: str, table: pd.DataFrame) -> str:
     """A plain Markdown rendering (no extra dependency)."""
 
     def fmt(v):
+        if v is None:  # no value (e.g. rates_agree where no run was compared)
+            return "–"
         if isinstance(v, (bool, np.bool_)):
             return "yes" if v else "**NO**"
         if isinstance(v, float):

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from gdlab import tables
+from gdlab import checks, tables
 
 
 def test_rates_are_compared_only_for_runs_long_enough_to_have_one():
@@ -37,3 +37,40 @@ def test_only_runs_that_end_where_the_theory_is_taken_are_compared():
     fine = runs.assign(rate_empirical=[0.9, 3.0, 1.0, 1.0])
     assert tables.rates(fine, 1e-3)["rates_agree"]  # the others are not compared
     assert not tables.rates(fine, 1e-3, tables.compared(fine, True))["rates_agree"]
+
+
+def test_a_row_with_no_compared_run_says_so_not_yes():
+    """Without a compared run there is no evidence about rates: ``rates_agree`` is
+    empty (None), ``rates_compared`` 0, and the row rests on its outcomes alone."""
+    runs = pd.DataFrame(
+        {
+            "rate_empirical": [1.0, 1.0],
+            "rate_theory": [0.5, 0.5],
+            "steps": [200, 200],
+            "outcome": ["max_steps", "cycle"],
+        }
+    )
+    rates = tables.rates(runs, 1e-3)
+    assert rates["rates_compared"] == 0 and rates["rates_agree"] is None
+    one = runs.assign(outcome=["converged", "cycle"], rate_empirical=[0.5, 1.0])
+    assert tables.rates(one, 1e-3)["rates_compared"] == 1
+    assert tables.rates(one, 1e-3)["rates_agree"] is True
+
+
+def test_the_convergence_check_refuses_a_yes_without_evidence():
+    table = pd.DataFrame(
+        {
+            "setting": ["alpha_0.1", "alpha_0.2", "alpha_0.3"],
+            "prediction": ["converged"] * 3,
+            "agrees": [True, True, True],
+            "rates_compared": [3, 0, 0],
+            "rates_agree": [True, None, True],  # the last: a yes with no compared run
+        }
+    )
+    report = checks.convergence({"quadratic": table}, {"quadratic": 3})
+    assert not report["passed"]
+    assert report["failures"] == [
+        "quadratic alpha_0.3: says its rates agree, but no run's rate was compared"
+    ]
+    fixed = table.assign(rates_agree=[True, None, None])
+    assert checks.convergence({"quadratic": fixed}, {"quadratic": 3})["passed"]
