@@ -133,13 +133,3 @@ class Nesterov(Momentum):
 
     def critical_alpha_lambda(self) -> float:
         return (2.0 + 2.0 * self.beta) / (1.0 + 2.0 * self.beta)
-
-
-METHODS: dict[str, type[Method]] = {m.name: m for m in (GD, HeavyBall, Nesterov)}
-
-
-def method(name: str = "gd", **params) -> Method:
-    """The method called ``name`` with its parameters (``beta`` for momentum)."""
-    if name not in METHODS:
-        raise ValueError(f"unknown method {name!r}; the methods are {', '.join(METHODS)}")
-    return METHODS[name](**params)

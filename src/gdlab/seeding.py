@@ -195,12 +195,6 @@ def doubles(problem: str, seeds, root_seed: int, count: int = 1) -> np.ndarray:
     return out
 
 
-def uniform(problem: str, seeds, root_seed: int, low: float, high: float) -> np.ndarray:
-    """``generator(problem, seed, root_seed).uniform(low, high)`` of every seed: NumPy's
-    ``low + (high − low)·u`` on the first double u of each seed's stream."""
-    return low + (high - low) * doubles(problem, seeds, root_seed)[:, 0]
-
-
 def draw_block(data: dict, problem: str, seeds, root_seed: int) -> dict:
     """:func:`draw` for every seed of a block: {name: array over the seeds (stacked)}.
     A process of scalar ``uniform`` draws from the ``SeedSequence`` generator is

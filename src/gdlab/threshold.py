@@ -129,9 +129,10 @@ def growth(
     log_sum = np.zeros(len(x_star))
     with np.errstate(all="ignore"):
         for k in range(window):
-            now, before = (e[:, :dim], e[:, dim:]) if method.memory else (e, e)
+            now = e[:, :dim] if method.memory else e
             x = x_star + now
-            step = method.step(cases.model.gradient, x, x_star + before, alpha) - x_star
+            previous = x_star + e[:, dim:] if method.memory else x  # GD reads no θ_{k−1}
+            step = method.step(cases.model.gradient, x, previous, alpha) - x_star
             if method.memory:
                 step = np.concatenate([step, now], axis=1)
             n = _norms(step)

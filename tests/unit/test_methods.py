@@ -63,13 +63,6 @@ def every_step(method, lam: float, theta0, alpha, steps: int) -> descent.Trace:
     )
 
 
-def test_the_methods_are_found_by_name_and_an_unknown_name_is_one_line():
-    assert methods.method("gd") == methods.GD()
-    assert methods.method("heavy_ball", beta=0.5) == methods.HeavyBall(0.5)
-    with pytest.raises(ValueError, match=r"unknown method 'adam'; the methods are gd, heavy_ball"):
-        methods.method("adam")
-
-
 @pytest.mark.parametrize("cls", (methods.GD, *MOMENTUM))
 def test_descend_runs_the_methods_formula_bit_for_bit(cls):
     method = cls() if cls is methods.GD else cls(beta=0.7)
