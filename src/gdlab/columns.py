@@ -28,6 +28,11 @@ CORE: dict[str, tuple[str, str]] = {
     "alpha_critical": ("float64", "the theory's critical step size for this run"),
     "rate_empirical": ("float64", "measured contraction factor per step"),
     "rate_theory": ("float64", "predicted contraction factor per step"),
+    "rate_theory_next": (
+        "float64",
+        "the next contraction factor of the linear map at the run's limit (the largest "
+        "|1 − αλ| below rate_theory); NULL in one dimension",
+    ),
 }
 # Core columns that change along a run (the others hold one value per run).
 TRACE = ("step", "loss", "grad_norm", "dist")

@@ -113,73 +113,83 @@ def _order(settings: list[str], problem: str | None = None) -> list[str]:
     return sorted(set(settings), key=key)
 
 
-RATE_ATOL = 1e-4  # runs of a few steps (α ≈ 1/f"") measure tiny rates only roughly
-
-
 # A run that stops within a few steps (α ≈ 1/f'', where the rate is ~0) has no
 # asymptotic regime to measure: its rate is not compared with the theory.
 MIN_RATE_STEPS = 10
 
 
 def compared(
-    runs: pd.DataFrame, constant_hessian: bool = False, steady: pd.Series | None = None
+    runs: pd.DataFrame, constant_hessian: bool = False, measured: pd.Series | None = None
 ) -> pd.Series:
     """The runs whose measured rate the local theory predicts: those that converged
     (they end at the point the theory is taken at), and, where the Hessian is the
     same everywhere, those that diverged too; never a run of fewer than
     :data:`MIN_RATE_STEPS` steps (no asymptotic regime to measure), nor one whose
-    rate was not ``steady`` over its measurement window (:func:`steady`)."""
+    window could not measure its rate to the tolerance (``measured``:
+    :func:`measurable`)."""
     ends = runs["outcome"] == "converged"
     if constant_hessian:
         ends |= runs["outcome"] == "diverged"
     out = ends & (runs["steps"] >= MIN_RATE_STEPS)
-    return out if steady is None else out & steady
+    return out if measured is None else out & measured
 
 
-def steady(runs: pd.DataFrame, rows: pd.DataFrame, rtol: float) -> pd.Series:
-    """Per run (``runs``, last rows): was its measured rate steady, i.e. in the
-    asymptotic regime the local theory describes?  ``rate_empirical`` is measured over
-    [k0, K] (k0 the last recorded step ≤ K/2); the run is steady when the rates over
-    the two halves [k0, k1] and [k1, K] (k1 the last recorded step ≤ (k0 + K)/2) agree
-    within ``rtol`` (relative) + :data:`RATE_ATOL`.  A run that spent part of that
-    window elsewhere (a long way round before it entered its minimum's basin) is not:
-    its rate is of the way, not of the minimum.  True where the halves cannot be
-    told apart (too few recorded steps)."""
+def windows(runs: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Per run (``runs``, last rows; same index): the window ``rate_empirical`` is
+    measured over, [k0, K] (k0 the last recorded step ≤ K/2), cut at k1 (the last
+    recorded step ≤ (k0 + K)/2), and the distance d (the gradient norm where the
+    distance is unknown) at k0, k1 and K; NaN where a run has no such rows."""
     d = rows["dist"].where(rows["dist"].notna(), rows["grad_norm"]).to_numpy(dtype=float)
     key = pd.MultiIndex.from_frame(rows[["setting", "seed"]])
-    step = rows["step"].to_numpy()
-    K = pd.Series(
-        runs["steps"].to_numpy(), index=pd.MultiIndex.from_frame(runs[["setting", "seed"]])
-    )
-    K_row = K.reindex(key).to_numpy()
-    frame = pd.DataFrame({"step": step, "d": d, "K": K_row}, index=key)
+    index = pd.MultiIndex.from_frame(runs[["setting", "seed"]])
+    K_row = pd.Series(runs["steps"].to_numpy(), index=index).reindex(key).to_numpy()
+    frame = pd.DataFrame({"step": rows["step"].to_numpy(), "d": d, "K": K_row}, index=key)
 
     def last_at_most(limit: np.ndarray) -> pd.DataFrame:
-        sel = frame[frame["step"].to_numpy() <= limit]
-        return sel.groupby(level=[0, 1]).tail(1)
+        return frame[frame["step"].to_numpy() <= limit].groupby(level=[0, 1]).tail(1)
 
     k0 = last_at_most(frame["K"].to_numpy() // 2)
-    mid = (k0["step"] + k0["K"]) // 2
-    frame["k1_limit"] = mid.reindex(key).to_numpy()
+    frame["k1_limit"] = ((k0["step"] + k0["K"]) // 2).reindex(key).to_numpy()
     k1 = last_at_most(frame["k1_limit"].to_numpy())
     end = frame[frame["step"].to_numpy() == frame["K"].to_numpy()].groupby(level=[0, 1]).tail(1)
     joined = pd.DataFrame({"k0": k0["step"], "d0": k0["d"], "k1": k1["step"], "d1": k1["d"]}).join(
         pd.DataFrame({"K": end["step"], "dK": end["d"]})
     )
+    return joined.reindex(index).set_axis(runs.index)
+
+
+def measurable(runs: pd.DataFrame, rows: pd.DataFrame, rtol: float) -> pd.DataFrame:
+    """Per run: can its window measure its rate to ``rtol``?  Two tests, both needed
+    (docs/theory.md, "Rates"):
+
+    * ``steady`` — the rates over the window's halves [k0, k1] and [k1, K] agree
+      within ``rtol``: the window is in one regime (a run that spent part of it on
+      its way to its minimum's basin is not);
+    * ``resolved`` — the next slowest mode of the linear map (``rate_theory_next``)
+      has faded by ``rtol`` relative to the slowest by the window's start,
+      (rate_theory_next/rate_theory)^k0 ≤ ``rtol``: otherwise the window measures a
+      blend of both (nearly equal eigenvalues need a long window).  True where there
+      is no next mode (one dimension).
+
+    A run whose halves cannot be measured (too few recorded steps, a zero or
+    non-finite distance) is not ``steady``: no measurement, no comparison."""
+    w = windows(runs, rows)
     with np.errstate(all="ignore"):
-        first = (joined["d1"] / joined["d0"]) ** (1.0 / (joined["k1"] - joined["k0"]))
-        second = (joined["dK"] / joined["d1"]) ** (1.0 / (joined["K"] - joined["k1"]))
-    testable = (joined["k0"] < joined["k1"]) & (joined["k1"] < joined["K"])
-    testable &= np.isfinite(first) & np.isfinite(second)
-    ok = ~testable | ((first - second).abs() <= rtol * second.abs() + RATE_ATOL)
-    index = pd.MultiIndex.from_frame(runs[["setting", "seed"]])
-    return pd.Series(ok.reindex(index).fillna(True).to_numpy(dtype=bool), index=runs.index)
+        first = (w["d1"] / w["d0"]) ** (1.0 / (w["k1"] - w["k0"]))
+        second = (w["dK"] / w["d1"]) ** (1.0 / (w["K"] - w["k1"]))
+        ratio = runs["rate_theory_next"] / runs["rate_theory"]
+        fade = ratio ** w["k0"]
+    testable = (w["k0"] < w["k1"]) & (w["k1"] < w["K"])
+    testable &= np.isfinite(first) & np.isfinite(second) & (second > 0)
+    steady = testable & ((first - second).abs() <= rtol * second.abs())
+    resolved = runs["rate_theory_next"].isna() | (fade <= rtol)
+    return pd.DataFrame({"steady": steady, "resolved": resolved}, index=runs.index)
 
 
 def _rate_ok(runs: pd.DataFrame, rtol: float, which: pd.Series) -> pd.Series:
     emp, theo = runs["rate_empirical"], runs["rate_theory"]
-    ok = (emp - theo).abs() <= rtol * theo.abs() + RATE_ATOL
-    return ok | ~which | theo.isna() | emp.isna()
+    ok = (emp - theo).abs() <= rtol * theo.abs()
+    return ok | ~which
 
 
 def outcome_counts(runs: pd.DataFrame) -> dict:
@@ -249,10 +259,11 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
                 float(runs["alpha"].max()),
             )
         row.update(outcome_counts(runs))
-        calm = steady(runs, df, rtol)
+        window = measurable(runs, df, rtol)
         which = compared(runs, spec.constant_hessian)
-        row.update(rates(runs, rtol, which & calm))
-        row["rates_unsteady"] = int((which & ~calm).sum())
+        row.update(rates(runs, rtol, which & window["steady"] & window["resolved"]))
+        row["rates_unsteady"] = int((which & ~window["steady"]).sum())
+        row["rates_unresolved"] = int((which & window["steady"] & ~window["resolved"]).sum())
     else:
         row["runs"] = len(runs)
     own = dict(theory.table_row(value, runs, df, context))

@@ -27,6 +27,24 @@ from dataclasses import dataclass
 CONVERGED, DIVERGED, MAX_STEPS, CYCLE = "converged", "diverged", "max_steps", "cycle"
 
 
+# Contraction factors within this relative distance of the largest are one mode (an
+# eigensolver's rounding splits a repeated eigenvalue by far less).
+SAME_MODE = 1e-9
+
+
+def next_rate(factors) -> float:
+    """The largest of ``factors`` (|1 − αλ| over the eigenvalues λ of a linear map)
+    below the largest one's mode: how fast the next slowest mode of an error fades
+    (``rate_theory_next``).  NaN when every factor is the largest's mode (one
+    dimension, or a single repeated eigenvalue) or a factor is not finite."""
+    values = [float(f) for f in factors]
+    if not values or any(v != v or v in (float("inf"), float("-inf")) for v in values):
+        return float("nan")
+    top = max(values)
+    below = [v for v in values if v < top * (1.0 - SAME_MODE)]
+    return max(below) if below else float("nan")
+
+
 def relation(value: float, critical: float) -> str:
     return "<" if value < critical else "=" if value == critical else ">"
 

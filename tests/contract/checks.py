@@ -40,11 +40,25 @@ The checks, in order:
 * ``threshold_brackets_hold_their_theory`` (when ``spec.thresholds is not None``) —
   every case of the test config's threshold experiment brackets its theory;
 * ``slow_approach_is_never_a_cycle`` (when ``spec.thresholds is not None``) — GD at
-  α·λ_max = 2 − 10⁻⁴ from near each case's minimum ends ``max_steps``, not ``cycle``.
+  α·λ_max = 2 − 10⁻⁴ from near each case's minimum ends ``max_steps``, not ``cycle``;
+
+and the mutation checks: a wrong theory must fail.  These run the *default* study
+(config/config.yaml, in process; tests/support/verdicts.py), whose evidence is the
+claim:
+
+* ``default_study_passes_on_evidence`` (when ``spec.iterative``) — its convergence
+  check passes and some run's rate was compared;
+* ``a_rate_off_by_one_percent_fails`` (when ``spec.iterative``) — every rate_theory
+  × 1.01, then × 0.99: the check fails;
+* ``another_seeds_theory_fails`` (when ``spec.iterative``) — each run held against the
+  next seed's theory: the check fails (unless every seed's theory is the same);
+* ``a_threshold_off_by_1e_3_fails`` (when ``spec.thresholds is not None``) — the test
+  config's threshold cases with their theory × (1 ± 10⁻³): no bracket holds it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections.abc import Callable
@@ -58,7 +72,7 @@ import yaml
 from conftest import REPO
 from gdlab import config as gdconfig
 from gdlab import descent, grid, plan, problems, schema, seeding, solve, threshold
-from support import regenerate, thresholds
+from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
 CONFIG_FILES = ("config.yaml", "test.yaml")
@@ -490,3 +504,75 @@ def check_slow_approach_is_never_a_cycle(name: str) -> None:
         f"{name}: runs at α·λ_max = 2 − 10⁻⁴ near {called} ended "
         f"{[o for o in trace.outcome if o != 'max_steps']}, not max_steps (a slow approach)"
     )
+
+
+# ---- a wrong theory must fail (the default study's evidence) ------------------------------
+def _verdict_of(name: str, mutate, what: str) -> None:
+    """The convergence check of the default study, its theory altered by ``mutate``,
+    fails (``what`` says how it was altered)."""
+    table, report = verdicts.verdict(name, mutate)
+    assert not report["passed"], (
+        f"{name}: the convergence check passed with {what}: its rate tolerance "
+        f"(checks.rate_rtol.{name}) or the runs it compares cannot tell a wrong theory "
+        f"(rates compared per row: {table['rates_compared'].tolist()})"
+    )
+
+
+@check(when="spec.iterative")
+def check_default_study_passes_on_evidence(name: str) -> None:
+    """The default study (config/config.yaml), computed in process, passes its
+    convergence check, and some run's rate was compared: the mutation checks below then
+    fail for the mutation, not for want of evidence."""
+    table, report = verdicts.verdict(name)
+    assert report["passed"], (
+        f"{name}: the default study fails its check:{lines(report['failures'])}"
+    )
+    assert table["rates_compared"].sum() > 0, (
+        f"{name}: no run of the default study had its rate compared (rates_unsteady "
+        f"{table['rates_unsteady'].tolist()}, rates_unresolved "
+        f"{table['rates_unresolved'].tolist()}): its rates are never checked"
+    )
+
+
+@check(when="spec.iterative")
+def check_a_rate_off_by_one_percent_fails(name: str) -> None:
+    """Every run's predicted rate 1 % too high, then 1 % too low: the check fails."""
+    for factor in (1.01, 0.99):
+        _verdict_of(name, verdicts.scaled_rate(factor), f"every rate_theory × {factor}")
+
+
+@check(when="spec.iterative")
+def check_another_seeds_theory_fails(name: str) -> None:
+    """Each run held against the theory of another seed (the next one of its grid point):
+    the check fails, unless the theory does not depend on the seed at all."""
+    changed = [
+        df.setting.iloc[0]
+        for df in verdicts.study(name)
+        if not verdicts.another_seeds(df.copy())[list(verdicts.THEORY)].equals(
+            df[list(verdicts.THEORY)]
+        )
+    ]
+    if changed:
+        _verdict_of(name, verdicts.another_seeds, "each run given the next seed's theory")
+    else:  # the theory is the same for every seed: another seed's is not wrong
+        for df in verdicts.study(name):
+            ends = df[df["step"] == df["steps"]]
+            assert ends["rate_theory"].nunique(dropna=False) <= 1, (
+                f"{name} {df.setting.iloc[0]}: seeds have different theories, "
+                "yet moving them between seeds changed nothing"
+            )
+
+
+@check(when="spec.thresholds is not None")
+def check_a_threshold_off_by_1e_3_fails(name: str) -> None:
+    """The threshold experiment (test config) with every case's theory off by a relative
+    10⁻³ either way: no case's bracket holds it."""
+    cases, params = thresholds.cases(name)
+    for factor in (1 + 1e-3, 1 - 1e-3):
+        wrong = dataclasses.replace(cases, theory=cases.theory * factor)
+        r = threshold.bisect(wrong, params["bracket"], params["rtol"], params["window"])
+        held = [n for i, n in enumerate(cases.names) if r["agrees"][i]]
+        assert not held, (
+            f"{name}: brackets of {held} hold a theory × {factor}: the experiment cannot "
+            "tell a threshold off by 1e-3"
+        )

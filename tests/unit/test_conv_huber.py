@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gdlab.problems.conv_huber import numerics as ch
-from support import thresholds
+from support import thresholds, verdicts
 
 REFERENCE = 0.4587586843129764
 
@@ -91,3 +91,23 @@ def test_threshold_minimum_and_perturbation_lie_in_range_of_a_transpose():
         Q, _ = np.linalg.qr(A.T)
         for v in (cases.x_star[i], cases.direction[i]):
             assert np.linalg.norm(v - Q @ (Q.T @ v)) <= 1e-12 * np.linalg.norm(v)
+
+
+def test_a_theory_over_all_of_rn_fails_the_check(monkeypatch):
+    """The local theory taken over all of ℝⁿ instead of range(Aᵀ) (where GD from x = 0
+    moves): its slowest mode is λ's, in the null space of A, which no run excites, so the
+    default study's check must fail (a mutation the contract's generic ones cannot make)."""
+
+    def spectrum_on_all_of_rn(k, b, lam, x):
+        A = ch.dense(k, x.size)
+        inside = (np.abs(A @ x - b) <= 1.0).astype(float)
+        return np.linalg.eigvalsh(A.T @ (inside[:, None] * A) + lam * np.eye(x.size))
+
+    table, report = verdicts.verdict("conv_huber")
+    assert report["passed"] and table["rates_compared"].sum() > 0
+    monkeypatch.setattr(ch, "local_spectrum", spectrum_on_all_of_rn)
+    wrong = verdicts.computed("conv_huber")
+    table, report = verdicts.verdict("conv_huber", frames=wrong)
+    assert not report["passed"], (
+        f"a theory over all of ℝⁿ passed (rates compared {table['rates_compared'].tolist()})"
+    )

@@ -52,7 +52,7 @@ def test_conv_huber_local_threshold_drops_where_residuals_leave_the_quadratic_zo
     fall, so 2/μ_max is at least the global 2/(‖A‖² + λ)."""
     k, b, _, _ = conv_huber.draw(3, 3, 20)
     far = 50.0 * np.linalg.pinv(conv_huber.dense(k, 20)) @ np.sign(b)  # every |r| > 1
-    rate, critical = conv_huber.local_theory(k, b, 0.1, far, 0.05)
+    rate, critical, _next = conv_huber.local_theory(k, b, 0.1, far, 0.05)
     assert critical == pytest.approx(2 / 0.1)  # only λ is left
     assert rate == pytest.approx(1 - 0.05 * 0.1)
     assert critical > conv_huber.alpha_critical(k, 20, 0.1)

@@ -1,6 +1,28 @@
+import numpy as np
 import pandas as pd
+import pytest
 
-from gdlab import checks, tables
+from gdlab import checks, descent, tables, theory
+
+
+def two_modes(slowest: float, following: float, weight: float, steps: int) -> tuple:
+    """One converged run whose distance is slowest^k + weight·following^k, recorded as
+    the solver records (``runs``: its last row with its theory; ``rows``: every row)."""
+    k = np.array(sorted(descent.record_steps(steps)))
+    d = slowest**k + weight * following**k
+    rows = pd.DataFrame(
+        {"setting": "alpha_0.1", "seed": 0, "step": k, "dist": d, "grad_norm": np.nan}
+    )
+    rows["steps"] = steps
+    k0 = k[k <= steps // 2].max()
+    runs = rows.tail(1).reset_index(drop=True)
+    runs = runs.assign(
+        outcome="converged",
+        rate_empirical=(d[-1] / d[k == k0][0]) ** (1 / (steps - k0)),
+        rate_theory=slowest,
+        rate_theory_next=following,
+    )
+    return runs, rows
 
 
 def test_rates_are_compared_only_for_runs_long_enough_to_have_one():
@@ -74,3 +96,41 @@ def test_the_convergence_check_refuses_a_yes_without_evidence():
     ]
     fixed = table.assign(rates_agree=[True, None, None])
     assert checks.convergence({"quadratic": fixed}, {"quadratic": 3})["passed"]
+
+
+def test_next_rate_is_the_next_mode_not_a_rounding_of_the_same_one():
+    assert theory.next_rate([0.5, 0.9, 0.9 * (1 - 1e-12), 0.3]) == 0.5
+    assert np.isnan(theory.next_rate([0.9]))  # one dimension: no next mode
+    assert np.isnan(theory.next_rate([0.9, 0.9 * (1 + 1e-13)]))  # one repeated eigenvalue
+    assert np.isnan(theory.next_rate([0.9, float("nan")]))
+
+
+@pytest.mark.parametrize(
+    ("following", "resolved"),
+    [(0.5, True), (0.98985, False)],  # faded by 0.5^400 by k0; by 0.9998^400 ≈ 0.94 only
+)
+def test_a_window_that_blends_two_modes_is_not_compared(following, resolved):
+    """Nearly equal eigenvalues: over a window of 400 steps the next mode has not faded
+    by the tolerance, so the measured rate is a blend, steady over the window yet off
+    by more than the tolerance: the run is not compared (the theory is right).  The
+    same run with a well separated next mode is, and its rate then agrees tightly."""
+    runs, rows = two_modes(0.99, following, 5.0, 800)
+    window = tables.measurable(runs, rows, 1e-4)
+    assert window["resolved"].tolist() == [resolved]
+    assert window["steady"].tolist() == [True]
+    gap = abs(runs["rate_empirical"][0] / 0.99 - 1)
+    assert (gap < 1e-12) if resolved else (gap > 1e-4)  # the blend is off by more
+
+
+def test_a_window_too_short_to_halve_measures_nothing():
+    """Fewer recorded steps than the halves need: not steady, so not compared (a check
+    never passes on nothing)."""
+    runs, rows = two_modes(0.5, 0.1, 1.0, 2)
+    assert tables.measurable(runs, rows, 1e-3)["steady"].tolist() == [False]
+
+
+def test_a_compared_run_without_a_theory_fails():
+    runs = pd.DataFrame(
+        {"rate_empirical": [0.5], "rate_theory": [np.nan], "steps": [200], "outcome": ["converged"]}
+    )
+    assert tables.rates(runs, 1e-3)["rates_agree"] is False

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab import descent, seeding
+from gdlab.theory import next_rate
 
 NAME = "conv_huber"
 
@@ -183,11 +184,13 @@ def local_spectrum(k, b, lam, x) -> np.ndarray:
     return np.linalg.eigvalsh(AQ.T @ (inside[:, None] * AQ) + lam * np.eye(Q.shape[1]))
 
 
-def local_theory(k, b, lam, x, alpha: float) -> tuple[float, float]:
-    """(rate, α_critical) at x: max |1 − αμ| and 2/μ_max over :func:`local_spectrum`."""
+def local_theory(k, b, lam, x, alpha: float) -> tuple[float, float, float]:
+    """(rate, α_critical, next rate) at x: max |1 − αμ| and 2/μ_max over
+    :func:`local_spectrum`, and :func:`gdlab.theory.next_rate` of its |1 − αμ|."""
     mu = local_spectrum(k, b, lam, x)
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.max(np.abs(1.0 - alpha * mu))), float(2.0 / mu[-1])
+        factors = np.abs(1.0 - alpha * mu)
+        return float(np.max(factors)), float(2.0 / mu[-1]), next_rate(factors)
 
 
 def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
@@ -208,12 +211,13 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
     )
     # the local theory at the limit each converged run reached; a run that reached no
     # fixed point (a cycle, a run out of steps, a diverged one) has none (NULL)
-    local = np.full((len(seeds), 2), np.nan)
+    local = np.full((len(seeds), 3), np.nan)
     for i, outcome in enumerate(trace.outcome):
         if outcome == descent.CONVERGED:
             local[i] = local_theory(k[i], b[i], lam, trace.final_theta[i], alpha)
     cols["rate_theory"] = local[trace.run, 0]
     cols["alpha_critical"] = local[trace.run, 1]
+    cols["rate_theory_next"] = local[trace.run, 2]
     cols["alpha_lipschitz"] = critical[trace.run]
     cols["err_dense"] = errors[trace.run, 0]
     cols["err_adjoint"] = errors[trace.run, 1]

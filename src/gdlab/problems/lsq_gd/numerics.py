@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab import descent, seeding
+from gdlab.theory import next_rate
 
 NAME = "lsq_gd"
 
@@ -82,10 +83,13 @@ def run(settings: dict, c: float, seeds: list[int]) -> dict:
     sigma2 = np.stack([spectrum(x) for x in X])  # (runs, p)
     alpha_critical = 2.0 / sigma2[:, 0]
     alpha = c * alpha_critical
-    rate = np.max(np.abs(1.0 - alpha[:, None] * sigma2), axis=1)
+    factors = np.abs(1.0 - alpha[:, None] * sigma2)
+    rate = np.max(factors, axis=1)
+    following = np.array([next_rate(f) for f in factors])
     trace, cols = descent.run_block(
         Model(X, Y, theta_star), theta0, alpha, seeds, settings, scalar=False
     )
     cols["alpha_critical"] = alpha_critical[trace.run]
     cols["rate_theory"] = rate[trace.run]
+    cols["rate_theory_next"] = following[trace.run]
     return cols
