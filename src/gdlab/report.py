@@ -32,7 +32,9 @@ COLUMNS = {
     "eigenvalues λ at the point the run reached",
     "rate_max_rel_err": "largest relative gap between a run's measured and predicted rate",
     "rates_unsteady": "runs not compared: their rate changed within its measurement window "
-    "(not yet in the asymptotic regime the theory describes)",
+    "by more than the tolerance (not yet in the asymptotic regime the theory describes)",
+    "rates_unresolved": "runs not compared: their window is too short for the next mode to "
+    "fade behind the slowest by the tolerance (nearly equal eigenvalues blend)",
     "rates_compared": "runs whose measured rate was compared with their own prediction",
     "rates_agree": "every compared run's measured rate is within the configured tolerance of "
     "its own prediction (empty: no run was compared)",
