@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gdlab import problems
 
-OUTCOMES = ("converged", "diverged", "cycle", "max_steps", "checked")
+OUTCOMES = ("converged", "diverged", "cycle", "aperiodic", "max_steps", "checked")
 
 
 # name -> (type, meaning): the columns of every problem's files.
@@ -25,6 +25,16 @@ CORE: dict[str, tuple[str, str]] = {
     "outcome": ("string", "how the run ended: " + ", ".join(OUTCOMES)),
     "steps": ("int64", "iterations the run took before it stopped"),
     "period": ("int64", "the period of the orbit the run settled on (outcome cycle), else NULL"),
+    "orbit_multiplier": (
+        "float64",
+        "the spectral radius of the derivative of one period along the run's orbit (outcome "
+        "cycle; below 1 attracting, 1 neutral), else NULL",
+    ),
+    "lyapunov": (
+        "float64",
+        "the largest Lyapunov exponent's estimate of a run that used up its budget on no "
+        "orbit (positive: outcome aperiodic), else NULL",
+    ),
     "alpha_critical": ("float64", "the theory's critical step size for this run"),
     "rate_empirical": ("float64", "measured contraction factor per step"),
     "rate_theory": ("float64", "predicted contraction factor per step"),

@@ -38,11 +38,13 @@ from typing import Protocol
 import numpy as np
 
 from gdlab.methods import PLAIN_GD, Method
+from gdlab.orbits import aperiodic, lyapunov, multipliers, periods, row_norms
 from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, RECORD_PER_DECADE, STOPPING_RULE, stopping
-from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
+from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 from gdlab.trace import Trace
 
 __all__ = [
+    "APERIODIC",
     "CONVERGED",
     "CYCLE",
     "DIVERGED",
@@ -51,6 +53,8 @@ __all__ = [
     "Model",
     "Trace",
     "descend",
+    "periods",
+    "row_norms",
     "stopping",
 ]
 
@@ -64,23 +68,10 @@ class Model(Protocol):
         """(..., runs, d) -> (..., runs): also takes a stack of iterates of the block."""
 
     def take(self, rows: np.ndarray) -> Model:
-        """The same model restricted to a subset of its runs."""
+        """The same model restricted to a subset of its runs (indices may repeat)."""
 
-
-def row_norms(a: np.ndarray) -> np.ndarray:
-    """‖a_i‖₂ of every row, without overflow: rows whose sum of squares overflows
-    (entries beyond ~1e154) are rescaled by their largest entry, so a finite
-    iterate (even near 1e300) has a finite norm and is not taken for diverged."""
-    if a.shape[1] == 1:
-        return np.abs(a[:, 0])
-    with np.errstate(over="ignore", invalid="ignore"):
-        norms = np.sqrt(np.einsum("ij,ij->i", a, a))
-        redo = np.flatnonzero(np.isinf(norms) & np.isfinite(a).all(axis=1))
-        if redo.size:
-            big = np.abs(a[redo]).max(axis=1)
-            scaled = a[redo] / big[:, None]
-            norms[redo] = big * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
-    return norms
+    def hessian_vector(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """∇²f(θ)v, row-wise: an orbit's multipliers and a run's Lyapunov exponent."""
 
 
 def record_steps(
@@ -275,49 +266,50 @@ def descend(
         )
         for r in budget[period[budget] > 0]:
             outcome[r] = CYCLE
+    multiplier, exponent, moving = settled(
+        model, block, every_alpha, period, np.array(outcome) == MAX_STEPS, method
+    )
+    for r in np.flatnonzero(moving):
+        outcome[r] = APERIODIC
     cat = {k: np.concatenate(v) for k, v in block.out.items()}
     order = np.lexsort((cat["step"], cat["run"]))
     columns = {k: cat[k][order] for k in ("run", "step", "loss", "grad_norm", "dist", "theta")}
     return Trace(
-        **columns, outcome=outcome, steps=block.steps, final_theta=block.final, period=period
+        **columns,
+        outcome=outcome,
+        steps=block.steps,
+        final_theta=block.final,
+        period=period,
+        multiplier=multiplier,
+        lyapunov=exponent,
     )
 
 
-def periods(
-    model: Model,
-    theta: np.ndarray,
-    alpha: np.ndarray,
-    cycle_max_period: int,
-    rtol: float,
-    *,
-    method: Method = PLAIN_GD,
-    previous: np.ndarray | None = None,
-):
-    """Per run: the smallest period 2 ≤ p ≤ ``cycle_max_period`` of the orbit through θ (the
-    module docstring's test), or 0.  ``previous``: the iterate before θ, for a method
-    with memory (its orbit closes on both)."""
-    n, _dim = theta.shape
-    # orbit[j + 1] is θ_{K+j}; orbit[0] is θ_{K−1}
-    orbit = np.empty((2 * cycle_max_period + 2, *theta.shape))
-    orbit[0] = theta if previous is None else previous
-    orbit[1] = theta
-    a = alpha[:, None]
-    with np.errstate(all="ignore"):
-        for j in range(2, orbit.shape[0]):
-            orbit[j] = method.step(model.gradient, orbit[j - 1], orbit[j - 2], a)
-        orbit_k, orbit = orbit, orbit[1:]
-        # the orbit's own size: how far its first p points reach from θ_K (a run still
-        # approaching a fixed point moves about twice its distance from it)
-        size = row_norms(orbit[1] - orbit[0])
-        found = np.zeros(n, dtype=np.int64)
-        for p in range(2, cycle_max_period + 1):
-            size = np.maximum(size, row_norms(orbit[p - 1] - orbit[0]))
-            closure = np.maximum(row_norms(orbit[p] - orbit[0]), row_norms(orbit[2 * p] - orbit[p]))
-            if method.memory:
-                closure = np.maximum(closure, row_norms(orbit_k[p] - orbit_k[0]))
-            hit = (found == 0) & (closure <= rtol * size) & (size > 0)
-            found[hit] = p
-    return found
+def settled(model, block: _Block, alpha, period, open_, method: Method):
+    """Per run: the multiplier of the orbit it settled on (``period`` > 0), the
+    Lyapunov exponent estimate of a run that used up its budget on none (``open_``;
+    NaN elsewhere), and whether that run moves aperiodically (:mod:`gdlab.orbits`)."""
+    n = period.size
+    multiplier, exponent = np.full(n, np.nan), np.full(n, np.nan)
+    previous = block.final_previous if method.memory else block.final
+    on_orbit = np.flatnonzero(period > 0)
+    if on_orbit.size:
+        multiplier[on_orbit] = multipliers(
+            model.take(on_orbit),
+            block.final[on_orbit],
+            previous[on_orbit],
+            alpha[on_orbit],
+            period[on_orbit],
+            method=method,
+        )
+    moving = np.zeros(n, dtype=bool)
+    still = np.flatnonzero(open_)
+    if still.size:
+        exponent[still], spread = lyapunov(
+            model.take(still), block.final[still], previous[still], alpha[still], method=method
+        )
+        moving[still] = aperiodic(exponent[still], spread)
+    return multiplier, exponent, moving
 
 
 def run_block(
@@ -365,6 +357,8 @@ def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: boo
         "outcome": [trace.outcome[r] for r in run],
         "steps": trace.steps[run],
         "period": trace.period[run],
+        "orbit_multiplier": trace.multiplier[run],
+        "lyapunov": trace.lyapunov[run],
         "rate_empirical": trace.rate_empirical()[run],
     }
     if scalar:

@@ -3,7 +3,7 @@
 A method maps the state of a block of runs to its next iterate.  Its state is
 the iterate θ_k and, for a method with memory, the iterate before it, θ_{k−1}
 (θ_{−1} = θ_0: the first step of every method is a GD step).  The loop
-(:func:`gdlab.descent.descend`), the orbit test (:func:`gdlab.descent.periods`) and
+(:func:`gdlab.descent.descend`), the orbit test (:mod:`gdlab.orbits`) and
 the threshold experiment (:func:`gdlab.threshold.growth`) take a method and never
 write its update themselves.
 
@@ -12,7 +12,9 @@ point its own step evaluates (Nesterov's look-ahead point y_k): ``grad_norm`` is
 ‖∇f(θ_k)‖ and ``tolerance`` keeps its meaning for every method.  All arithmetic is
 row-wise, so a run's numbers do not depend on the other runs of its block.
 
-Each method also states its linear theory where the Hessian is constant, per eigenvalue λ
+:meth:`Method.tangent` is the step's derivative (an orbit's multipliers and a run's
+Lyapunov exponent, :mod:`gdlab.orbits`).  Each method also states its linear theory
+where the Hessian is constant, per eigenvalue λ
 (docs/theory.md): the 2 × 2 companion matrix of the iteration on that eigenvector,
 its critical step size and its asymptotic rate (the matrix's spectral radius).
 """
@@ -65,6 +67,12 @@ class Method:
         self.advance(gradient, theta, previous, alpha, out, g)
         return out
 
+    def tangent(self, hessian_vector, theta, previous, alpha, v, v_previous) -> np.ndarray:
+        """The step's derivative applied to a tangent vector: the change of θ_{k+1} when
+        θ_k moves by ``v`` and θ_{k−1} by ``v_previous`` (ignored without memory);
+        ``hessian_vector(θ, v)`` is ∇²f(θ)v, row-wise."""
+        return v - alpha * hessian_vector(theta, v)
+
     # ---- the linear theory on one eigenvalue λ of a constant Hessian
     def companion(self, alpha_lambda) -> np.ndarray:
         """(..., 2, 2): the iteration on the state (e_k, e_{k−1}) along an eigenvector
@@ -107,6 +115,9 @@ class HeavyBall(Momentum):
         np.subtract(theta, np.multiply(alpha, grad_out), out=out)
         out += self.beta * (theta - previous)
 
+    def tangent(self, hessian_vector, theta, previous, alpha, v, v_previous) -> np.ndarray:
+        return v - alpha * hessian_vector(theta, v) + self.beta * (v - v_previous)
+
     def companion(self, alpha_lambda) -> np.ndarray:
         h = np.asarray(alpha_lambda, dtype=float)
         return _companion(1.0 + self.beta - h, -self.beta)
@@ -126,6 +137,11 @@ class Nesterov(Momentum):
         grad_out[...] = gradient(theta)  # at the iterate, for the stopping rule
         y = theta + self.beta * (theta - previous)
         np.subtract(y, np.multiply(alpha, gradient(y)), out=out)
+
+    def tangent(self, hessian_vector, theta, previous, alpha, v, v_previous) -> np.ndarray:
+        y = theta + self.beta * (theta - previous)
+        w = v + self.beta * (v - v_previous)
+        return w - alpha * hessian_vector(y, w)
 
     def companion(self, alpha_lambda) -> np.ndarray:
         h = np.asarray(alpha_lambda, dtype=float)

@@ -23,7 +23,14 @@ COLUMNS = {
     "converged": "runs that reached ‖∇f‖ ≤ tolerance",
     "diverged": "runs whose iterate overflowed or moved divergence_factor × farther away",
     "cycle": "runs that used up the step budget on a periodic orbit (its period is in the run files)",
-    "max_steps": "runs that used up the step budget with none of these",
+    "aperiodic": "runs that used up the step budget bounded, on no orbit, with a positive "
+    "Lyapunov exponent (nearby runs separate: chaotic motion)",
+    "max_steps": "runs that used up the step budget with none of these (still moving toward "
+    "a limit)",
+    "neutral_orbits": "cycle runs whose orbit is neutral: its multiplier is 1 to rounding "
+    "(a linear map at its threshold)",
+    "unstable_orbits": "cycle runs whose orbit does not attract (multiplier above 1): a run "
+    "cannot settle there, so the row disagrees",
     "median_steps": "median steps to tolerance over the converged runs",
     "rate_empirical": "median measured contraction per step over the second half of a run "
     "(of the runs compared with the theory: those that converged, and those that diverged "

@@ -7,6 +7,11 @@ does not depend on it).
 
 from __future__ import annotations
 
+# The orbit test's defaults, when a problem's config leaves them out.
+MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
+# Steps past the budget over which a bounded run's Lyapunov exponent is estimated.
+LYAPUNOV_STEPS = 1000
+
 # The stopping rule in words, as each result file's metadata states it.
 STOPPING_RULE = (
     "theta_{k+1} = theta_k - alpha * grad f(theta_k) from theta_0; before each step: "
@@ -14,12 +19,14 @@ STOPPING_RULE = (
     "is unknown) is not finite or the distance exceeds divergence_factor * max(its value at "
     "theta_0, 1); else converged if |grad f(theta_k)| <= tolerance; else at k = max_steps: "
     "cycle if theta_{K+p} and theta_{K+2p} return to theta_K within cycle_rtol times the "
-    "orbit's size max_{1<=j<p} |theta_{K+j} - theta_K| for some 2 <= p <= cycle_max_period, "
-    "else max_steps. Recorded steps: 0-10, 12 log-spaced per decade, the budget, the last step."
+    "orbit's size max_{1<=j<p} |theta_{K+j} - theta_K| for some 2 <= p <= cycle_max_period "
+    "(orbit_multiplier: the spectral radius of the derivative of p steps along it), else "
+    f"aperiodic if over {LYAPUNOV_STEPS} further steps its Lyapunov exponent estimate "
+    "(lyapunov) is positive and the largest distance it reaches in their second half exceeds "
+    "that of the first by less than half that exponent per step, else max_steps. Recorded "
+    "steps: 0-10, 12 log-spaced per decade, the budget, the last step."
 )
 
-# The orbit test's defaults, when a problem's config leaves them out.
-MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
 # Log-spaced steps recorded per decade of the budget, unless ``record_per_decade`` says.
 RECORD_PER_DECADE = 12
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gdlab import plan, problems
-from gdlab.theory import CONVERGED, CYCLE, DIVERGED, MAX_STEPS
+from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
 REPORT = "results/report.html"
 MAX_LINES = 15
@@ -49,7 +49,9 @@ def table_verdict(path: Path) -> tuple[bool, str]:
         rows = list(csv.DictReader(f))
     agree = sum(r.get("agrees") == "True" for r in rows)
     text = f"{agree}/{len(rows)} grid points agree with the theory"
-    outcomes = [k for k in (CONVERGED, DIVERGED, CYCLE, MAX_STEPS) if rows and k in rows[0]]
+    outcomes = [
+        k for k in (CONVERGED, DIVERGED, CYCLE, APERIODIC, MAX_STEPS) if rows and k in rows[0]
+    ]
     try:
         runs = sum(int(r["runs"]) for r in rows) if rows and "runs" in rows[0] else None
         counts = {k: sum(int(r[k]) for r in rows) for k in outcomes}

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gdlab import grid, problems, schema
+from gdlab import grid, orbits, problems, schema
 
 
 def read_files(
@@ -200,8 +200,28 @@ def outcome_counts(runs: pd.DataFrame) -> dict:
         "converged": int(counts.get("converged", 0)),
         "diverged": int(counts.get("diverged", 0)),
         "cycle": int(counts.get("cycle", 0)),
+        "aperiodic": int(counts.get("aperiodic", 0)),
         "max_steps": int(counts.get("max_steps", 0)),
         "median_steps": median(conv["steps"]) if len(conv) else np.nan,
+        **orbit_counts(runs),
+    }
+
+
+def orbit_counts(runs: pd.DataFrame) -> dict:
+    """How many of the runs that settled on an orbit settled on a neutral one, and on
+    one that is not attracting or neutral (a run cannot settle there: the row then
+    disagrees), by each orbit's multiplier (:func:`gdlab.orbits.kind`); an orbit
+    without a multiplier counts as not attracting (no evidence, no yes)."""
+    cycles = runs[runs["outcome"] == "cycle"]
+    kinds = [
+        orbits.kind(m, p) if np.isfinite(m) else "unknown"
+        for m, p in zip(
+            cycles["orbit_multiplier"].astype(float), cycles["period"].fillna(0), strict=True
+        )
+    ]
+    return {
+        "neutral_orbits": kinds.count("neutral"),
+        "unstable_orbits": len(kinds) - kinds.count("neutral") - kinds.count("attracting"),
     }
 
 
@@ -270,7 +290,8 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
     agrees = bool(own.pop("agrees"))
     row.update(own)
     # a row whose rates were not compared rests on its outcomes alone (rates_agree empty)
-    row["agrees"] = bool(agrees and row.get("rates_agree") is not False)
+    agrees = agrees and row.get("rates_agree") is not False
+    row["agrees"] = bool(agrees and not row.get("unstable_orbits", 0))
     return row
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CONVERGED, DIVERGED, MAX_STEPS, CYCLE = "converged", "diverged", "max_steps", "cycle"
+APERIODIC = "aperiodic"
 
 
 # Contraction factors within this relative distance of the largest are one mode (an

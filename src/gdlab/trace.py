@@ -22,6 +22,8 @@ class Trace:
     steps: np.ndarray  # per run
     final_theta: np.ndarray  # (runs, d): last iterate of each run
     period: np.ndarray  # per run: the period of its orbit (outcome cycle), else 0
+    multiplier: np.ndarray  # per run: its orbit's multiplier (outcome cycle), else NaN
+    lyapunov: np.ndarray  # per run: its Lyapunov exponent estimate (no limit, no orbit)
 
     def rate_empirical(self) -> np.ndarray:
         """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last

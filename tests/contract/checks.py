@@ -41,6 +41,9 @@ The checks, in order:
   every case of the test config's threshold experiment brackets its theory;
 * ``slow_approach_is_never_a_cycle`` (when ``spec.thresholds is not None``) — GD at
   α·λ_max = 2 − 10⁻⁴ from near each case's minimum ends ``max_steps``, not ``cycle``;
+* ``hessian_vector_is_the_gradient_s_derivative`` (when ``spec.thresholds is not
+  None``) — the model's Hessian-vector product agrees with a central difference of its
+  gradient near each threshold case's minimum;
 
 and the mutation checks: a wrong theory must fail.  These run the *default* study
 (config/config.yaml, in process; tests/support/verdicts.py), whose evidence is the
@@ -503,6 +506,30 @@ def check_slow_approach_is_never_a_cycle(name: str) -> None:
     assert not called, (
         f"{name}: runs at α·λ_max = 2 − 10⁻⁴ near {called} ended "
         f"{[o for o in trace.outcome if o != 'max_steps']}, not max_steps (a slow approach)"
+    )
+
+
+@check(when="spec.thresholds is not None")
+def check_hessian_vector_is_the_gradient_s_derivative(name: str) -> None:
+    """The model's ``hessian_vector`` (an orbit's multipliers, a run's Lyapunov exponent:
+    gdlab.orbits) is the derivative of its gradient: against a central difference at
+    points near each threshold case's minimum, in random directions."""
+    cases, _ = thresholds.cases(name)
+    model, x_star = cases.model, cases.x_star
+    rng = np.random.default_rng(0)
+    scale = np.maximum(1.0, np.abs(x_star).max(axis=1, keepdims=True))
+    x = x_star + 0.01 * scale * rng.standard_normal(x_star.shape)
+    v = rng.standard_normal(x_star.shape)
+    v /= np.sqrt((v * v).sum(axis=1, keepdims=True))
+    h = 1e-6 * scale
+    central = (model.gradient(x + h * v) - model.gradient(x - h * v)) / (2 * h)
+    exact = model.hessian_vector(x, v)
+    err = np.sqrt(((exact - central) ** 2).sum(axis=1)) / np.maximum(
+        np.sqrt((central**2).sum(axis=1)), 1.0
+    )
+    assert (err < 1e-5).all(), (
+        f"{name}: hessian_vector differs from the gradient's central difference by "
+        f"{err.max():.3g} (relative) at {cases.names[int(err.argmax())]}"
     )
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from gdlab import descent, methods, threshold
+from gdlab import descent, methods, orbits, threshold
 
 MOMENTUM = (methods.HeavyBall, methods.Nesterov)
 BETAS = (0.0, 0.5, 0.9, 0.99)
@@ -31,6 +31,9 @@ class Diagonal:
 
     def take(self, rows):
         return self
+
+    def hessian_vector(self, theta, v):
+        return self.lam * v
 
 
 def reference(method: methods.Method, lam: float, theta0: float, alpha: float, steps: int):
@@ -145,6 +148,9 @@ def test_at_the_threshold_a_method_with_memory_settles_on_a_two_orbit(cls):
     )
     assert trace.outcome == ["converged", "cycle", "diverged"]
     assert trace.period.tolist() == [0, 2, 0]
+    # its multiplier, on the state (θ, θ_{k−1}): the companion matrix squared has
+    # eigenvalues 1 and (the other)² < 1, so the orbit is neutral
+    assert orbits.kind(trace.multiplier[1], 2) == "neutral"
 
 
 @pytest.mark.parametrize(

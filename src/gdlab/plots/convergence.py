@@ -25,12 +25,14 @@ PREDICTED = {
     "converged": "converges",
     "diverged": "diverges",
     "cycle": "a periodic orbit",
+    "aperiodic": "aperiodic motion",
     "max_steps": "neither",
 }
 OBSERVED = {
     "converged": "converged",
     "diverged": "diverged",
     "cycle": "settled on an orbit",
+    "aperiodic": "moved aperiodically",
     "max_steps": "ran out of steps",
 }
 

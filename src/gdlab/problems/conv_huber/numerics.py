@@ -131,6 +131,11 @@ class Model:
     def take(self, rows):
         return Model(self.k[rows], self.b[rows], self.lam)
 
+    def hessian_vector(self, x, v):
+        """(AᵀDA + λI)v, D marking the residuals inside |r| ≤ 1 at x."""
+        inside = np.abs(apply(self.k, x) - self.b) <= 1.0
+        return apply_transpose(self.k, inside * apply(self.k, v)) + self.lam * v
+
 
 def data_process(settings: dict, value=None) -> dict:
     """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""

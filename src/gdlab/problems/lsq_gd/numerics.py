@@ -50,6 +50,9 @@ class Model:
             self.X[rows], self.Y[rows], self.theta_star[rows], self.H[rows], self.XtY[rows]
         )
 
+    def hessian_vector(self, theta, v):
+        return np.einsum("rij,rj->ri", self.H, v)  # XᵀX v
+
 
 def data_process(settings: dict, value=None) -> dict:
     """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""

@@ -40,6 +40,9 @@ class Model:
     def take(self, rows):
         return self
 
+    def hessian_vector(self, theta, v):
+        return v  # f'' = 1
+
 
 def data_process(settings: dict, value=None) -> dict:
     """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""

@@ -115,12 +115,15 @@ SPEC = Problem(
         "share_sharp": "share of starts that ended in the sharp minimum",
         "share_wide": "share of starts that ended in the wide minimum",
         "share_cycle": "share of starts that settled on a periodic orbit",
-        "unstable_orbits": "runs that settled on an orbit that is not a stable periodic orbit "
-        "of the GD map (its multiplier has modulus ≥ 1, or it does not close): must be 0",
+        "share_aperiodic": "share of starts that moved aperiodically (a positive Lyapunov "
+        "exponent)",
+        "alpha_monotone": "1/max f'': at or below it the GD map is non-decreasing, so no run "
+        "can settle on an orbit or move aperiodically",
+        "moving_where_monotone": "runs on an orbit or aperiodic at α ≤ alpha_monotone: must be 0",
         **{
             f"share_{c}_{end}": f"{'lower' if end == 'lo' else 'upper'} end of the 95 % Wilson "
             f"interval of share_{c} (the starts are the same for every α)"
-            for c in ("sharp", "wide", "cycle")
+            for c in ("sharp", "wide", "cycle", "aperiodic")
             for end in ("lo", "hi")
         },
         **{

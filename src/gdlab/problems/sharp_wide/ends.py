@@ -9,11 +9,12 @@ from gdlab import style
 from gdlab.tables import last_rows
 
 # in the order of the figures' legends
-CATEGORIES = ("sharp", "wide", "cycle", "diverged", "not converged")
+CATEGORIES = ("sharp", "wide", "cycle", "aperiodic", "diverged", "not converged")
 COLORS = {
     "sharp": style.VERMILLION,
     "wide": style.BLUE,
     "cycle": style.PURPLE,
+    "aperiodic": style.GREEN,
     "diverged": style.BLACK,
     "not converged": style.ORANGE,
 }
@@ -23,8 +24,8 @@ def categorize(runs: pd.DataFrame) -> np.ndarray:
     """Per run (a row of :func:`gdlab.tables.last_rows`): one of :data:`CATEGORIES`."""
     outcome = runs["outcome"]
     return np.select(
-        [outcome == "converged", outcome == "cycle", outcome == "diverged"],
-        [runs["minimum"], "cycle", "diverged"],
+        [outcome == "converged", outcome == "cycle", outcome == "aperiodic", outcome == "diverged"],
+        [runs["minimum"], "cycle", "aperiodic", "diverged"],
         default="not converged",
     )
 

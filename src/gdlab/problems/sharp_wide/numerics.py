@@ -146,6 +146,26 @@ def thresholds() -> dict[str, float]:
     return {name: 2.0 / cp[name][1] for name in ("sharp", "wide")}
 
 
+@cache
+def alpha_monotone() -> float:
+    """1/max f'': at or below it the GD map x − αf'(x) is non-decreasing (T' ≥ 0), so
+    a bounded run converges to a fixed point, monotonically: no orbit, no aperiodic
+    motion.  f'' is 20 left of the logistic's step and 1 right of it; its largest
+    value is on the step, found on a grid of [−10, 20] (step 1e-4) and refined by
+    golden-section search."""
+    grid = np.linspace(-10.0, 20.0, 300_001)
+    i = int(np.argmax(fsecond(grid)))
+    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(80):
+        a, b = hi - ratio * (hi - lo), lo + ratio * (hi - lo)
+        if fsecond(np.array([a]))[0] > fsecond(np.array([b]))[0]:
+            hi = b
+        else:
+            lo = a
+    return float(1.0 / fsecond(np.array([0.5 * (lo + hi)]))[0])
+
+
 def reachable(alpha: float) -> list[str]:
     """The minima at which GD with step α is linearly stable (α·f''(x*) < 2)."""
     return [name for name, a in thresholds().items() if alpha < a]
@@ -175,6 +195,9 @@ class Model:
 
     def take(self, rows):
         return self
+
+    def hessian_vector(self, theta, v):
+        return fsecond(theta) * v
 
 
 def data_process(settings: dict, value=None) -> dict:

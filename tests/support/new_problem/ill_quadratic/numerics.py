@@ -23,6 +23,9 @@ class Model:
     def take(self, rows):
         return self
 
+    def hessian_vector(self, theta, v):
+        return v * H
+
 
 def data_process(settings: dict, value=None) -> dict:
     """How one seed's data are drawn: θ_0 ~ N(0, I₂)."""
