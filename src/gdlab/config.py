@@ -150,11 +150,12 @@ def _semantic_messages(config: dict) -> list[str]:
                     f"({point}); list each value once"
                 )
             spelled[point] = v
-        if "sweep" in cfg and cfg["sweep"]["min"] > cfg["sweep"]["max"]:
-            messages.append(
-                f"problems.{name}.sweep: min {cfg['sweep']['min']!r} > max {cfg['sweep']['max']!r}; "
-                "allowed: min <= max"
-            )
+        for key in ("sweep", "window"):
+            if key in cfg and cfg[key]["min"] > cfg[key]["max"]:
+                messages.append(
+                    f"problems.{name}.{key}: min {cfg[key]['min']!r} > max "
+                    f"{cfg[key]['max']!r}; allowed: min <= max"
+                )
         if "threshold" in cfg:
             lo, hi = cfg["threshold"]["bracket"]
             if not lo < hi:

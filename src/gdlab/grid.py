@@ -22,7 +22,7 @@ from gdlab import problems
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
 # problem's grid key (``SPEC.grid.key``) is one too.
-GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "sweep"})
+GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "sweep", "window"})
 # Keys no solver job reads: the threshold experiment's (its own job gets them).
 NOT_SOLVER_KEYS = GRID_ONLY_KEYS | {"threshold"}
 
@@ -80,6 +80,15 @@ def log_sweep(lo: float, hi: float, count: int) -> list[float]:
     return [_round4(_power(a + i * (b - a) / (count - 1), hi), lo, hi) for i in range(count)]
 
 
+def linear_window(lo: float, hi: float, count: int) -> list[float]:
+    """``count`` evenly spaced values from ``lo`` to ``hi`` (both included), rounded to
+    4 significant digits like :func:`log_sweep` (a window of up to 1000 values between
+    two numbers of 4 digits keeps them distinct)."""
+    if count == 1:
+        return [_round4(lo, lo, hi)]
+    return [_round4(lo + i * (hi - lo) / (count - 1), lo, hi) for i in range(count)]
+
+
 def _power(exponent: float, hi: float) -> float:
     try:
         return 10.0**exponent
@@ -96,11 +105,15 @@ def _round4(x: float, lo: float, hi: float) -> float:
 
 
 def grid_values(problem: str, cfg: dict) -> list:
-    """The grid of one problem, in config order, sweep appended, duplicates removed."""
+    """The grid of one problem, in config order, sweep then window appended,
+    duplicates removed."""
     values = list(cfg[_grid(problem).key])
     sweep = cfg.get("sweep")
     if sweep:
         values += log_sweep(sweep["min"], sweep["max"], sweep["count"])
+    window = cfg.get("window")
+    if window:
+        values += linear_window(window["min"], window["max"], window["count"])
     out, seen = [], set()
     for v in values:
         s = setting(problem, v)

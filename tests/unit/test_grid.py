@@ -24,6 +24,21 @@ def test_sweep_is_log_spaced_and_deduplicated():
     assert np.allclose(np.diff(logs), 4 / 24, atol=1e-3)
 
 
+def test_window_is_evenly_spaced_after_the_sweep_and_deduplicated():
+    cfg = {
+        "alphas": [0.01],
+        "sweep": {"min": 1e-3, "max": 10.0, "count": 25},
+        "window": {"min": 0.095, "max": 0.105, "count": 21},
+    }
+    values = grid.grid_values("sharp_wide", cfg)
+    window = grid.linear_window(0.095, 0.105, 21)
+    assert window[0] == 0.095 and window[-1] == 0.105 and len(set(window)) == 21
+    assert np.allclose(np.diff(window), 0.0005, rtol=0, atol=1e-15)
+    assert values[-20:] == [w for w in window if w != 0.1]  # 0.1 is in the sweep too
+    assert len(values) == len(set(values)) == 1 + 25 - 1 + 21 - 1
+    assert "window" in grid.GRID_ONLY_KEYS  # a new window point reruns no other job
+
+
 def test_seed_blocks():
     assert grid.seed_blocks(5, 2) == [(0, 1), (2, 3), (4, 4)]
     assert grid.seed_blocks(3, 10) == [(0, 2)]

@@ -124,23 +124,19 @@ def test_the_basin_map_cells_follow_the_theory_far_from_the_boundary(gd_rows, tm
     from gdlab.problems.sharp_wide import basin_map
 
     runs = basin_map._per_run(gd_rows)
-    n_bins, mode = basin_map.bins(runs)
-    assert (n_bins, mode) == (60, "majority")  # 600 starts per α, ten per cell
-    alphas, classes, shares = basin_map.cells(runs, (-5.0, 20.0), n_bins, mode)
+    n_bins = basin_map.bins(runs)
+    assert n_bins == 60  # 600 starts per α, ten per cell
+    alphas, classes, shares, drawn = basin_map.cells(runs, (-5.0, 20.0), n_bins)
     assert alphas.tolist() == list(MAP_ALPHAS)
     assert (classes >= 0).all() and ((shares > 0.2) & (shares <= 1)).all()
+    assert drawn.sum() == len(runs)  # the legend counts runs: every run, once
     _theory_holds(classes, n_bins)
-    # few starts (the default study's 50): each bin takes its nearest start's class
-    few = runs[runs["seed"] < 50]
-    assert basin_map.bins(few) == (basin_map.NEAREST_BINS, "nearest")
-    _, near, _ = basin_map.cells(few, (-5.0, 20.0), basin_map.NEAREST_BINS, "nearest")
-    _theory_holds(near, basin_map.NEAREST_BINS)
 
     png, svg = tmp_path / "m.png", tmp_path / "m.svg"
-    drawn = basin_map.figure("sharp_wide", gd_rows, [str(png), str(svg)], 150, [-5.0, 20.0])
+    cells = basin_map.figure("sharp_wide", gd_rows, [str(png), str(svg)], 150, [-5.0, 20.0])
     name = np.array(basin_map.CATEGORIES)
-    assert len(drawn) == 3 * n_bins
-    assert (drawn["category"].to_numpy().reshape(n_bins, 3) == name[classes]).all()
+    assert len(cells) == 3 * n_bins
+    assert (cells["category"].to_numpy().reshape(n_bins, 3) == name[classes]).all()
     width, height = (int.from_bytes(png.read_bytes()[o : o + 4], "big") for o in (16, 20))
     assert width < 2000 and height < 2000
     assert "<dc:date>" not in svg.read_text()  # no timestamp: the same runs, the same bytes
@@ -149,7 +145,85 @@ def test_the_basin_map_cells_follow_the_theory_far_from_the_boundary(gd_rows, tm
     assert again.read_bytes() == png.read_bytes()
 
 
+def test_a_basin_map_of_few_starts_shows_each_run_in_its_own_cell_only(gd_rows):
+    """The default study's 50 starts per α: a cell shows what the runs that started in
+    it did and stays empty where none did; the sharp basin at α = 0.01 ends in the cell
+    of its last sharp start, below the local maximum (its exact boundary), never past
+    it (painting each cell with its nearest start's class put it at 2.47)."""
+    from gdlab.problems.sharp_wide import basin_map
+
+    few = basin_map._per_run(gd_rows)
+    few = few[few["seed"] < 50]
+    n_bins = basin_map.bins(few)
+    assert n_bins == basin_map.SPARSE_BINS
+    _, classes, _, drawn = basin_map.cells(few, (-5.0, 20.0), n_bins)
+    assert ((classes >= 0).sum(axis=0) <= 50).all() and drawn.sum() == len(few)
+    edges = np.linspace(-5.0, 20.0, n_bins + 1)
+    x_max = sw.critical_points()["maximum"][0]
+    sharp = np.flatnonzero(classes[:, 0] == basin_map.CATEGORIES.index("sharp"))
+    wide = np.flatnonzero(classes[:, 0] == basin_map.CATEGORIES.index("wide"))
+    assert edges[sharp.max()] < x_max < edges[wide.min() + 1]
+    at = few[few["alpha"] == 0.01]
+    assert (classes[:, 0] >= 0).sum() == len(np.unique(np.floor((at["x_start"] + 5) / 25 * n_bins)))
+
+
 def test_threshold_case_is_two_over_the_sharp_curvature():
     cases, _ = thresholds.cases("sharp_wide")
     assert cases.names[0] == "minimum=sharp"
     assert cases.theory[0] == pytest.approx(0.0995, rel=1e-3)  # 2/f''(sharp)
+
+
+# ---- what a map of the line allows, and the period-doubling window -----------------------
+def test_no_orbit_and_no_aperiodic_run_where_the_map_is_monotone():
+    """α ≤ 1/max f'': T(x) = x − αf'(x) is non-decreasing (T' ≥ 0 everywhere, checked
+    on a grid), and every one of 200 starts converges."""
+    alpha = sw.alpha_monotone()
+    x = np.linspace(-10.0, 20.0, 30_001)
+    assert (1.0 - alpha * sw.fsecond(x) >= -1e-9).all()
+    assert (1.0 - 1.01 * alpha * sw.fsecond(x)).min() < 0  # and only up to it
+    cols = sw.run(SETTINGS, alpha, list(range(200)))
+    ends = np.asarray(cols["outcome"])[cols["step"] == cols["steps"]]
+    assert set(ends) == {"converged"}
+
+
+@pytest.mark.parametrize("alpha", [0.098, 0.103])
+def test_the_window_around_the_sharp_threshold(alpha):
+    """Just below 2/f''(sharp) both minima are stable and some starts settle on an
+    attracting orbit beside them; just above it none reaches the sharp minimum, and
+    some move aperiodically: a positive exponent, bounded, no orbit."""
+    import pandas as pd
+
+    from gdlab import orbits
+
+    cols = pd.DataFrame(sw.run(SETTINGS, alpha, list(range(200))))
+    ends = cols[cols["step"] == cols["steps"]]
+    cycles = ends[ends["outcome"] == "cycle"]
+    assert all(
+        orbits.kind(m, p) == "attracting"
+        for m, p in zip(cycles["orbit_multiplier"], cycles["period"], strict=True)
+    )
+    reached = set(ends.loc[ends["outcome"] == "converged", "minimum"])
+    assert reached == set(sw.reachable(alpha))
+    if alpha < sw.thresholds()["sharp"]:
+        assert len(cycles) > 0 and (ends["outcome"] != "aperiodic").all()
+    else:
+        moving = ends[ends["outcome"] == "aperiodic"]
+        assert len(moving) > 0 and (moving["lyapunov"] > 0).all()
+        assert (moving["x"].abs() < 5).all()  # bounded, near the sharp minimum
+
+
+def test_the_bifurcation_diagram_draws_every_bounded_run_once(gd_rows, tmp_path):
+    from gdlab.problems.sharp_wide import basin_map, bifurcation
+
+    runs = basin_map._per_run(gd_rows)
+    png, svg = tmp_path / "b.png", tmp_path / "b.svg"
+    dots = bifurcation.figure("sharp_wide", gd_rows, [str(png), str(svg)], 100)
+    assert len(dots) == int((runs["outcome"] != "diverged").sum())
+    at_minimum = dots[dots["category"].isin(["sharp", "wide"])]
+    cp = sw.critical_points()
+    expected = at_minimum["category"].map({m: cp[m][0] for m in ("sharp", "wide")})
+    assert np.allclose(at_minimum["x"], expected, atol=1e-4)  # each on its own minimum
+    assert "<dc:date>" not in svg.read_text()
+    again = tmp_path / "again.png"
+    bifurcation.figure("sharp_wide", runs, [str(again)], 100)  # per-run frame
+    assert again.read_bytes() == png.read_bytes()

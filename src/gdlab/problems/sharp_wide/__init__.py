@@ -62,6 +62,23 @@ SPEC = Problem(
                     },
                 },
             },
+            "window": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["min", "max", "count"],
+                "description": "extra evenly spaced step sizes from min to max (both > 0): a "
+                "fine window, e.g. around 2/f''(sharp) where orbits double their period",
+                "properties": {
+                    "min": ref("step_size"),
+                    "max": ref("step_size"),
+                    "count": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": 1000,
+                        "description": "number of step sizes (1 to 1000)",
+                    },
+                },
+            },
             **threshold_key(),
         },
         before={
@@ -108,6 +125,12 @@ SPEC = Problem(
             "basin_map:figure",
             "basin map: where GD ends, over step size α and start x₀",
             config={"start_interval": "problems.sharp_wide.start_interval"},
+            data="runs",
+        ),
+        Figure(
+            "bifurcation",
+            "bifurcation:figure",
+            "bifurcation diagram: each run's last iterate against α, by where it ended",
             data="runs",
         ),
     ),

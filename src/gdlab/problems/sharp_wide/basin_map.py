@@ -1,20 +1,22 @@
 """The basin map: where GD ends, over the whole (α, x₀) plane.
 
 One cell per step size α of the grid (columns, log axis) and bin of starts x₀
-(rows); each cell is coloured by the class most of its runs ended in (sharp,
-wide, cycle, diverged, not converged; ties go to the earlier class of that list),
-and left white where no start fell.  With fewer than 500 starts per α a majority
-would need bins too wide to show the boundary: each of 200 bins then takes the
-class of the start nearest its centre.  The stability thresholds 2/f''(x*) of both
-minima are vertical lines, the minima and the local maximum (the basin boundary of
-gradient flow) horizontal ones, so the map reads against the theory: left of
-2/f''(x*_sharp) the boundary between the sharp and the wide colour sits at the
-local maximum, between the thresholds no cell is sharp, right of 2/f''(x*_wide)
-no cell converged.
+(rows); each cell is coloured by the class most of the runs that started in it
+ended in (sharp, wide, cycle, aperiodic, diverged, not converged; ties go to the
+earlier class of that list), and left white where no run started: a cell shows
+what its own runs did, never a neighbour's.  The bins are as fine as the starts
+allow: about :data:`RUNS_PER_BIN` runs a cell where an α has at least
+:data:`RUNS_PER_BIN` × :data:`MIN_BINS` starts (at most :data:`MAX_BINS` bins), else
+:data:`SPARSE_BINS` bins, most of them white.  The stability thresholds 2/f''(x*) of
+both minima are vertical lines, the minima and the local maximum (the basin boundary
+of gradient flow) horizontal ones, at their exact places, so the map reads against
+the theory: left of 2/f''(x*_sharp) the boundary between the sharp and the wide
+colour sits at the local maximum, between the thresholds no cell is sharp, right of
+2/f''(x*_wide) no cell converged.  The legend counts runs, not cells.
 
 With 10⁶ runs (``config/large.yaml``: 4000 starts per α) the map resolves the
-fractal-looking boundary of large steps; with the default 50 starts per α it is
-drawn from the nearest start, as fine as its starts are.
+fractal-looking boundary of large steps; the default 50 starts per α leave most
+cells white.
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ from gdlab.tables import last_rows
 
 MAX_BINS = 400  # x₀ bins at most (the figure stays far below 2000 px)
 RUNS_PER_BIN = 10  # starts per cell (per α) a majority is taken over
-MIN_BINS = 50  # fewer starts than RUNS_PER_BIN × MIN_BINS per α: the nearest start instead
-NEAREST_BINS = 200  # x₀ bins of a map drawn from the nearest start
+MIN_BINS = 50  # fewer starts than RUNS_PER_BIN × MIN_BINS per α: SPARSE_BINS bins
+SPARSE_BINS = 200  # x₀ bins of a map of few starts (each run fills its own cell)
 
 
 def _per_run(df: pd.DataFrame) -> pd.DataFrame:
@@ -49,29 +51,24 @@ def _per_run(df: pd.DataFrame) -> pd.DataFrame:
     return runs.drop(columns=["step", "x"])
 
 
-def bins(runs: pd.DataFrame) -> tuple[int, str]:
-    """The number of x₀ bins and how a cell gets its class, from the starts per α (the
-    median over α).  ``"majority"`` where there are at least :data:`RUNS_PER_BIN` ×
-    :data:`MIN_BINS`: the class most of a cell's runs ended in, about
-    :data:`RUNS_PER_BIN` runs per cell, at most :data:`MAX_BINS` bins.  Else
-    ``"nearest"`` (the default study's 50 starts): :data:`NEAREST_BINS` bins, each taking
-    the class of the start nearest its centre, so that few starts are not averaged into
-    a few wide bins that hide the basin boundary."""
+def bins(runs: pd.DataFrame) -> int:
+    """The number of x₀ bins, from the starts per α (the median over α): about
+    :data:`RUNS_PER_BIN` runs per cell, at most :data:`MAX_BINS` bins, where there are
+    at least :data:`RUNS_PER_BIN` × :data:`MIN_BINS` starts; else :data:`SPARSE_BINS`
+    (the default study's 50 starts: each run fills its own cell, the rest stay
+    white rather than take a neighbour's class)."""
     per_alpha = float(runs.groupby("alpha").size().median()) if len(runs) else 0.0
     if per_alpha >= RUNS_PER_BIN * MIN_BINS:
-        return int(min(per_alpha // RUNS_PER_BIN, MAX_BINS)), "majority"
-    return NEAREST_BINS, "nearest"
+        return int(min(per_alpha // RUNS_PER_BIN, MAX_BINS))
+    return SPARSE_BINS
 
 
-def cells(
-    runs: pd.DataFrame, interval, n_bins: int, mode: str = "majority"
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per (x₀ bin, α): the class of the cell (index into :data:`CATEGORIES`, −1 for a
-    cell without a run) and the share of the cell's runs in it (NaN for ``"nearest"``).
-    ``mode``: the class most of the cell's runs ended in (ties: the earlier class), or
-    that of the start nearest the cell's centre (:func:`bins`).  Returns (alphas,
-    classes, shares), the last two of shape (n_bins, len(alphas)); runs outside
-    ``interval`` are left out."""
+def cells(runs: pd.DataFrame, interval, n_bins: int) -> tuple[np.ndarray, ...]:
+    """Per (x₀ bin, α): the class most of the runs that started in the cell ended in
+    (index into :data:`CATEGORIES`; ties: the earlier class; −1 for a cell where no
+    run started) and the share of the cell's runs in it.  Returns (alphas, classes,
+    shares, counts): the middle two of shape (n_bins, len(alphas)), ``counts`` the
+    runs of each class drawn (runs outside ``interval`` are left out)."""
     lo, hi = float(interval[0]), float(interval[1])
     alphas = np.sort(runs["alpha"].astype(float).unique())
     x = runs["x_start"].to_numpy(dtype=float)
@@ -82,23 +79,6 @@ def cells(
     code = {c: i for i, c in enumerate(CATEGORIES)}
     cls = np.array([code.get(c, -1) for c in categorize(runs)], dtype=np.int64)
     keep = inside & (cls >= 0)  # a run converged to the local maximum has no class here
-    if mode == "nearest":
-        centres = (np.arange(n_bins) + 0.5) / n_bins  # in units of the interval
-        classes = np.full((n_bins, len(alphas)), -1, dtype=np.int64)
-        for j in range(len(alphas)):
-            at = keep & (col == j)
-            order = np.argsort(where[at], kind="stable")
-            xs, cs = where[at][order] / n_bins, cls[at][order]
-            if xs.size == 0:
-                continue
-            right = np.clip(np.searchsorted(xs, centres), 1, max(xs.size - 1, 1))
-            left = right - 1
-            if xs.size > 1:
-                nearer = np.where(centres - xs[left] <= xs[right] - centres, left, right)
-            else:
-                nearer = np.zeros(n_bins, dtype=np.int64)
-            classes[:, j] = cs[nearer]
-        return alphas, classes, np.full(classes.shape, np.nan)
     row = np.minimum(np.floor(np.where(inside, where, 0)).astype(np.int64), n_bins - 1)
     counts = np.zeros((n_bins, len(alphas), len(CATEGORIES)), dtype=np.int64)
     np.add.at(counts, (row[keep], col[keep], cls[keep]), 1)
@@ -106,7 +86,7 @@ def cells(
     classes = np.where(total > 0, counts.argmax(axis=2), -1)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, counts.max(axis=2) / np.maximum(total, 1), np.nan)
-    return alphas, classes, shares
+    return alphas, classes, shares, counts.sum(axis=(0, 1))
 
 
 def _log_edges(alphas: np.ndarray) -> np.ndarray:
@@ -150,11 +130,11 @@ def figure(
     style.use()
     runs = _per_run(df)
     lo, hi = float(start_interval[0]), float(start_interval[1])
-    n_bins, mode = bins(runs)
+    n_bins = bins(runs)
     x_edges = np.linspace(lo, hi, n_bins + 1)
     if not np.all(np.diff(x_edges) > 0):  # an interval a few ulps wide: one bin
         n_bins, x_edges = 1, np.array([lo, hi])
-    alphas, classes, shares = cells(runs, (lo, hi), n_bins, mode)
+    alphas, classes, shares, drawn = cells(runs, (lo, hi), n_bins)
     a_edges = _log_edges(alphas)
 
     fig, ax = plt.subplots(figsize=(style.WIDTH, 4.6), constrained_layout=True)
@@ -208,27 +188,19 @@ def figure(
         style.label_right(ax, xs, text.replace("-", "−"), dx=4)
     ax.set_xlabel(f"step size α (log scale; {len(alphas)} values)")
     ax.set_ylabel(f"start x₀ ({n_bins} bins)")
-    per_cell = len(runs) / max(classes.size, 1)
-    how = (
-        f"≈{per_cell:.0f} starts per cell, majority class"
-        if mode == "majority"
-        else f"{len(runs) / max(len(alphas), 1):.0f} starts per α: the nearest start's class"
-    )
+    filled = int((classes >= 0).sum())
     ax.set_title(
         f"Where GD ends on the sharp/wide landscape: {len(runs):,} runs, "
-        f"{len(alphas)} α × {n_bins} x₀ bins ({how})",
+        f"{len(alphas)} α × {n_bins} x₀ bins ({filled:,} cells hold a start; "
+        "each shows what most of its runs did)",
         fontsize=8.5,
     )
-    n = {c: int((classes == i).sum()) for i, c in enumerate(CATEGORIES)}
     fig.legend(
         [Patch(color=COLORS[c]) for c in CATEGORIES],
-        [f"{c} ({n[c]} cells)" for c in CATEGORIES],
+        [f"{c} ({int(drawn[i]):,} runs)" for i, c in enumerate(CATEGORIES)],
         loc="outside lower center",
         ncol=len(CATEGORIES),
-        title=(
-            f"where GD from x₀ ~ U[{lo:g}, {hi:g}) ended: "
-            + ("most runs of the cell" if mode == "majority" else "the start nearest the cell")
-        ).replace("-", "−"),
+        title=f"where GD from x₀ ~ U[{lo:g}, {hi:g}) ended (white: no start)".replace("-", "−"),
         title_fontsize=8,
     )
     style.save(fig, paths, dpi=dpi)
