@@ -151,7 +151,7 @@ def _semantic_messages(config: dict) -> list[str]:
                 )
             spelled[point] = v
         for key in ("sweep", "window"):
-            if key in cfg and cfg[key]["min"] > cfg[key]["max"]:
+            if cfg.get(key) and cfg[key]["min"] > cfg[key]["max"]:
                 messages.append(
                     f"problems.{name}.{key}: min {cfg[key]['min']!r} > max "
                     f"{cfg[key]['max']!r}; allowed: min <= max"

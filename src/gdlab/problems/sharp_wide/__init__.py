@@ -63,11 +63,13 @@ SPEC = Problem(
                 },
             },
             "window": {
-                "type": "object",
+                "type": ["object", "null"],
                 "additionalProperties": False,
                 "required": ["min", "max", "count"],
                 "description": "extra evenly spaced step sizes from min to max (both > 0): a "
-                "fine window, e.g. around 2/f''(sharp) where orbits double their period",
+                "fine window, e.g. around 2/f''(sharp) where orbits double their period; null "
+                "for none (a config given with --configfile is merged over config/config.yaml, "
+                "whose window it would otherwise keep)",
                 "properties": {
                     "min": ref("step_size"),
                     "max": ref("step_size"),
