@@ -251,26 +251,9 @@ def descend(
             if done.size:
                 block.stop(T, gnorm, size, before, k0, at, done, tolerance)
             k0 += size_b
-    outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome].tolist()
-    period = np.zeros(len(outcome), dtype=np.int64)
-    budget = np.flatnonzero(np.array(outcome) == MAX_STEPS)
-    if budget.size and cycle_max_period >= 2:
-        period[budget] = periods(
-            model.take(budget),
-            block.final[budget],
-            every_alpha[budget],
-            cycle_max_period,
-            cycle_rtol,
-            method=method,
-            previous=block.final_previous[budget],
-        )
-        for r in budget[period[budget] > 0]:
-            outcome[r] = CYCLE
-    multiplier, exponent, moving = settled(
-        model, block, every_alpha, period, np.array(outcome) == MAX_STEPS, method
+    outcome, period, multiplier, exponent = settle(
+        model, block, every_alpha, cycle_max_period, cycle_rtol, method
     )
-    for r in np.flatnonzero(moving):
-        outcome[r] = APERIODIC
     cat = {k: np.concatenate(v) for k, v in block.out.items()}
     order = np.lexsort((cat["step"], cat["run"]))
     columns = {k: cat[k][order] for k in ("run", "step", "loss", "grad_norm", "dist", "theta")}
@@ -285,15 +268,31 @@ def descend(
     )
 
 
-def settled(model, block: _Block, alpha, period, open_, method: Method):
-    """Per run: the multiplier of the orbit it settled on (``period`` > 0), the
-    Lyapunov exponent estimate of a run that used up its budget on none (``open_``;
-    NaN elsewhere), and whether that run moves aperiodically (:mod:`gdlab.orbits`)."""
-    n = period.size
+def settle(model, block: _Block, alpha, cycle_max_period: int, cycle_rtol: float, method):
+    """Every run's outcome, with what a run that used up its budget settled on
+    (:mod:`gdlab.orbits`): a ``cycle`` (its period and its orbit's multiplier) or an
+    ``aperiodic`` motion (a positive Lyapunov exponent), else ``max_steps`` (its
+    exponent estimate too).  Returns (outcome, period, multiplier, exponent), NaN (0
+    for the period) where they do not apply."""
+    outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome]
+    n = outcome.size
+    period = np.zeros(n, dtype=np.int64)
     multiplier, exponent = np.full(n, np.nan), np.full(n, np.nan)
     previous = block.final_previous if method.memory else block.final
+    budget = np.flatnonzero(outcome == MAX_STEPS)
+    if budget.size and cycle_max_period >= 2:
+        period[budget] = periods(
+            model.take(budget),
+            block.final[budget],
+            alpha[budget],
+            cycle_max_period,
+            cycle_rtol,
+            method=method,
+            previous=block.final_previous[budget],
+        )
     on_orbit = np.flatnonzero(period > 0)
     if on_orbit.size:
+        outcome[on_orbit] = CYCLE
         multiplier[on_orbit] = multipliers(
             model.take(on_orbit),
             block.final[on_orbit],
@@ -302,14 +301,13 @@ def settled(model, block: _Block, alpha, period, open_, method: Method):
             period[on_orbit],
             method=method,
         )
-    moving = np.zeros(n, dtype=bool)
-    still = np.flatnonzero(open_)
+    still = np.flatnonzero(outcome == MAX_STEPS)
     if still.size:
         exponent[still], spread = lyapunov(
             model.take(still), block.final[still], previous[still], alpha[still], method=method
         )
-        moving[still] = aperiodic(exponent[still], spread)
-    return multiplier, exponent, moving
+        outcome[still[aperiodic(exponent[still], spread)]] = APERIODIC
+    return outcome.tolist(), period, multiplier, exponent
 
 
 def run_block(

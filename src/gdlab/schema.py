@@ -48,7 +48,7 @@ from gdlab.errors import ResultFileError
 
 # 4: one schema for every problem, NULL where a value does not apply, plain strings,
 # no key=value folders; 3: period; 2: core + the problem's own columns; 1: one schema
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 METADATA_KEY = b"gdlab"
 # Integrity: the SHA-256 of the metadata document beside it, and a CRC-32 in the
 # header of every data page (Parquet's page checksums), both verified on reading:

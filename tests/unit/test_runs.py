@@ -57,7 +57,10 @@ def test_summary_is_the_first_and_last_row_of_every_run(tmp_path):
     assert runs.write([summary, summary.slice(0, 2)], spec, {"problems": ["sharp_wide"]}, path) == 8
     back = runs.read_summary(path, "sharp_wide")
     doc = json.loads(back.schema.metadata[b"gdlab"])
-    assert set(doc["columns"]) == set(back.schema.names) and doc["schema_version"] == 4
+    assert (
+        set(doc["columns"]) == set(back.schema.names)
+        and doc["schema_version"] == schema.SCHEMA_VERSION == 5
+    )
     assert (
         back.schema.field("x_start").metadata[b"description"].decode() == doc["columns"]["x_start"]
     )

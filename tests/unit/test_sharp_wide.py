@@ -217,7 +217,7 @@ def test_the_bifurcation_diagram_draws_every_bounded_run_once(gd_rows, tmp_path)
 
     runs = basin_map._per_run(gd_rows)
     png, svg = tmp_path / "b.png", tmp_path / "b.svg"
-    dots = bifurcation.figure("sharp_wide", gd_rows, [str(png), str(svg)], 100)
+    dots = bifurcation.figure("sharp_wide", gd_rows, [str(png), str(svg)], 100, [-5.0, 20.0])
     assert len(dots) == int((runs["outcome"] != "diverged").sum())
     at_minimum = dots[dots["category"].isin(["sharp", "wide"])]
     cp = sw.critical_points()
@@ -225,5 +225,5 @@ def test_the_bifurcation_diagram_draws_every_bounded_run_once(gd_rows, tmp_path)
     assert np.allclose(at_minimum["x"], expected, atol=1e-4)  # each on its own minimum
     assert "<dc:date>" not in svg.read_text()
     again = tmp_path / "again.png"
-    bifurcation.figure("sharp_wide", runs, [str(again)], 100)  # per-run frame
+    bifurcation.figure("sharp_wide", runs, [str(again)], 100, [-5.0, 20.0])  # per-run frame
     assert again.read_bytes() == png.read_bytes()

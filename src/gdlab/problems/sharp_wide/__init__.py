@@ -26,6 +26,26 @@ def validate(section: dict, config: dict) -> list[str]:
     return []
 
 
+def _step_range(description: str, null: bool = False) -> dict:
+    """The schema of ``{min, max, count}``: ``count`` step sizes from min to max."""
+    return {
+        "type": ["object", "null"] if null else "object",
+        "additionalProperties": False,
+        "required": ["min", "max", "count"],
+        "description": description,
+        "properties": {
+            "min": ref("step_size"),
+            "max": ref("step_size"),
+            "count": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1000,
+                "description": "number of step sizes (1 to 1000)",
+            },
+        },
+    }
+
+
 HOMEWORK = {
     "homework_alphas": "problems.sharp_wide.alphas",
     "start_interval": "problems.sharp_wide.start_interval",
@@ -46,41 +66,14 @@ SPEC = Problem(
             ),
         ),
         optional={
-            "sweep": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["min", "max", "count"],
-                "description": "extra log-spaced step sizes from min to max (both > 0)",
-                "properties": {
-                    "min": ref("step_size"),
-                    "max": ref("step_size"),
-                    "count": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": 1000,
-                        "description": "number of step sizes (1 to 1000)",
-                    },
-                },
-            },
-            "window": {
-                "type": ["object", "null"],
-                "additionalProperties": False,
-                "required": ["min", "max", "count"],
-                "description": "extra evenly spaced step sizes from min to max (both > 0): a "
-                "fine window, e.g. around 2/f''(sharp) where orbits double their period; null "
-                "for none (a config given with --configfile is merged over config/config.yaml, "
-                "whose window it would otherwise keep)",
-                "properties": {
-                    "min": ref("step_size"),
-                    "max": ref("step_size"),
-                    "count": {
-                        "type": "integer",
-                        "minimum": 1,
-                        "maximum": 1000,
-                        "description": "number of step sizes (1 to 1000)",
-                    },
-                },
-            },
+            "sweep": _step_range("extra log-spaced step sizes from min to max (both > 0)"),
+            "window": _step_range(
+                "extra evenly spaced step sizes from min to max (both > 0): a fine window, e.g. "
+                "around 2/f''(sharp) where orbits double their period; null for none (a config "
+                "given with --configfile is merged over config/config.yaml, whose window it "
+                "would otherwise keep)",
+                null=True,
+            ),
             **threshold_key(),
         },
         before={
@@ -133,6 +126,7 @@ SPEC = Problem(
             "bifurcation",
             "bifurcation:figure",
             "bifurcation diagram: each run's last iterate against α, by where it ended",
+            config={"start_interval": "problems.sharp_wide.start_interval"},
             data="runs",
         ),
     ),

@@ -191,15 +191,15 @@ def figure(
     filled = int((classes >= 0).sum())
     ax.set_title(
         f"Where GD ends on the sharp/wide landscape: {len(runs):,} runs, "
-        f"{len(alphas)} α × {n_bins} x₀ bins ({filled:,} cells hold a start; "
-        "each shows what most of its runs did)",
+        f"{len(alphas)} α × {n_bins} x₀ bins\n({filled:,} cells hold a start; "
+        "each shows what most of the runs that started in it did)",
         fontsize=8.5,
     )
     fig.legend(
         [Patch(color=COLORS[c]) for c in CATEGORIES],
         [f"{c} ({int(drawn[i]):,} runs)" for i, c in enumerate(CATEGORIES)],
         loc="outside lower center",
-        ncol=len(CATEGORIES),
+        ncol=3,
         title=f"where GD from x₀ ~ U[{lo:g}, {hi:g}) ended (white: no start)".replace("-", "−"),
         title_fontsize=8,
     )

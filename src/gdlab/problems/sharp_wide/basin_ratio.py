@@ -178,7 +178,7 @@ def figure(
         [handles[i] for i in order],
         [labels[i] for i in order],
         loc="outside lower center",
-        ncol=6,
+        ncol=4,
         title=f"where GD from x₀ ~ U[{lo:g}, {hi:g}) ended".replace("-", "−"),
         title_fontsize=8,
     )

@@ -4,7 +4,9 @@ Every run that stayed bounded is a dot at (α, its last iterate x_K), coloured b
 where it ended (the basin map's classes): a converged run sits on its minimum, a run
 on a period-p orbit on one of the orbit's p points (its phase set by its start, so
 the starts of one α fill in all p), an aperiodic run somewhere on its attractor, and
-a run out of steps wherever it was.  Left: every α of the grid (log axis), both
+a run out of steps wherever it was (the y axis is the landscape's x range; runs
+beyond it, far excursions of an aperiodic motion, are counted in the title).  Left:
+every α of the grid (log axis), both
 stability thresholds 2/f''(x*) and 1/max f'' (below which the GD map is monotone: no
 orbit, no aperiodic motion) as vertical lines.  Right: the α within 10 % of
 2/f''(x*_sharp) (linear axis), where the sharp minimum loses stability: orbits
@@ -20,6 +22,7 @@ from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
 from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states
+from gdlab.problems.sharp_wide.landscape import x_range
 
 ZOOM = 0.1  # the right panel: α within this fraction of 2/f''(x*_sharp)
 SHOWN = tuple(c for c in CATEGORIES if c != "diverged")
@@ -47,14 +50,19 @@ def _panel(ax, dots: pd.DataFrame, lines: dict[str, float]) -> dict[str, int]:
     return drawn
 
 
-def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int) -> pd.DataFrame:
+def figure(
+    problem: str, df: pd.DataFrame, paths: list[str], dpi: int, start_interval: list[float]
+) -> pd.DataFrame:
     """Draw the diagram from the runs of ``sharp_wide`` (per row, or one row per run);
     returns its dots (:func:`points`)."""
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     style.use()
     dots = points(df)
+    y_lo, y_hi = x_range(start_interval)
+    beyond = int(((dots["x"] < y_lo) | (dots["x"] > y_hi)).sum())
     t = numerics.thresholds()
     lines = {
         f"2/f''(x*_sharp) = {t['sharp']:.4f}": t["sharp"],
@@ -68,8 +76,11 @@ def figure(problem: str, df: pd.DataFrame, paths: list[str], dpi: int) -> pd.Dat
     drawn = _panel(axes[0], dots, lines)
     log_scale(axes[0], "x")
     axes[0].set_xlabel("step size α (log scale; every α of the grid)")
-    axes[0].set_title(f"{len(dots):,} bounded runs", fontsize=8.5)
+    axes[0].set_title(f"{len(dots):,} bounded runs ({beyond:,} beyond the axis)", fontsize=8.5)
     _panel(axes[1], zoom, {k: v for k, v in lines.items() if k.startswith("2/f''(x*_s")})
+    axes[1].xaxis.set_major_locator(MaxNLocator(4))
+    for ax in axes:
+        ax.set_ylim(y_lo, y_hi)
     axes[1].set_xlabel(f"α within {ZOOM:.0%} of 2/f''(x*_sharp) (linear)")
     axes[1].set_title(
         f"near the sharp minimum's threshold: {zoom['alpha'].nunique()} α", fontsize=8.5
