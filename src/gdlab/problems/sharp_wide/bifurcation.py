@@ -21,8 +21,7 @@ import pandas as pd
 from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
-from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states
-from gdlab.problems.sharp_wide.landscape import x_range
+from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states, x_range
 
 ZOOM = 0.1  # the right panel: α within this fraction of 2/f''(x*_sharp)
 SHOWN = tuple(c for c in CATEGORIES if c != "diverged")

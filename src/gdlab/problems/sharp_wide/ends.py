@@ -1,4 +1,4 @@
-"""Where a ``sharp_wide`` run ended, as both of its figures show it."""
+"""Where a ``sharp_wide`` run ended, as its figures show it, and the x range they share."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
+from gdlab.problems.sharp_wide import numerics
 from gdlab.tables import last_rows
 
 # in the order of the figures' legends
@@ -42,3 +43,13 @@ def end_states(df: pd.DataFrame) -> pd.DataFrame:
         start = df[df["step"] == 0].set_index(["setting", "seed"])["x"]
         x0 = start.reindex(pd.MultiIndex.from_frame(runs[["setting", "seed"]])).to_numpy()
     return runs.assign(x0=x0, alpha=runs["alpha"].astype(float), category=categorize(runs))
+
+
+def x_range(interval) -> tuple[float, float]:
+    """The x axis: the start interval and both minima (2 either side), 4 % padding, so
+    that a narrow or a far interval still shows the landscape the labels point at."""
+    cp = numerics.critical_points()
+    lo = min(float(interval[0]), cp["sharp"][0] - 2.0)
+    hi = max(float(interval[1]), cp["wide"][0] + 2.0)
+    pad = 0.04 * (hi - lo)
+    return lo - pad, hi + pad

@@ -18,17 +18,7 @@ import pandas as pd
 from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
-from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states
-
-
-def x_range(interval) -> tuple[float, float]:
-    """The x axis: the start interval and both minima (2 either side), 4 % padding, so
-    that a narrow or a far interval still shows the landscape the labels point at."""
-    cp = numerics.critical_points()
-    lo = min(float(interval[0]), cp["sharp"][0] - 2.0)
-    hi = max(float(interval[1]), cp["wide"][0] + 2.0)
-    pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
+from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states, x_range
 
 
 def _landscape(ax, interval) -> None:
