@@ -36,29 +36,12 @@ def _gap(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(gap=df["loss"] - df["seed"].map(best))
 
 
-def figure(
-    problem: str,
-    df: pd.DataFrame,
-    paths: list[str],
-    dpi: int,
-    reference_seed: int,
-    reference_alpha: float,
-    reference_value: float,
-    reference_step: int,
-) -> float:
-    """Draw the figure from the runs of ``conv_huber``; returns the computed F(x_step) of
-    the reference run (NaN when the reference run is not in the grid)."""
-    reference = {"seed": reference_seed, "alpha": reference_alpha, "value": reference_value}
-    import matplotlib.pyplot as plt
-    from matplotlib import ticker
-
-    style.use()
+def _curves(one, every, df: pd.DataFrame, seed: int) -> None:
+    """Per α: the reference seed's F(x_k) (left), every seed's gap median and spread
+    (right), labelled with how many seeds are below their bound and converged."""
     alphas = sorted(df["alpha"].unique())
     colors = dict(zip(alphas, style.OKABE_ITO, strict=False))
     ends = last_rows(df)
-    fig, (one, every) = plt.subplots(1, 2, figsize=(style.WIDTH, 3.4), constrained_layout=True)
-    seed = reference["seed"]
-    crit_seed = float(ends.loc[ends["seed"] == seed, "alpha_lipschitz"].iloc[0])
     gaps = _gap(df)
     for a in alphas:
         runs = df[(df["alpha"] == a) & (df["seed"] == seed) & (df["step"] > 0)]
@@ -78,32 +61,40 @@ def figure(
             label=f"α = {a:g}: α < 2/(‖A‖²+λ) for {below}/{len(r)} seeds, "
             f"{converged}/{len(r)} converged",
         )
-    computed = _reference_point(df, reference, reference_step)
-    if np.isfinite(computed):
-        one.plot(
-            reference_step,
-            reference["value"],
-            marker="*",
-            ms=13,
-            color=style.BLACK,
-            mfc="white",
-            mew=1.3,
-            zorder=5,
-            ls="none",
-        )
-        one.annotate(
-            f"homework reference (α = {reference['alpha']:g}):\n"
-            f"F(x₁₀₀) = {reference['value']:.10f}\n"
-            f"this run:  {computed:.10f}\n"
-            f"{'relative' if reference['value'] else 'absolute'} error "
-            f"{relative_error(computed, reference['value']):.1e}",
-            (reference_step, reference["value"]),
-            xytext=(0.52, 0.45),
-            textcoords="axes fraction",
-            fontsize=7.5,
-            bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "0.75", "alpha": 0.92},
-            arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.8, "shrinkB": 7},
-        )
+
+
+def _mark_reference(one, reference: dict, step: int, computed: float) -> None:
+    """The homework's F(x_step) as a star where the run passes it, with the computed
+    value and the error beside it."""
+    one.plot(
+        step,
+        reference["value"],
+        marker="*",
+        ms=13,
+        color=style.BLACK,
+        mfc="white",
+        mew=1.3,
+        zorder=5,
+        ls="none",
+    )
+    one.annotate(
+        f"homework reference (α = {reference['alpha']:g}):\n"
+        f"F(x₁₀₀) = {reference['value']:.10f}\n"
+        f"this run:  {computed:.10f}\n"
+        f"{'relative' if reference['value'] else 'absolute'} error "
+        f"{relative_error(computed, reference['value']):.1e}",
+        (step, reference["value"]),
+        xytext=(0.52, 0.45),
+        textcoords="axes fraction",
+        fontsize=7.5,
+        bbox={"boxstyle": "round,pad=0.35", "fc": "white", "ec": "0.75", "alpha": 0.92},
+        arrowprops={"arrowstyle": "-", "color": "0.4", "lw": 0.8, "shrinkB": 7},
+    )
+
+
+def _axes(one, every, seed: int, crit_seed: float, n_seeds: int) -> None:
+    from matplotlib import ticker
+
     one.set_xscale("log")
     if not log_scale(one, "y"):  # readable values (unless diverged runs span 30+ decades)
         one.yaxis.set_major_locator(ticker.FixedLocator([0.2, 0.5, 1, 2, 5, 10, 20, 50]))
@@ -118,10 +109,36 @@ def figure(
     log_scale(every, "y")
     every.set_xlabel("step k (log scale)")
     every.set_ylabel(r"$F(x_k) - F^*$ (log scale)")
-    n_seeds = df["seed"].nunique()
     every.set_title(
         f"all {n_seeds} seeds: gap to the seed's lowest F; median, min–max", fontsize=8.5
     )
+
+
+def figure(
+    problem: str,
+    df: pd.DataFrame,
+    paths: list[str],
+    dpi: int,
+    reference_seed: int,
+    reference_alpha: float,
+    reference_value: float,
+    reference_step: int,
+) -> float:
+    """Draw the figure from the runs of ``conv_huber``; returns the computed F(x_step) of
+    the reference run (NaN when the reference run is not in the grid)."""
+    reference = {"seed": reference_seed, "alpha": reference_alpha, "value": reference_value}
+    import matplotlib.pyplot as plt
+
+    style.use()
+    ends = last_rows(df)
+    fig, (one, every) = plt.subplots(1, 2, figsize=(style.WIDTH, 3.4), constrained_layout=True)
+    seed = reference["seed"]
+    crit_seed = float(ends.loc[ends["seed"] == seed, "alpha_lipschitz"].iloc[0])
+    _curves(one, every, df, seed)
+    computed = _reference_point(df, reference, reference_step)
+    if np.isfinite(computed):
+        _mark_reference(one, reference, reference_step, computed)
+    _axes(one, every, seed, crit_seed, df["seed"].nunique())
     fig.legend(*every.get_legend_handles_labels(), loc="outside lower center", ncol=2)
     fig.suptitle(
         "conv_huber: GD  x ← x − α(Aᵀhuber′(Ax − b) + λx)  from x = 0;"

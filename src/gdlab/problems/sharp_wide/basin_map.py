@@ -114,53 +114,23 @@ def _decade_ticks(ax, lo: float, hi: float) -> None:
         ax.xaxis.set_minor_locator(NullLocator())
 
 
-def figure(
-    problem: str,
-    df: pd.DataFrame,
-    paths: list[str],
-    dpi: int,
-    start_interval: list[float],
-) -> pd.DataFrame:
-    """Draw the map from the runs of ``sharp_wide`` (per row, or one row per run); returns
-    its cells: one row per (α, x₀ bin) with the majority ``category`` and its ``share``."""
-    import matplotlib.pyplot as plt
-    from matplotlib.colors import ListedColormap
-    from matplotlib.patches import Patch
-
-    style.use()
-    runs = _per_run(df)
-    lo, hi = float(start_interval[0]), float(start_interval[1])
-    n_bins = bins(runs)
-    x_edges = np.linspace(lo, hi, n_bins + 1)
-    if not np.all(np.diff(x_edges) > 0):  # an interval a few ulps wide: one bin
-        n_bins, x_edges = 1, np.array([lo, hi])
-    alphas, classes, shares, drawn = cells(runs, (lo, hi), n_bins)
-    a_edges = _log_edges(alphas)
-
-    fig, ax = plt.subplots(figsize=(style.WIDTH, 4.6), constrained_layout=True)
-    image = np.ma.masked_less(classes, 0)
-    ax.pcolormesh(
-        a_edges,
-        x_edges,
-        image,
-        cmap=ListedColormap([COLORS[c] for c in CATEGORIES]),
-        vmin=-0.5,
-        vmax=len(CATEGORIES) - 0.5,
-        shading="flat",
-        rasterized=True,  # one image in the SVG, not a path per cell
-        zorder=1,
-    )
-    ax.grid(False)
+def _thresholds(ax, a_edges: np.ndarray) -> tuple[float, float]:
+    """The α axis: every α of the grid and both thresholds 2/f''(x*) inside it."""
     thresholds = numerics.thresholds()
-    cp = numerics.critical_points()
     t_lo, t_hi = np.log10(min(thresholds.values())), np.log10(max(thresholds.values()))
     x_lo = float(min(a_edges[0], t_lo - 0.1))
     x_hi = float(max(a_edges[-1], t_hi + 0.1))
     ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(x_edges[0], x_edges[-1])
+    return x_lo, x_hi
+
+
+def _marks(ax, x_edges: np.ndarray, x_lo: float, x_hi: float) -> None:
+    """Decade ticks, the thresholds (thin white dashes: visible on every class's
+    colour, and their gaps show the cells beneath, a column being ~3 px wide at 250 α)
+    with their values on a top axis, and the critical points as horizontal lines."""
+    thresholds = numerics.thresholds()
+    cp = numerics.critical_points()
     _decade_ticks(ax, x_lo, x_hi)
-    # thin white dashes: visible on every class's colour, and their gaps show the cells
-    # beneath (a column is ~3 px wide at 250 α: a solid line would hide one)
     for t in thresholds.values():
         ax.axvline(np.log10(t), color="white", ls=(0, (3, 3)), lw=0.9)
     top = ax.secondary_xaxis("top")
@@ -186,13 +156,53 @@ def figure(
         star = "" if name == "maximum" else "*"  # a maximum is no x*
         text = f"{label}  x{star} = {xs:.{5 if name == 'sharp' else 2}f}"
         style.label_right(ax, xs, text.replace("-", "−"), dx=4)
+
+
+def figure(
+    problem: str,
+    df: pd.DataFrame,
+    paths: list[str],
+    dpi: int,
+    start_interval: list[float],
+) -> pd.DataFrame:
+    """Draw the map from the runs of ``sharp_wide`` (per row, or one row per run); returns
+    its cells: one row per (α, x₀ bin) with the majority ``category`` and its ``share``."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    style.use()
+    runs = _per_run(df)
+    lo, hi = float(start_interval[0]), float(start_interval[1])
+    n_bins = bins(runs)
+    x_edges = np.linspace(lo, hi, n_bins + 1)
+    if not np.all(np.diff(x_edges) > 0):  # an interval a few ulps wide: one bin
+        n_bins, x_edges = 1, np.array([lo, hi])
+    alphas, classes, shares, drawn = cells(runs, (lo, hi), n_bins)
+    a_edges = _log_edges(alphas)
+
+    fig, ax = plt.subplots(figsize=(style.WIDTH, 4.6), constrained_layout=True)
+    ax.pcolormesh(
+        a_edges,
+        x_edges,
+        np.ma.masked_less(classes, 0),
+        cmap=ListedColormap([COLORS[c] for c in CATEGORIES]),
+        vmin=-0.5,
+        vmax=len(CATEGORIES) - 0.5,
+        shading="flat",
+        rasterized=True,  # one image in the SVG, not a path per cell
+        zorder=1,
+    )
+    ax.grid(False)
+    x_lo, x_hi = _thresholds(ax, a_edges)
+    ax.set_ylim(x_edges[0], x_edges[-1])
+    _marks(ax, x_edges, x_lo, x_hi)
     ax.set_xlabel(f"step size α (log scale; {len(alphas)} values)")
     ax.set_ylabel(f"start x₀ ({n_bins} bins)")
-    filled = int((classes >= 0).sum())
     ax.set_title(
         f"Where GD ends on the sharp/wide landscape: {len(runs):,} runs, "
-        f"{len(alphas)} α × {n_bins} x₀ bins\n({filled:,} cells hold a start; "
-        "each shows what most of the runs that started in it did)",
+        f"{len(alphas)} α × {n_bins} x₀ bins\n({int((classes >= 0).sum()):,} cells hold a "
+        "start; each shows what most of the runs that started in it did)",
         fontsize=8.5,
     )
     fig.legend(
@@ -204,6 +214,12 @@ def figure(
         title_fontsize=8,
     )
     style.save(fig, paths, dpi=dpi)
+    return _cell_frame(alphas, x_edges, classes, shares)
+
+
+def _cell_frame(alphas, x_edges, classes, shares) -> pd.DataFrame:
+    """One row per (α, x₀ bin): its edges, majority ``category`` (None: no start) and
+    ``share``."""
     a_idx, x_idx = np.meshgrid(np.arange(len(alphas)), np.arange(classes.shape[0]))
     return pd.DataFrame(
         {
