@@ -124,6 +124,12 @@ def solver_settings(config: dict, problem: str) -> str:
     return as_json(grid.solver_settings(config, problem))
 
 
+def study_settings(config: dict) -> str:
+    """The solver settings of every problem the config runs, by problem (what
+    ``results/runs.parquet`` must be made of)."""
+    return as_json({p: grid.solver_settings(config, p) for p in configured(config)})
+
+
 def table_checks(config: dict, problem: str) -> str:
     """The tolerances a problem's table reads: its rate tolerance and ``SPEC.table_checks``."""
     c = config["checks"]

@@ -80,9 +80,12 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
     return rows
 
 
-def summary_doc(path: str | os.PathLike, problem: str | None = None) -> dict:
+def summary_doc(
+    path: str | os.PathLike, problem: str | None = None, settings: dict | None = None
+) -> dict:
     """The ``gdlab`` metadata of a per-run summary (its schema only is read), checked
-    to be of this schema version (and of ``problem``); else
+    to be of this schema version, of ``problem`` alone and computed with ``settings``
+    (the current configuration's solver settings of it), where given; else
     :class:`gdlab.schema.ResultFileError`."""
     recover = f"delete {path} and rerun snakemake to recompute it"
     try:
@@ -94,8 +97,8 @@ def summary_doc(path: str | os.PathLike, problem: str | None = None) -> dict:
         raise schema.ResultFileError(f"{path}: not a gdlab run summary ({exc}); {recover}") from exc
     if not schema.intact(meta):
         raise schema.ResultFileError(
-            f"{path}: its metadata does not match its checksum (a damaged or edited file); "
-            f"{recover}"
+            f"{path}: its metadata does not match the SHA-256 digest stored beside it (it "
+            f"changed after gdlab wrote it); {recover}"
         )
     if not isinstance(doc, dict) or doc.get("schema_version") != schema.SCHEMA_VERSION:
         raise schema.ResultFileError(
@@ -106,15 +109,39 @@ def summary_doc(path: str | os.PathLike, problem: str | None = None) -> dict:
         raise schema.ResultFileError(
             f"{path}: holds {doc.get('problems')!r}, not {problem}; {recover}"
         )
+    if settings is not None:
+        used = doc.get("settings")
+        used = used.get(problem) if isinstance(used, dict) else None
+        if used != settings:
+            raise schema.ResultFileError(
+                stale_settings(path, problem, used, settings, "the current configuration")
+            )
     return doc
 
 
+def stale_settings(path, problem: str, used, expected, source: str) -> str:
+    """The one line for a file computed with other solver settings than ``source``'s:
+    which keys differ, and how to recover."""
+    used = used if isinstance(used, dict) else {}
+    expected = expected if isinstance(expected, dict) else {}
+    keys = sorted(k for k in set(used) | set(expected) if used.get(k) != expected.get(k))
+    diff = ", ".join(f"{k} = {used.get(k)!r} instead of {expected.get(k)!r}" for k in keys)
+    return (
+        f"{path} was computed with other settings than {source} ({diff}): it is left from an "
+        f"older configuration; delete results/runs/{problem}/ and rerun snakemake to recompute "
+        "its files"
+    )
+
+
 def read_summary(
-    path: str | os.PathLike, problem: str | None = None, own: bool = False
+    path: str | os.PathLike,
+    problem: str | None = None,
+    own: bool = False,
+    settings: dict | None = None,
 ) -> pa.Table:
     """A per-run summary written by the workflow, checked by :func:`summary_doc`.
     ``own``: only ``problem``'s columns (the other problems' are NULL there)."""
-    listed = summary_doc(path, problem).get("types")
+    listed = summary_doc(path, problem, settings).get("types")
     listed = listed if isinstance(listed, dict) else {}
     names = list(columns.summary_columns((problem,))) if own and problem else None
     try:

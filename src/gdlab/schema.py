@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gdlab import interrupt, problems
+from gdlab import grid, interrupt, problems
 from gdlab.columns import (  # noqa: F401  (the column lists are re-exported here)
     CORE,
     OUTCOMES,
@@ -199,7 +199,9 @@ def read(
             )
     damage = _damage(table, doc)
     if damage:
-        raise ResultFileError(f"{path}: {damage} (a damaged or edited file); {recover}")
+        raise ResultFileError(
+            f"{path}: {damage} (its rows are not what its metadata describes); {recover}"
+        )
     return table
 
 
@@ -240,8 +242,8 @@ def _metadata(path, table: pa.Table, recover: str) -> dict:
         )
     if not intact(meta):
         raise ResultFileError(
-            f"{path}: its '{name}' metadata does not match its checksum "
-            f"(a damaged or edited file); {recover}"
+            f"{path}: its '{name}' metadata does not match the SHA-256 digest stored beside it "
+            f"(it changed after gdlab wrote it); {recover}"
         )
     return doc
 
@@ -303,4 +305,22 @@ def _damage(table: pa.Table, doc: dict) -> str | None:
         values = table[key].unique().to_pylist()
         if values != [doc.get(key)]:
             return f"its {key} column holds {values!r}, its metadata {doc.get(key)!r}"
+    return _other_point(table, doc)
+
+
+def _other_point(table: pa.Table, doc: dict) -> str | None:
+    """Where the grid value columns (α, c, N and p) of a file's rows are not the value
+    its grid point names, what they hold; else None (a file relabelled to another
+    grid point, its metadata consistent with itself, is still refused)."""
+    problem, setting = doc.get("problem"), doc.get("setting")
+    try:
+        _axis, value = grid.parse_setting(setting, problem)
+    except (ValueError, TypeError, KeyError):
+        return f"its metadata names grid point {setting!r}, not one of {problem}"
+    values = value if isinstance(value, tuple) else (value,)
+    wanted = dict(zip(grid_columns(problem), values, strict=True))
+    for name, want in wanted.items():
+        found = table[name].unique().to_pylist() if name in table.column_names else None
+        if found != [want]:
+            return f"its {name} column holds {found!r}, its grid point {setting} says {want!r}"
     return None

@@ -4,7 +4,10 @@ A removed α, fewer seeds, another job size or an older gdlab leave files that
 Snakemake no longer tracks but every glob over ``results/runs/`` still reads.  The
 workflow's own aggregations read only the current jobs' files; this module lists
 the others for a reader (``snakemake stale``) and deletes them (``snakemake
-prune``).  Standard library only.
+prune``).  A subset (``only``) narrows what runs, never what the study is: every
+problem with a section under ``problems`` keeps its files.  Nothing is deleted
+while another Snakemake run in the same directory is writing run files (its
+locks say so).  Standard library only.
 """
 
 from __future__ import annotations
@@ -13,14 +16,35 @@ import os
 import sys
 from pathlib import Path
 
-from gdlab import grid, plan
+from gdlab import grid, problems
+from gdlab.errors import ResultFileError
 
 RUNS = Path("results/runs")
 
 
 def expected(config: dict) -> set[str]:
-    """Every result file the configuration makes (its solver jobs' outputs)."""
-    return {j.path for p in plan.configured(config) for j in grid.jobs(config, p)}
+    """Every result file the study makes (its solver jobs' outputs): of every problem
+    with a section, whatever ``only`` selects to run now."""
+    study = [p for p in problems.names() if p in config["problems"]]
+    return {j.path for p in study for j in grid.jobs(config, p)}
+
+
+def writers(root: str | os.PathLike = ".") -> list[str]:
+    """The lock files of Snakemake runs in ``root`` that are writing files under
+    ``results/runs/`` (``.snakemake/locks/<n>.output.lock``, one path a line, written
+    by a run for its outputs and removed when it ends)."""
+    base = Path(root).resolve()
+    runs = (base / RUNS).as_posix() + "/"
+    found = []
+    for lock in sorted((base / ".snakemake" / "locks").glob("*.output.lock")):
+        try:
+            lines = lock.read_text().splitlines()
+        except OSError:  # removed as its run ended
+            continue
+        paths = ((base / line.strip()).as_posix() for line in lines if line.strip())
+        if any(p.startswith(runs) for p in paths):
+            found.append(lock.relative_to(base).as_posix())
+    return found
 
 
 def stale(config: dict, root: str | os.PathLike = ".") -> list[str]:
@@ -48,6 +72,13 @@ def report(
     """Print (and with ``delete``, remove) the stale files, then remove folders left
     empty; one line each and a count, on ``stream`` (stdout) and in ``log``."""
     stream = stream or sys.stdout
+    busy = writers(root) if delete else []
+    if busy:
+        raise ResultFileError(
+            f"another snakemake run in this directory is writing results/runs/ ({busy[0]}): "
+            "prune deletes nothing under it; rerun prune when that run has ended (if none "
+            "runs, `snakemake --unlock` removes the lock a killed run left)"
+        )
     found = stale(config, root)
     lines = []
     for rel in found:

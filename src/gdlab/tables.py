@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gdlab import grid, orbits, problems, schema
+from gdlab import grid, orbits, problems, runs, schema
 
 
 def read_files(
@@ -39,12 +39,12 @@ def read_files(
         used = json.loads(table.schema.metadata[schema.METADATA_KEY]).get("settings")
         if settings is not None and used != settings:
             raise schema.ResultFileError(
-                _stale(problem, p, used, settings, "the current configuration")
+                runs.stale_settings(p, problem, used, settings, "the current configuration")
             )
         if first is None:
             first = (p, used)
         elif used != first[1]:
-            raise schema.ResultFileError(_stale(problem, p, used, first[1], first[0]))
+            raise schema.ResultFileError(runs.stale_settings(p, problem, used, first[1], first[0]))
         yield p, table
     if first is None:
         raise schema.ResultFileError(f"{problem}: no result files were given")
@@ -62,18 +62,6 @@ def by_grid_point(paths: list[str], problem: str) -> dict[str, list[str]]:
         parsed = grid.parse_run_path(p, problem)
         groups.setdefault(parsed[1] if parsed else "", []).append(p)
     return groups
-
-
-def _stale(problem: str, path: str, used, expected, source: str) -> str:
-    used = used if isinstance(used, dict) else {}
-    expected = expected if isinstance(expected, dict) else {}
-    keys = sorted(k for k in set(used) | set(expected) if used.get(k) != expected.get(k))
-    diff = ", ".join(f"{k} = {used.get(k)!r} instead of {expected.get(k)!r}" for k in keys)
-    return (
-        f"{path} was computed with other settings than {source} ({diff}): it is left from an "
-        f"older configuration; delete results/runs/{problem}/ and rerun snakemake to recompute "
-        "its files"
-    )
 
 
 def read_csv(path: str) -> pd.DataFrame:

@@ -100,6 +100,14 @@ def corrupt(kind: str, path: Path, study: Path) -> None:
         shutil.copyfile(study / "results/runs/quadratic/alpha_2.5/seeds_0-0.parquet", path)
     elif kind == "older_settings":
         schema.write(quadratic_file(max_steps=100), path)
+    elif kind == "relabelled_from_another_grid_point":  # its metadata consistent, re-sealed
+        t = quadratic_file("alpha_2.5")
+        i = t.schema.get_field_index("setting")
+        t = t.set_column(i, t.schema.field(i), pa.array(["alpha_0.5"] * t.num_rows, pa.string()))
+        doc = json.loads(t.schema.metadata[schema.METADATA_KEY])
+        schema.write(
+            t.replace_schema_metadata(schema.kv_metadata({**doc, "setting": "alpha_0.5"})), path
+        )
     elif kind == "bit_flipped_in_a_value":  # read unchecked, other losses: refused here
         meta = pq.ParquetFile(path).metadata
         chunk = meta.row_group(0).column(meta.schema.names.index("loss"))
@@ -132,15 +140,15 @@ KINDS = {
     "moved_from_another_grid_point": "holds setting 'alpha_2.5', expected 'alpha_0.5'",
     "older_settings": "computed with other settings than the current configuration "
     "(max_steps = 100 instead of 3000)",
+    "relabelled_from_another_grid_point": "its alpha column holds [2.5], its grid point "
+    "alpha_0.5 says 0.5",
     "bit_flipped_in_a_value": "not a readable Parquet file",
 }
 
 
 def words(kind: str, rule: str) -> str:
-    """What the line of ``rule`` refusing a file of this kind says is wrong: a job not
-    given the current settings (a figure, a check) sees files that disagree."""
-    if kind == "older_settings" and rule != "table":
-        return "left from an older configuration"
+    """What the line of ``rule`` refusing a file of this kind says is wrong (every job
+    that reads run files is given the current settings)."""
     return KINDS[kind]
 
 

@@ -89,5 +89,7 @@ def test_an_edited_metadata_document_is_refused(tmp_path, edit):
         meta[schema.DIGEST_KEY] = b"0" * 64
     path = tmp_path / "seeds_0-0.parquet"
     pq.write_table(table.replace_schema_metadata(meta), path)
-    with pytest.raises(schema.ResultFileError, match="does not match its checksum"):
+    with pytest.raises(
+        schema.ResultFileError, match="does not match the SHA-256 digest stored beside it"
+    ):
         schema.read(path)

@@ -95,3 +95,46 @@ def test_old_layout_is_found(tmp_path):
     assert runs.old_layout(root) is None
     (root / "quadratic/alpha=0.5").mkdir()
     assert runs.old_layout(root).endswith("alpha=0.5")
+
+
+def _summary(path, problem: str, setting: str, settings: dict) -> None:
+    table = solve.solve(problem, setting, 0, 2, settings)
+    meta = {"problems": [problem], "settings": {problem: settings}}
+    runs.write([runs.summarise(table, plan.summary_spec())], plan.summary_spec(), meta, path)
+
+
+@pytest.mark.parametrize(
+    ("made_as", "words"),
+    [
+        (("lsq_gd", "c_0.5", {**SETTINGS, "shape": [30, 6]}), "holds ['lsq_gd'], not quadratic"),
+        (("quadratic", "alpha_0.5", {**SETTINGS, "max_steps": 100}), "max_steps = 100 instead"),
+    ],
+    ids=["another_problem", "other_settings"],
+)
+def test_a_summary_is_the_one_its_name_asks_for(tmp_path, capsys, made_as, words):
+    """results/summaries/quadratic.parquet that is valid but holds another problem's
+    runs, or runs computed with other solver settings, stops results/runs.parquet in
+    one line (and every figure that reads it), never read as quadratic's runs."""
+    from argparse import Namespace
+
+    from gdlab import script
+    from gdlab.jobs import dataset
+
+    path = tmp_path / "summaries" / "quadratic.parquet"
+    path.parent.mkdir()
+    _summary(path, *made_as)
+    args = Namespace(
+        spec=plan.summary_spec(),
+        settings={"quadratic": SETTINGS},
+        out=str(tmp_path / "runs.parquet"),
+        summaries=[str(path)],
+    )
+    with pytest.raises(SystemExit) as exc:
+        script.run("runs_dataset", args, dataset.main)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 1 and len(err) == 1 and words in err[0], err
+    assert not (tmp_path / "runs.parquet").exists()
+    with pytest.raises(schema.ResultFileError, match=words.replace("[", r"\[")):
+        runs.read_summary(path, "quadratic", own=True, settings=SETTINGS)
+    _summary(path, "quadratic", "alpha_0.5", SETTINGS)  # the right one is read
+    assert runs.read_summary(path, "quadratic", own=True, settings=SETTINGS).num_rows == 3

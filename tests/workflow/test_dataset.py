@@ -212,13 +212,25 @@ def test_stale_lists_and_prune_deletes_what_the_config_no_longer_makes(study):
     listed = snakemake(study, "--configfile", "config/test.yaml", "--cores", "1", "stale").stdout
     assert sorted(re.findall(r"^stale: (\S+)$", listed, flags=re.M)) == gone
     assert all((study / p).exists() for p in gone), "stale deletes nothing"
-    pruned = snakemake(study, "--configfile", "config/test.yaml", "--cores", "1", "prune").stdout
+    # pruned under a subset: only what the study no longer makes goes, never the files of
+    # the problems the subset leaves out
+    pruned = snakemake(
+        study,
+        "--configfile",
+        "config/test.yaml",
+        "--config",
+        "only=quadratic",
+        "--cores",
+        "1",
+        "prune",
+    ).stdout
     assert sorted(re.findall(r"^deleted: (\S+)$", pruned, flags=re.M)) == gone
     assert not any((study / p).exists() for p in gone)
     assert not (study / Path(gone[0]).parent).exists(), "its empty folder is removed too"
-    # what is left is exactly the configuration's files
+    # what is left is exactly the study's files, of every problem
     left = {p.relative_to(study).as_posix() for p in (study / "results/runs").rglob("*.parquet")}
     assert left == {j.path for p in plan.configured(cfg) for j in grid.jobs(cfg, p)}
+    assert {Path(p).parts[2] for p in left} == set(plan.configured(cfg))
 
 
 def test_a_file_of_the_old_layout_stops_the_dataset_in_one_line(study):

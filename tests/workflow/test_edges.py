@@ -80,7 +80,10 @@ def test_a_run_file_that_lost_a_seed_stops_the_table(study):
     proc = reread_the_tables(study)
     # the first job to read it (the table or a figure) stops the run
     refused(
-        proc, f"{path.relative_to(study)}: holds", "(a damaged or edited file)", "ERROR in rule"
+        proc,
+        f"{path.relative_to(study)}: holds",
+        "(its rows are not what its metadata describes)",
+        "ERROR in rule",
     )
 
 

@@ -57,10 +57,12 @@ for _problem in PROBLEMS:
                 problem=_problem,
                 check=_check.name,
                 params=fixed(plan.job_params(config, _check)),
+                settings=fixed(plan.solver_settings(config, _problem)),
                 code=plan.check_code(_problem, _check),
             shell:
                 "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
-                " --params {params.params:q} --out {output.json:q} {input.runs:q} 2> {log:q}"
+                " --params {params.params:q} --settings {params.settings:q}"
+                " --out {output.json:q} {input.runs:q} 2> {log:q}"
 
 
 rule check_convergence:
@@ -120,7 +122,8 @@ rule runs_dataset:
         ENVS["aggregate"]
     params:
         spec=fixed(plan.as_json(plan.summary_spec())),
+        settings=fixed(plan.study_settings(config)),
         code=plan.dataset_code(),
     shell:
-        "python -m gdlab.jobs.dataset --spec {params.spec:q} --out {output.parquet:q}"
-        " {input.summaries:q} 2> {log:q}"
+        "python -m gdlab.jobs.dataset --spec {params.spec:q} --settings {params.settings:q}"
+        " --out {output.parquet:q} {input.summaries:q} 2> {log:q}"

@@ -31,9 +31,11 @@ for _problem in PROBLEMS:
                 problem=_problem,
                 figure=_figure.name,
                 params=fixed(plan.job_params(config, _figure)),
+                settings=fixed(plan.solver_settings(config, _problem)),
                 dpi=config["plots"]["dpi"],
                 code=plan.figure_code(_problem, _figure),
             shell:
                 "python -m gdlab.jobs.figure --problem {params.problem:q}"
-                " --figure {params.figure:q} --params {params.params:q} --dpi {params.dpi:q}"
+                " --figure {params.figure:q} --params {params.params:q}"
+                " --settings {params.settings:q} --dpi {params.dpi:q}"
                 " --png {output.png:q} --svg {output.svg:q} {input.runs:q} 2> {log:q}"

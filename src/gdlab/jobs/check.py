@@ -1,7 +1,8 @@
 r"""One check of a problem (``SPEC.checks``): writes its report, or fails the run.
 
     python -m gdlab.jobs.check --problem PROBLEM --check NAME \
-        --params '{"tolerances": {...}}' --out results/checks/NAME.json RUN.parquet ...
+        --params '{"tolerances": {...}}' --settings '{"max_steps": ...}' \
+        --out results/checks/NAME.json RUN.parquet ...
 """
 
 import json
@@ -12,7 +13,7 @@ from gdlab import problems, script, tables
 def main(args):
     check = next(c for c in problems.spec(args.problem).checks if c.name == args.check)
     compute = problems.function(args.problem, check.function)
-    df = tables.load(args.runs, args.problem)
+    df = tables.load(args.runs, args.problem, args.settings)
     script.write_check(args.out, compute(args.problem, df, **args.params))
 
 
@@ -21,6 +22,12 @@ if __name__ == "__main__":
     p.add_argument("--problem", required=True)
     p.add_argument("--check", required=True)
     p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument(
+        "--settings",
+        type=json.loads,
+        required=True,
+        help="the solver settings every run must have been computed with, as JSON",
+    )
     p.add_argument("--out", required=True)
     p.add_argument("runs", nargs="+", help="the problem's Parquet files")
     args = p.parse_args()

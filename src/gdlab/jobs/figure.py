@@ -1,7 +1,8 @@
 r"""One figure of a problem (PNG + SVG), as its spec declares it (``SPEC.figures``).
 
     python -m gdlab.jobs.figure --problem PROBLEM --figure NAME \
-        --params '{"start_interval": [-5.0, 20.0], ...}' --dpi 150 \
+        --params '{"start_interval": [-5.0, 20.0], ...}' --settings '{"max_steps": ...}' \
+        --dpi 150 \
         --png results/figures/NAME.png --svg results/figures/NAME.svg RUN.parquet ...
 
 ``--params`` are the keyword arguments of the figure's function: the config values
@@ -17,9 +18,10 @@ def main(args):
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
     if figure.data == "runs":
-        df = runs.read_summary(args.runs[0], args.problem, own=True).to_pandas()
+        summary = runs.read_summary(args.runs[0], args.problem, own=True, settings=args.settings)
+        df = summary.to_pandas()
     else:
-        df = tables.load(args.runs, args.problem)
+        df = tables.load(args.runs, args.problem, args.settings)
     draw(args.problem, df, [args.png, args.svg], args.dpi, **args.params)
 
 
@@ -28,6 +30,12 @@ if __name__ == "__main__":
     p.add_argument("--problem", required=True)
     p.add_argument("--figure", required=True)
     p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument(
+        "--settings",
+        type=json.loads,
+        required=True,
+        help="the solver settings every run must have been computed with, as JSON",
+    )
     p.add_argument("runs", nargs="+", help="the problem's Parquet files")
     args = p.parse_args()
     script.run(args.figure, args, main)
