@@ -136,13 +136,26 @@ def only_messages(config: dict) -> list[str]:
     return [f"only: {', '.join(parts)} are not problems of this configuration; {what}"]
 
 
-def _semantic_messages(config: dict) -> list[str]:
-    messages = only_messages(config)
-    for name, cfg in config["problems"].items():
+def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
+    """The checks a schema cannot express, of every key the schema found valid
+    (``invalid``: the paths of the schema's messages; a check reading a key at, below or
+    above one of them is skipped), so that every fault is named in one go."""
+
+    def reachable(*path) -> bool:  # no fault at the key or above it: it is what it says
+        return not any(p == path[: len(p)] for p in invalid)
+
+    def valid(*path) -> bool:  # no fault at, above or below the key
+        return reachable(*path) and not any(p[: len(path)] == path for p in invalid)
+
+    problems_ok = reachable("problems") and isinstance(config.get("problems"), dict)
+    messages = only_messages(config) if valid("only") and problems_ok else []
+    for name, cfg in config["problems"].items() if problems_ok else ():
+        if name not in problems.names() or not isinstance(cfg, dict):
+            continue  # the schema named it
         s = problems.spec(name)
         key = s.grid.key
         spelled: dict[str, object] = {}
-        for v in cfg[key]:
+        for v in cfg[key] if valid("problems", name, key) else ():
             point = grid.setting(name, v)
             if point in spelled:
                 messages.append(
@@ -151,21 +164,21 @@ def _semantic_messages(config: dict) -> list[str]:
                 )
             spelled[point] = v
         for key in ("sweep", "window"):
-            if cfg.get(key) and cfg[key]["min"] > cfg[key]["max"]:
+            if valid("problems", name, key) and cfg.get(key) and cfg[key]["min"] > cfg[key]["max"]:
                 messages.append(
                     f"problems.{name}.{key}: min {cfg[key]['min']!r} > max "
                     f"{cfg[key]['max']!r}; allowed: min <= max"
                 )
-        if "threshold" in cfg:
+        if "threshold" in cfg and valid("problems", name, "threshold"):
             lo, hi = cfg["threshold"]["bracket"]
             if not lo < hi:
                 messages.append(
                     f"problems.{name}.threshold.bracket: [{lo!r}, {hi!r}] is empty; allowed: "
                     "[lo, hi] with 0 < lo < hi, GD stable at lo and unstable at hi"
                 )
-        if s.validate is not None:
+        if s.validate is not None and not invalid:  # it may read any key of the config
             messages += s.validate(cfg, config)
-    if not messages:
+    if not messages and not invalid:
         total = count_jobs(config)
         if total > config["max_jobs"]:
             messages.append(
@@ -205,9 +218,9 @@ def messages(config, schema: dict, cli: Mapping | None = None) -> list[str]:
         return size
     non_finite = _non_finite(config)
     found = non_finite + _schema_messages(config, schema, cli or {}, {p for p, _m in non_finite})
-    if found:  # in the order of the keys
-        return [m for _p, m in sorted(found, key=lambda item: list(map(str, item[0])))]
-    return _semantic_messages(config)
+    # in the order of the keys, then what the schema cannot check of the keys it found valid
+    ordered = [m for _p, m in sorted(found, key=lambda item: list(map(str, item[0])))]
+    return ordered + _semantic_messages(config, [tuple(map(str, p)) for p, _m in found])
 
 
 def load_schema(schema_path: str | Path) -> dict:

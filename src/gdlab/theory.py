@@ -46,6 +46,18 @@ def next_rate(factors) -> float:
     return max(below) if below else float("nan")
 
 
+class Exact(float):
+    """A number whose ``g`` format is exact: ``%g`` where its six digits give the
+    number back, else the shortest text that does (so distinct grid values near a
+    threshold, c = 0.9999999 and 1.0000001, never read the same)."""
+
+    def __format__(self, spec: str) -> str:
+        text = format(float(self), spec)
+        if spec == "g" and float(text) != float(self):
+            return repr(float(self))
+        return text
+
+
 def relation(value: float, critical: float) -> str:
     return "<" if value < critical else "=" if value == critical else ">"
 
@@ -57,7 +69,8 @@ class Threshold:
     (``at``: the step size puts an eigenvalue of the iteration at exactly −1).
 
     ``prediction`` is the table's text; its fields are ``outcome``, ``symbol``,
-    ``relation`` (<, = or >), ``value`` and ``critical``."""
+    ``relation`` (<, = or >), ``value`` and ``critical`` (:class:`Exact`: ``{value:g}``
+    never rounds two grid values to one text)."""
 
     critical: float
     symbol: str = "α"
@@ -80,8 +93,8 @@ class Threshold:
             outcome=self.predict(value),
             symbol=self.symbol,
             relation=relation(value, self.critical),
-            value=value,
-            critical=self.critical,
+            value=Exact(value),
+            critical=Exact(self.critical),
         )
 
     def table_row(self, value: float, runs, rows, context: dict) -> dict:

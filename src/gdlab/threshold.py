@@ -60,6 +60,11 @@ class BracketError(ValueError):
     """The bracket does not straddle a case's threshold (the message says which end)."""
 
 
+class TheoryError(ValueError):
+    """A case's theory is no critical step: not a positive finite number (its Hessian's
+    largest eigenvalue overflowed, or is not positive)."""
+
+
 @dataclass
 class Cases:
     """The cases of one problem's threshold experiment.
@@ -159,6 +164,14 @@ def bisect(cases: Cases, bracket: tuple[float, float], rtol: float, window: int)
     ``hi_axis``, ``theory_axis``), ``unit``, ``rel_width``, the measured growth at
     both ends (``growth_lo``, ``growth_hi``), ``bisections`` and ``agrees``
     (lo ≤ theory ≤ hi)."""
+    bad = np.flatnonzero(~(np.isfinite(cases.theory) & (cases.theory > 0)))
+    if bad.size:
+        i = int(bad[0])
+        raise TheoryError(
+            f"the theory's critical step of {cases.names[i]} is {float(cases.theory[i])!r} "
+            f"({bad.size} of {len(cases.names)} cases): 2/λ_max needs λ_max positive and "
+            "finite, and this Hessian's is not in floating point"
+        )
     lo_b, hi_b = map(float, bracket)
     if not 0 < lo_b < hi_b:
         raise BracketError(f"[{lo_b!r}, {hi_b!r}] is not an interval 0 < lo < hi")

@@ -135,10 +135,11 @@ def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
             continue
         if not lo <= theory <= hi:
             side = "below" if theory < lo else "above"
-            gap = (lo - theory if theory < lo else theory - hi) / theory
+            gap = lo - theory if theory < lo else theory - hi
+            by = f"by {gap / theory:.3g} relative" if theory > 0 else f"by {gap!r}"
             failures.append(
                 f"{where}: the theory {theory!r} lies {side} the measured bracket "
-                f"[{lo!r}, {hi!r}] (by {gap:.3g} relative)"
+                f"[{lo!r}, {hi!r}] ({by})"
             )
         width = (hi_axis - lo_axis) / hi_axis
         if not width < rtol:
@@ -155,7 +156,12 @@ def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
     if not rows:
         failures.append("the table has no rows")
     worst = max(
-        (abs(_float(r.get("theory")) / _float(r.get("lo")) - 1) for r in rows), default=math.nan
+        (
+            abs(_float(r.get("theory")) / _float(r.get("lo")) - 1)
+            for r in rows
+            if _float(r.get("lo"))
+        ),
+        default=math.nan,
     )
     values = {
         "rows": counts,

@@ -307,3 +307,23 @@ def test_validate_raises_config_error():
         "seeds_per_job: 0 is out of range (must be >= 1); allowed: seeds computed by one solver "
         "job (one Parquet file), an integer from 1 to 10000"
     ]
+
+
+def test_every_fault_is_named_in_one_go_schema_and_beyond():
+    """A fault the schema cannot express (an empty bracket, a window with min > max)
+    is named beside the schema's own, not only once those are fixed; a key the schema
+    refused is not checked again (its value may be of any type)."""
+    cfg = base()
+    cfg["problems"]["quadratic"]["seeds"] = -1  # the schema's
+    cfg["problems"]["lsq_gd"]["threshold"] = {"bracket": [1.6, 0.5]}  # beyond it
+    cfg["problems"]["sharp_wide"]["window"] = {"min": 0.2, "max": 0.1, "count": 3}
+    cfg["problems"]["conv_huber"]["threshold"] = {"bracket": "wide"}  # the schema's
+    found = gdconfig.messages(cfg, SCHEMA)
+    keys = [m.split(":")[0] for m in found]
+    assert keys == [
+        "problems.conv_huber.threshold.bracket",
+        "problems.quadratic.seeds",
+        "problems.lsq_gd.threshold.bracket",
+        "problems.sharp_wide.window",
+    ], found
+    assert "is empty" in found[2] and "min 0.2 > max 0.1" in found[3]

@@ -70,3 +70,23 @@ def test_threshold_case_is_two_over_rho_of_its_data():
     cases, _ = thresholds.cases("lsq_gd")
     assert cases.names[0] == "seed=0"
     assert cases.theory[0] == cases.unit[0]  # the threshold in c is 1: α = 2/ρ(XᵀX)
+
+
+def test_a_finite_c_near_the_largest_float_diverges_without_a_warning():
+    """c = 1e308 is a valid grid value: α·σ² overflows, every run diverges, and no
+    RuntimeWarning reaches the job's log."""
+    import warnings
+
+    from gdlab.problems.lsq_gd import numerics
+
+    settings = {
+        "shape": [30, 6],
+        "max_steps": 100,
+        "tolerance": 1e-10,
+        "divergence_factor": 1e12,
+        "root_seed": 1,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cols = numerics.run(settings, 1e308, [0, 1])
+    assert set(cols["outcome"]) == {"diverged"}

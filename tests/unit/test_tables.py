@@ -134,3 +134,16 @@ def test_a_compared_run_without_a_theory_fails():
         {"rate_empirical": [0.5], "rate_theory": [np.nan], "steps": [200], "outcome": ["converged"]}
     )
     assert tables.rates(runs, 1e-3)["rates_agree"] is False
+
+
+def test_the_prediction_never_rounds_two_grid_values_to_one_text():
+    """c = 0.9999999, 1 and 1.0000001 near lsq_gd's threshold read as three values
+    (``%g`` gave "1" for all three); values %g shows exactly keep their short text."""
+    from gdlab import problems
+
+    th = problems.theory("lsq_gd")
+    texts = [th.describe(c) for c in (0.9999999, 1.0, 1.0000001)]
+    assert len(set(texts)) == 3
+    assert "0.9999999·" in texts[0] and "1.0000001·" in texts[2]
+    assert th.describe(0.5) == "converged (α = 0.5·2/ρ(XᵀX))"
+    assert f"{theory.Exact(2.0):g}" == "2" and f"{theory.Exact(0.1 + 0.2):g}" == repr(0.1 + 0.2)

@@ -303,3 +303,29 @@ def test_a_threshold_job_reads_only_its_keys():
         assert after["cases"] == json.loads(before)["cases"]
         assert "threshold" not in json.loads(plan.solver_settings(changed, p))
         assert not math.isclose(after["bracket"][0], json.loads(before)["bracket"][0])
+
+
+def test_a_theory_that_is_no_critical_step_stops_before_any_bisection():
+    """conv_huber with λ the largest float: its Hessian's largest eigenvalue overflows
+    to inf and 2/λ_max to 0, which no bracket can hold: a TheoryError (one line through
+    the job), not a bisection; and a threshold table row with theory 0 fails the check
+    with a sentence, not a division by zero."""
+    from gdlab.problems.conv_huber import stability
+
+    cases = threshold.Cases(**stability.cases(1, 3, 20, float(np.finfo(float).max)))
+    assert cases.theory.tolist() == [0.0]
+    with pytest.raises(threshold.TheoryError, match=r"seed=0 is 0\.0"):
+        threshold.bisect(cases, (1e-320, 1e-300), 1e-6, 400)
+    row = {
+        "problem": "conv_huber",
+        "case": "seed=0",
+        "theory": "0.0",
+        "lo": "1e-310",
+        "hi": "2e-310",
+        "lo_axis": "1e-310",
+        "hi_axis": "2e-310",
+        "rtol": "1.0",
+    }
+    report = threshold_table.check([row], {"conv_huber": 1})
+    assert not report["passed"]
+    assert "the theory 0.0 lies below the measured bracket" in report["failures"][0]

@@ -20,6 +20,12 @@ def main(args):
     cases = threshold.Cases(**problems.function(args.problem, spec.function)(**p["cases"]))
     try:
         cols = threshold.bisect(cases, p["bracket"], p["rtol"], p["window"])
+    except threshold.TheoryError as exc:
+        raise script.CheckFailed(
+            f"problems.{args.problem}: {exc}; allowed: settings whose Hessian stays within the "
+            "floating-point numbers (lower the largest ones of problems."
+            f"{args.problem})"
+        ) from None
     except threshold.BracketError as exc:
         raise script.CheckFailed(
             f"problems.{args.problem}.threshold.bracket: {exc}; allowed: [lo, hi] in "

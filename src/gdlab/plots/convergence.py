@@ -20,6 +20,7 @@ import pandas as pd
 from gdlab import grid, problems, style
 from gdlab.plots.common import agreement, log_scale, per_step
 from gdlab.tables import last_rows, median
+from gdlab.theory import Exact
 
 PREDICTED = {
     "converged": "converges",
@@ -84,7 +85,7 @@ def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_
     expected = theory.predict(value)
     agree = int((runs["outcome"] == expected).sum())
     relation = "<" if value < threshold else "=" if value == threshold else ">"
-    first = f"{symbol} = {value:g} {relation} {threshold:g}"
+    first = f"{symbol} = {Exact(value):g} {relation} {Exact(threshold):g}"
     second = rho_formula + f" = {rho:.3g}"
     if not step_axis:  # the grid value is not α itself: give the runs' α
         second = rf"$\alpha$ ≈ {median(runs['alpha']):.2g},  $\rho$ = {rho:.3g}"
