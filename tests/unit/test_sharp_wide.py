@@ -227,3 +227,38 @@ def test_the_bifurcation_diagram_draws_every_bounded_run_once(gd_rows, tmp_path)
     again = tmp_path / "again.png"
     bifurcation.figure("sharp_wide", runs, [str(again)], 100, [-5.0, 20.0])  # per-run frame
     assert again.read_bytes() == png.read_bytes()
+
+
+@pytest.mark.parametrize("interval", [[-1.7e308, -1.0e308], [1.0e307, 1.7e308]])
+def test_every_figure_draws_starts_near_the_largest_floats_without_a_warning(interval, tmp_path):
+    """Valid start intervals (hi − lo finite) near the float limits: positions are drawn
+    in units of a power of ten, so matplotlib's transforms stay finite (they overflowed:
+    RuntimeWarnings, then a ValueError from a tick locator)."""
+    import warnings
+
+    import pandas as pd
+
+    from gdlab.problems.sharp_wide import basin_map, basin_ratio, bifurcation, landscape
+
+    settings = {**SETTINGS, "start_interval": interval, "max_steps": 50}
+    frames = []
+    for alpha in (0.01, 0.3, 4.0):
+        cols = pd.DataFrame(sw.run(settings, alpha, list(range(5))))
+        frames.append(cols.assign(setting=f"alpha_{alpha!r}"))
+    df = pd.concat(frames, ignore_index=True)
+    homework = [0.01, 0.3, 4.0]
+    drawings = {
+        "landscape": (landscape.figure, (homework, interval)),
+        "basin_map": (basin_map.figure, (interval,)),
+        "bifurcation": (bifurcation.figure, (interval,)),
+        "basin_ratio": (basin_ratio.figure, (homework, interval)),
+    }
+    for name, (draw, args) in drawings.items():
+        png = tmp_path / f"{name}.png"
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            draw("sharp_wide", df, [str(png)], 50, *args)
+        assert png.stat().st_size > 0, name
+    from gdlab.problems.sharp_wide.ends import position_scale
+
+    assert position_scale(*interval) == (1e308, " (× 10^308)")  # drawn in units of 1e308

@@ -26,7 +26,7 @@ import pandas as pd
 
 from gdlab import style
 from gdlab.problems.sharp_wide import numerics
-from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, categorize
+from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, categorize, position_scale
 from gdlab.tables import last_rows
 
 MAX_BINS = 400  # x₀ bins at most (the figure stays far below 2000 px)
@@ -124,7 +124,7 @@ def _thresholds(ax, a_edges: np.ndarray) -> tuple[float, float]:
     return x_lo, x_hi
 
 
-def _marks(ax, x_edges: np.ndarray, x_lo: float, x_hi: float) -> None:
+def _marks(ax, x_edges: np.ndarray, x_lo: float, x_hi: float, k: float = 1.0) -> None:
     """Decade ticks, the thresholds (thin white dashes: visible on every class's
     colour, and their gaps show the cells beneath, a column being ~3 px wide at 250 α)
     with their values on a top axis, and the critical points as horizontal lines."""
@@ -152,10 +152,10 @@ def _marks(ax, x_edges: np.ndarray, x_lo: float, x_hi: float) -> None:
         xs = cp[name][0]
         if not x_edges[0] <= xs <= x_edges[-1]:
             continue
-        ax.axhline(xs, color="white", ls=ls, lw=0.8)
+        ax.axhline(xs / k, color="white", ls=ls, lw=0.8)
         star = "" if name == "maximum" else "*"  # a maximum is no x*
         text = f"{label}  x{star} = {xs:.{5 if name == 'sharp' else 2}f}"
-        style.label_right(ax, xs, text.replace("-", "−"), dx=4)
+        style.label_right(ax, xs / k, text.replace("-", "−"), dx=4)
 
 
 def figure(
@@ -181,10 +181,11 @@ def figure(
     alphas, classes, shares, drawn = cells(runs, (lo, hi), n_bins)
     a_edges = _log_edges(alphas)
 
+    k, note = position_scale(lo, hi)
     fig, ax = plt.subplots(figsize=(style.WIDTH, 4.6), constrained_layout=True)
     ax.pcolormesh(
         a_edges,
-        x_edges,
+        x_edges / k,
         np.ma.masked_less(classes, 0),
         cmap=ListedColormap([COLORS[c] for c in CATEGORIES]),
         vmin=-0.5,
@@ -195,10 +196,10 @@ def figure(
     )
     ax.grid(False)
     x_lo, x_hi = _thresholds(ax, a_edges)
-    ax.set_ylim(x_edges[0], x_edges[-1])
-    _marks(ax, x_edges, x_lo, x_hi)
+    ax.set_ylim(x_edges[0] / k, x_edges[-1] / k)
+    _marks(ax, x_edges, x_lo, x_hi, k)
     ax.set_xlabel(f"step size α (log scale; {len(alphas)} values)")
-    ax.set_ylabel(f"start x₀ ({n_bins} bins)")
+    ax.set_ylabel(f"start x₀ ({n_bins} bins){note}")
     ax.set_title(
         f"Where GD ends on the sharp/wide landscape: {len(runs):,} runs, "
         f"{len(alphas)} α × {n_bins} x₀ bins\n({int((classes >= 0).sum()):,} cells hold a "

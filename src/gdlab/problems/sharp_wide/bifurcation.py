@@ -21,7 +21,13 @@ import pandas as pd
 from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
-from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states, x_range
+from gdlab.problems.sharp_wide.ends import (
+    CATEGORIES,
+    COLORS,
+    end_states,
+    position_scale,
+    x_range,
+)
 
 ZOOM = 0.1  # the right panel: α within this fraction of 2/f''(x*_sharp)
 SHOWN = tuple(c for c in CATEGORIES if c != "diverged")
@@ -34,18 +40,19 @@ def points(df: pd.DataFrame) -> pd.DataFrame:
     return runs.loc[bounded, ["alpha", "x", "category"]].reset_index(drop=True)
 
 
-def _panel(ax, dots: pd.DataFrame, lines: dict[str, float]) -> dict[str, int]:
-    """The dots of ``dots`` by class, and ``lines`` (label: α) as vertical lines;
-    returns the runs drawn per class."""
+def _panel(ax, dots: pd.DataFrame, lines: dict[str, float], k: float) -> dict[str, int]:
+    """The dots of ``dots`` by class (positions divided by ``k``), and ``lines``
+    (label: α) as vertical lines; returns the runs drawn per class."""
     drawn = {}
     for c in SHOWN:
         at = dots[dots["category"] == c]
         drawn[c] = len(at)
-        ax.scatter(at["alpha"], at["x"], s=2.5, lw=0, color=COLORS[c], rasterized=True, zorder=2)
+        ax.scatter(
+            at["alpha"], at["x"] / k, s=2.5, lw=0, color=COLORS[c], rasterized=True, zorder=2
+        )
     for label, alpha in lines.items():
         ls = (0, (1.5, 1.5)) if label.startswith("1/") else (0, (6, 3))
         ax.axvline(alpha, color=style.BLACK, lw=0.8, ls=ls, zorder=1)
-    ax.set_ylabel("last iterate $x_K$")
     return drawn
 
 
@@ -61,6 +68,7 @@ def figure(
     style.use()
     dots = points(df)
     y_lo, y_hi = x_range(start_interval)
+    k, note = position_scale(y_lo, y_hi)
     beyond = int(((dots["x"] < y_lo) | (dots["x"] > y_hi)).sum())
     t = numerics.thresholds()
     lines = {
@@ -72,14 +80,15 @@ def figure(
     fig, axes = plt.subplots(
         1, 2, figsize=(style.WIDTH, 3.8), constrained_layout=True, width_ratios=(3, 2)
     )
-    drawn = _panel(axes[0], dots, lines)
+    drawn = _panel(axes[0], dots, lines, k)
     log_scale(axes[0], "x")
     axes[0].set_xlabel("step size α (log scale; every α of the grid)")
     axes[0].set_title(f"{len(dots):,} bounded runs ({beyond:,} beyond the axis)", fontsize=8.5)
-    _panel(axes[1], zoom, {k: v for k, v in lines.items() if k.startswith("2/f''(x*_s")})
+    _panel(axes[1], zoom, {n: v for n, v in lines.items() if n.startswith("2/f''(x*_s")}, k)
     axes[1].xaxis.set_major_locator(MaxNLocator(4))
     for ax in axes:
-        ax.set_ylim(y_lo, y_hi)
+        ax.set_ylim(y_lo / k, y_hi / k)
+        ax.set_ylabel("last iterate $x_K$" + note)
     axes[1].set_xlabel(f"α within {ZOOM:.0%} of 2/f''(x*_sharp) (linear)")
     axes[1].set_title(
         f"near the sharp minimum's threshold: {zoom['alpha'].nunique()} α", fontsize=8.5

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -53,3 +55,15 @@ def x_range(interval) -> tuple[float, float]:
     hi = max(float(interval[1]), cp["wide"][0] + 2.0)
     pad = 0.04 * (hi - lo)
     return lo - pad, hi + pad
+
+
+def position_scale(lo: float, hi: float) -> tuple[float, str]:
+    """The factor positions are divided by on an axis from ``lo`` to ``hi``, and the
+    label's note: 1 within ±1e300; beyond, a power of ten, so that matplotlib's
+    transforms (data × pixels per unit) stay finite for starts near the largest
+    floats (they overflow there: RuntimeWarnings, then a tick locator's ValueError)."""
+    big = max(abs(float(lo)), abs(float(hi)))
+    if big <= 1e300:
+        return 1.0, ""
+    k = math.floor(math.log10(big))
+    return 10.0**k, f" (× 10^{k})"

@@ -18,12 +18,20 @@ import pandas as pd
 from gdlab import style
 from gdlab.plots.common import log_scale
 from gdlab.problems.sharp_wide import numerics
-from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, end_states, x_range
+from gdlab.problems.sharp_wide.ends import (
+    CATEGORIES,
+    COLORS,
+    end_states,
+    position_scale,
+    x_range,
+)
 
 
-def _landscape(ax, interval) -> None:
-    x = np.linspace(*x_range(interval), 1200)
-    ax.plot(x, numerics.f(x), color=style.BLACK, lw=1.4, zorder=2)
+def _landscape(ax, interval, k: float = 1.0) -> None:
+    """f(x) and its critical points; positions divided by ``k`` (:func:`position_scale`)."""
+    lo, hi = x_range(interval)
+    x = np.linspace(lo / k, hi / k, 1200)  # scaled: hi − lo may exceed the largest float
+    ax.plot(x, numerics.f(x * k), color=style.BLACK, lw=1.4, zorder=2)
     cp = numerics.critical_points()
     thresholds = numerics.thresholds()
     notes = {  # name: (what it is, what the theory says, where the label goes)
@@ -35,15 +43,15 @@ def _landscape(ax, interval) -> None:
         xs, f2 = cp[name]
         color = COLORS.get(name, "0.3")
         marker = "v" if name == "maximum" else "o"
-        ax.plot(xs, numerics.f(xs), marker=marker, ms=7, color=color, zorder=4, clip_on=False)
+        ax.plot(xs / k, numerics.f(xs), marker=marker, ms=7, color=color, zorder=4, clip_on=False)
         text = (
             f"{title}\nx* = {xs:.{5 if name == 'sharp' else 4}f},  f''(x*) = {f2:.2f}\n"
             + claim.format(t=thresholds.get(name, 0.0))
         )
         ax.annotate(
             text.replace("-", "−"),
-            (xs, float(numerics.f(xs))),
-            xytext=(tx, ty),
+            (xs / k, float(numerics.f(xs))),
+            xytext=(tx / k, ty),
             ha="left",
             va="center",
             fontsize=7.5,
@@ -61,7 +69,7 @@ def _landscape(ax, interval) -> None:
 RASTER_ABOVE = 20_000
 
 
-def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> None:
+def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval, k: float = 1.0) -> None:
     thresholds = numerics.thresholds()
     alphas = np.sort(runs["alpha"].unique())
     # the grid's α and both thresholds, so the lines and labels below are on the axis;
@@ -73,7 +81,7 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
         sel = runs[runs["category"] == c]
         n = len(sel)
         ax.scatter(
-            sel["x0"],
+            sel["x0"] / k,
             sel["alpha"],
             s=12,
             color=COLORS[c],
@@ -92,7 +100,7 @@ def _starts(ax, runs: pd.DataFrame, homework_alphas: list[float], interval) -> N
         ax.axhline(t, color=COLORS[name], ls="--", lw=1, zorder=2)
     for a, text, color in labels:
         style.label_right(ax, a, text, color)
-    ax.set_xlabel("start x₀")
+    ax.set_xlabel("start x₀" + position_scale(*x_range(interval))[1])
     ax.set_ylabel("step size α (log scale)")
     ax.set_title("every run: a dot at its start x₀ on its α row, coloured by where GD ended")
 
@@ -118,12 +126,14 @@ def figure(
         gridspec_kw={"height_ratios": [1, 1.25]},
         constrained_layout=True,
     )
-    _landscape(top, start_interval)
-    _starts(bottom, runs, homework_alphas, start_interval)
+    lo, hi = x_range(start_interval)
+    k, _note = position_scale(lo, hi)
+    _landscape(top, start_interval, k)
+    _starts(bottom, runs, homework_alphas, start_interval, k)
     x_max = numerics.critical_points()["maximum"][0]
     for ax in (top, bottom):
-        ax.axvline(x_max, color=style.GREY, ls=":", lw=1, zorder=1)
-    bottom.set_xlim(*x_range(start_interval))
+        ax.axvline(x_max / k, color=style.GREY, ls=":", lw=1, zorder=1)
+    bottom.set_xlim(lo / k, hi / k)
     fig.legend(
         *bottom.get_legend_handles_labels(),
         loc="outside lower center",
