@@ -39,6 +39,13 @@ def run(rule: str, args: argparse.Namespace, body) -> None:
     except (ResultFileError, CheckFailed) as exc:
         print(f"ERROR in rule {rule}: {' '.join(str(exc).split())}", file=sys.stderr)
         sys.exit(1)
+    except MemoryError:
+        print(
+            f"ERROR in rule {rule}: out of memory; lower the study's size (seeds_per_job, "
+            "seeds, the grid) or run it where there is more memory",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     except OSError as exc:  # a full disk, a read-only or vanished folder
         where = f" {exc.filename}" if exc.filename else ""
         print(

@@ -101,6 +101,13 @@ def main(argv: list[str] | None = None) -> int:
             f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr
         )
         return 2
+    except MemoryError:
+        print(
+            f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: out of memory; "
+            f"lower problems.{args.problem}.seeds_per_job (runs per job) or its size keys",
+            file=sys.stderr,
+        )
+        return 1
     try:
         schema.write(table, args.out)
     except OSError as exc:  # a full disk, a read-only folder: one line, nothing half-written

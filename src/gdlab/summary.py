@@ -154,10 +154,15 @@ def success_lines(config: dict, report: str | None = None, workdir: str | None =
     return lines + rows + footer
 
 
+# How a job's own one-line message starts: every job run by gdlab.script, and the solver.
+JOB_MESSAGES = ("ERROR in rule ", "gdlab.solve: ")
+
+
 def error_lines(since: float, logs: str | Path = "results/logs") -> list[tuple[str, str]]:
-    """(log, line) of every ``ERROR in rule`` line written to a log since ``since`` (a
-    job's own message: which claim failed and why), or a log's last line when it holds
-    a traceback and no such line."""
+    """(log, line) of every job's own message (:data:`JOB_MESSAGES`: which claim failed
+    and why; a solver that could not write its file on a full disk says so) written to
+    a log since ``since``, or a log's last line when it holds a traceback and no such
+    line."""
     found = []
     for path in sorted(Path(logs).rglob("*")):
         try:
@@ -166,7 +171,7 @@ def error_lines(since: float, logs: str | Path = "results/logs") -> list[tuple[s
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        errors = [line for line in text.splitlines() if line.startswith("ERROR in rule ")]
+        errors = [line for line in text.splitlines() if line.startswith(JOB_MESSAGES)]
         if not errors and "Traceback" in text:
             errors = [text.strip().splitlines()[-1]]
         found += [(str(path), line) for line in errors]

@@ -163,3 +163,27 @@ def test_closed_form_check_ignores_subnormal_iterates():
         df[col] = df[col].astype(str)
     assert (df["x"].abs() < np.finfo(float).tiny).any()  # subnormal iterates were recorded
     assert quadratic_theory.closed_form_error(df) <= 1e-12
+
+
+def test_a_job_out_of_memory_ends_in_one_line_naming_what_to_lower(monkeypatch, capsys, tmp_path):
+    """A solver job (and any job run by gdlab.script) that runs out of memory: one
+    line naming the keys to lower, a non-zero exit, no traceback, no file."""
+    import argparse
+
+    from gdlab import script, solve
+
+    def no_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(solve, "solve", no_memory)
+    out = tmp_path / "seeds_0-1.parquet"
+    argv = ["--problem", "quadratic", "--setting", "alpha_0.5", "--seeds", "0-1"]
+    argv += ["--settings", "{}", "--out", str(out)]
+    assert solve.main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "out of memory" in err[0] and "seeds_per_job" in err[0], err
+    assert not out.exists()
+    with pytest.raises(SystemExit) as exc:
+        script.run("table", argparse.Namespace(), no_memory)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 1 and len(err) == 1 and "out of memory" in err[0], err

@@ -97,10 +97,13 @@ def test_failure_summary_quotes_this_runs_errors_only(tmp_path, monkeypatch):
     (logs / "new.log").write_text('{"json": 1}\nERROR in rule check_new: check failed: 1 > 0\n')
     (logs / "crash.log").write_text("Traceback (most recent call last):\nMemoryError\n")
     (logs / "quiet.log").write_text("")
+    full = "gdlab.solve: cannot write results/runs/q.parquet: No space left on device"
+    (logs / "solve.log").write_text(full + "\n")  # the solver's own one line
     lines = summary.failure_lines(TEST, since=time.time() - 60)
     assert lines[0] == "gdlab: the run FAILED: what did not hold:"
     assert "ERROR in rule check_new: check failed: 1 > 0" in lines  # a line of its own
     assert "MemoryError" in lines
+    assert full in lines
     assert not any("earlier run" in line for line in lines)
 
 

@@ -264,6 +264,9 @@ def test_a_full_disk_ends_each_job_in_one_line(workdir):
             assert text.startswith("gdlab.solve: cannot write results/runs/"), text
         assert not [p for p, t in logs.items() if "Traceback" in t]
         assert not list(runs.rglob(".*.tmp"))  # no temporary file left behind
+        # the end-of-run summary names the cause, as the jobs' logs do
+        assert "gdlab: the run FAILED: what did not hold:" in proc.stdout, proc.stdout[-2000:]
+        assert "No space left on device" in proc.stdout.split("the run FAILED")[1]
     finally:
         subprocess.run(["umount", str(runs)], check=False)
 
