@@ -73,6 +73,28 @@ def fail(messages: list[str], sources: list[str] | None = None) -> None:
     raise SystemExit(1)
 
 
+def workplace_messages(root: str | Path = ".") -> list[str]:
+    """What in the working directory keeps a run from writing its results: a
+    ``results`` (or one of the folders gdlab writes into) that is not a folder."""
+    out = []
+    for name in ("results", "results/runs", "results/logs"):
+        path = Path(root) / name
+        if path.exists() and not path.is_dir():
+            out.append(
+                f"{name}: is a file, not a folder; gdlab writes every result under "
+                f"{name}/: move or delete that file"
+            )
+            break
+    return out
+
+
+def fail_workplace(messages: list[str]) -> None:
+    """One line a fault of the working directory, on stderr, and exit 1."""
+    for m in messages:
+        print(f"Error: {m}", file=sys.stderr, flush=True)
+    raise SystemExit(1)
+
+
 # ---- 3. what a schema cannot say ---------------------------------------------------
 def _non_finite(value, path=()) -> list[tuple[tuple, str]]:
     if isinstance(value, float) and not math.isfinite(value):

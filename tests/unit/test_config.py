@@ -327,3 +327,13 @@ def test_every_fault_is_named_in_one_go_schema_and_beyond():
         "problems.sharp_wide.window",
     ], found
     assert "is empty" in found[2] and "min 0.2 > max 0.1" in found[3]
+
+
+def test_a_results_that_is_not_a_folder_is_named(tmp_path):
+    assert gdconfig.workplace_messages(tmp_path) == []
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results/runs").write_text("x")
+    assert gdconfig.workplace_messages(tmp_path) == [
+        "results/runs: is a file, not a folder; gdlab writes every result under results/runs/: "
+        "move or delete that file"
+    ]

@@ -154,6 +154,15 @@ def test_a_long_step_size_list_with_one_duplicate_is_one_line_in_seconds(workdir
     assert time.monotonic() - start < 120
 
 
+def test_a_results_that_is_a_file_is_one_line(workdir):
+    """`results` a regular file: one line naming it before any job (Snakemake's own
+    inventory of its outputs raised a NotADirectoryError traceback)."""
+    (workdir / "results").write_text("not a folder\n")
+    proc = snakemake(workdir, "--configfile", "config/test.yaml", "--cores", "1", check=False)
+    refused(proc, "Error: results: is a file, not a folder")
+    assert (workdir / "results").read_text() == "not a folder\n"
+
+
 def test_a_subnormal_tolerance_is_refused(workdir):
     def change(cfg):
         cfg["problems"]["quadratic"]["tolerance"] = 1.0e-320

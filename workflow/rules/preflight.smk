@@ -21,3 +21,7 @@ DEFAULT_CONFIGFILE = gdconfig.default_configfile(GDLAB_ROOT)
 _syntax = gdconfig.check_files([DEFAULT_CONFIGFILE])
 if _syntax:
     gdconfig.fail(_syntax)
+# a `results` that is a file: one line, not Snakemake's traceback of a scandir
+_workplace = gdconfig.workplace_messages()
+if _workplace:
+    gdconfig.fail_workplace(_workplace)
