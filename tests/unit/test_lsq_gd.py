@@ -77,16 +77,7 @@ def test_a_finite_c_near_the_largest_float_diverges_without_a_warning():
     RuntimeWarning reaches the job's log."""
     import warnings
 
-    from gdlab.problems.lsq_gd import numerics
-
-    settings = {
-        "shape": [30, 6],
-        "max_steps": 100,
-        "tolerance": 1e-10,
-        "divergence_factor": 1e12,
-        "root_seed": 1,
-    }
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        cols = numerics.run(settings, 1e308, [0, 1])
+        cols = lsq_gd.run({**SETTINGS, "max_steps": 100}, 1e308, [0, 1])
     assert set(cols["outcome"]) == {"diverged"}
