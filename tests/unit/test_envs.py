@@ -22,6 +22,7 @@ RULE_FILES = {  # the environments a file's rules use
     "aggregate.smk": {"aggregate"},
     "report.smk": {"aggregate"},
     "plots.smk": {"figures"},
+    "stale.smk": {"aggregate"},  # stale, prune: gdlab.jobs.stale (standard library only)
     # the bisection (NumPy), its table and check, its figure
     "thresholds.smk": {"solver", "aggregate", "figures"},
 }
@@ -86,7 +87,7 @@ def test_every_rule_uses_its_environment():
     for smk in sorted((REPO / "workflow/rules").glob("*.smk")):
         text = smk.read_text()
         rules, envs = rule.findall(text), conda.findall(text)
-        # a `run:` rule (stale, prune) runs in Snakemake's own process: no environment
+        # a `run:` rule would run in Snakemake's own process: no environment
         in_snakemake = len(re.findall(r"^\s*run:\s*$", text, re.M))
         assert len(rules) == len(envs) + in_snakemake, smk.name
         if envs:
