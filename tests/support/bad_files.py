@@ -146,12 +146,6 @@ KINDS = {
 }
 
 
-def words(kind: str, rule: str) -> str:
-    """What the line of ``rule`` refusing a file of this kind says is wrong (every job
-    that reads run files is given the current settings)."""
-    return KINDS[kind]
-
-
 def recovery(kind: str) -> str:
     """What the refusal of a file of this kind tells the user to do."""
     if kind == "older_settings":
