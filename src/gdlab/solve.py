@@ -23,14 +23,25 @@ import numpy as np
 import pyarrow as pa
 
 from gdlab import __version__, grid, problems, schema, seeding, stopping
+from gdlab.trace import keep_rows
+
+SPEC = object()  # solve's default: the seeds the problem's spec keeps every row of
 
 
 def solve(
-    problem: str, setting: str, first: int, last: int, settings: dict, types: dict | None = None
+    problem: str,
+    setting: str,
+    first: int,
+    last: int,
+    settings: dict,
+    types: dict | None = None,
+    trajectories: int | object | None = SPEC,
 ):
     """Run the block and return its table (nothing written): the dataset's columns
     ``types`` (:func:`gdlab.schema.dataset_types`, which the workflow passes every job),
-    by default only the problem's own."""
+    by default only the problem's own.  Every recorded row is kept for the seeds below
+    ``trajectories`` (default: the spec's; None: every seed), the rows a summary and
+    a rate are read from for the others (:func:`gdlab.trace.keep_rows`)."""
     spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting, problem)
     expected_axis = spec.grid.axis
@@ -41,6 +52,9 @@ def solve(
     seeds = list(range(first, last + 1))
     numerics = problems.module(problem)
     cols = numerics.run(settings, value, seeds)
+    traced = spec.trajectories if trajectories is SPEC else trajectories
+    if spec.iterative:
+        cols = keep_rows(cols, traced)
     n = len(cols["step"])
     cols["problem"] = [problem] * n
     cols["setting"] = [setting] * n
@@ -64,6 +78,12 @@ def solve(
         ),
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),
+        "trajectories": (
+            "every recorded row of every run"
+            if traced is None or not spec.iterative
+            else f"every recorded row of seeds 0-{traced - 1}; of the others, the rows at "
+            "k = 0, at the two steps their rate window is read at and at their last step"
+        ),
         "stopping": (
             {**stopping.stopping(settings), "rule": stopping.rule(settings)}
             if spec.iterative

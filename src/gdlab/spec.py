@@ -142,7 +142,11 @@ class Problem:
       folder defining ``predict``, ``threshold`` and ``table_row``;
     * ``table_notes`` — what its own table columns mean (the report's table page);
     * ``thresholds`` — its threshold experiment (:class:`Thresholds`), or None; its
-      section's schema then has the optional key ``threshold`` (:func:`threshold_key`).
+      section's schema then has the optional key ``threshold`` (:func:`threshold_key`);
+    * ``trajectories`` — how many seeds of each grid point (the first ones) keep every
+      recorded row, the trajectories its figures draw; the other runs keep the four
+      rows their summary and rate are read from (:func:`gdlab.trace.window_rows`).
+      None: every seed (a figure that may draw any seed needs them all).
     """
 
     name: str
@@ -163,8 +167,11 @@ class Problem:
     checks: tuple[Check, ...] = ()
     table_notes: Mapping[str, str] = field(default_factory=dict)
     thresholds: Thresholds | None = None
+    trajectories: int | None = None
 
     def __post_init__(self):
+        if self.trajectories is not None and self.trajectories < 1:
+            raise ValueError(f"{self.name}: trajectories must be None or at least 1")
         if self.seeding not in ("root", "legacy"):
             raise ValueError(f"{self.name}: seeding must be 'root' or 'legacy'")
         for col, (typ, _doc) in self.columns.items():

@@ -1,5 +1,6 @@
 """What :func:`gdlab.descent.descend` returns for a block of runs: the recorded rows,
-one summary per run, and the contraction each run measured."""
+one summary per run, and the contraction each run measured; and which of those
+rows a solver job keeps (:func:`keep_rows`)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,48 @@ class Trace:
             )
         ]
         return rates
+
+
+def window_rows(seed: np.ndarray, step: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The rows every run keeps, as a mask over a block's rows (each run's rows one
+    ascending slice, as :func:`gdlab.descent.descend` records them): its first
+    (k = 0), its last (k = K, its ``steps``) and the two its rate window is read
+    at, k0 (the last recorded step ≤ K/2) and k1 (the last ≤ (k0 + K)/2), as
+    :func:`gdlab.tables.windows` finds them.  These are every row a run's summary,
+    its measured rate and its table row read; the other recorded steps only draw
+    its trajectory."""
+    seed, step, steps = (np.asarray(a) for a in (seed, step, steps))
+    n = step.size
+    keep = np.zeros(n, dtype=bool)
+    if not n:
+        return keep
+    start = np.flatnonzero(np.r_[True, seed[1:] != seed[:-1]])
+    if np.unique(seed[start]).size != start.size or np.any(np.diff(step)[np.diff(seed) == 0] <= 0):
+        raise ValueError("a run's rows are not one slice in ascending steps")
+    run = np.repeat(np.arange(start.size), np.diff(np.r_[start, n]))
+    K = steps[start]
+
+    def last_at_most(limit: np.ndarray) -> np.ndarray:
+        # ascending steps: the rows at most ``limit`` are a prefix of the run's slice
+        return start + np.add.reduceat((step <= limit[run]).astype(np.int64), start) - 1
+
+    k0 = last_at_most(K // 2)
+    k1 = last_at_most((step[k0] + K) // 2)
+    keep[start] = keep[k0] = keep[k1] = True
+    keep |= step == steps
+    return keep
+
+
+def keep_rows(cols: dict, traced: int | None) -> dict:
+    """``cols`` (a solver's row columns, run-level columns repeated per row) with every
+    recorded row of the runs whose seed is below ``traced`` (all of them: None) and
+    only the :func:`window_rows` of the others."""
+    seed = np.asarray(cols["seed"])
+    if traced is None or not seed.size or seed.max() < traced:
+        return cols
+    keep = (seed < traced) | window_rows(seed, cols["step"], cols["steps"])
+    index = np.flatnonzero(keep)
+    return {
+        k: [v[i] for i in index] if isinstance(v, list) else np.asarray(v)[keep]
+        for k, v in cols.items()
+    }

@@ -56,7 +56,10 @@ claim:
 * ``another_seeds_theory_fails`` (when ``spec.iterative``) — each run held against the
   next seed's theory: the check fails (unless every seed's theory is the same);
 * ``a_threshold_off_by_1e_3_fails`` (when ``spec.thresholds is not None``) — the test
-  config's threshold cases with their theory × (1 ± 10⁻³): no bracket holds it.
+  config's threshold cases with their theory × (1 ± 10⁻³): no bracket holds it;
+* ``cut_trajectories_keep_every_number`` (when ``spec.trajectories is not None``) — the
+  default study with only seed 0's trajectory and the other runs' window rows gives
+  the same summaries, bit for bit, and the same convergence table.
 """
 
 from __future__ import annotations
@@ -69,12 +72,14 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid, plan, problems, schema, seeding, solve, threshold
+from gdlab import descent, grid, plan, problems, runs, schema, seeding, solve, threshold
+from gdlab.trace import window_rows
 from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -88,6 +93,7 @@ CUTS = ((0, 0), (1, 3), (4, 4), (5, 8), (9, 9))
 WHEN: dict[str, Callable] = {
     "spec.iterative": lambda spec: spec.iterative,
     "spec.thresholds is not None": lambda spec: spec.thresholds is not None,
+    "spec.trajectories is not None": lambda spec: spec.iterative and spec.trajectories is not None,
 }
 CHECKS: list[Callable[[str], None]] = []
 
@@ -591,6 +597,30 @@ def check_another_seeds_theory_fails(name: str) -> None:
                 f"{name} {df.setting.iloc[0]}: seeds have different theories, "
                 "yet moving them between seeds changed nothing"
             )
+
+
+@check(when="spec.trajectories is not None")
+def check_cut_trajectories_keep_every_number(name: str) -> None:
+    """The default study with every recorded row of seed 0 only and the window rows of
+    the others (gdlab.trace.window_rows, the rows a solver job keeps of the seeds beyond
+    SPEC.trajectories) gives the same per-run summary, bit for bit, and the same
+    convergence table as with every row: what is cut only draws trajectories."""
+    full = verdicts.solved(name)
+    cut = []
+    for table in full:
+        seed, step, steps = (table.column(c).to_numpy() for c in ("seed", "step", "steps"))
+        cut.append(table.filter(pa.array((seed < 1) | window_rows(seed, step, steps))))
+    rows, kept = sum(t.num_rows for t in full), sum(t.num_rows for t in cut)
+    assert kept < rows, f"{name}: cutting the trajectories kept all {rows} rows"
+    table, _report = verdicts.verdict(name)
+    cut_table, _report = verdicts.verdict(name, frames=tuple(t.to_pandas() for t in cut))
+    pd.testing.assert_frame_equal(cut_table, table, check_exact=True, obj=f"{name}'s table")
+    spec = plan.summary_spec()
+    for whole, part in zip(full, cut, strict=True):
+        found = differences(runs.summarise(whole, spec), runs.summarise(part, spec))
+        assert not found, (
+            f"{name} {whole['setting'][0]}: the summary of the cut rows differs:{lines(found)}"
+        )
 
 
 @check(when="spec.thresholds is not None")

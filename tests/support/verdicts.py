@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import cache
 
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from gdlab import checks, grid, plan, solve, tables
@@ -38,18 +39,32 @@ def study(problem: str, file: str = DEFAULT) -> tuple[pd.DataFrame, ...]:
 
 @cache
 def _study(problem: str, file: str) -> tuple[pd.DataFrame, ...]:
-    return computed(problem, file)
+    return tuple(t.to_pandas() for t in solved(problem, file))
 
 
 def computed(problem: str, file: str = DEFAULT) -> tuple[pd.DataFrame, ...]:
     """:func:`study`, computed anew (e.g. with a function of the problem patched)."""
+    return tuple(t.to_pandas() for t in _tables(problem, file))
+
+
+def solved(problem: str, file: str = DEFAULT) -> tuple[pa.Table, ...]:
+    """:func:`study` as the solver's tables, one a grid point (shared: never change)."""
+    return _cached_tables(problem, file)
+
+
+@cache
+def _cached_tables(problem: str, file: str) -> tuple[pa.Table, ...]:
+    return _tables(problem, file)
+
+
+def _tables(problem: str, file: str) -> tuple[pa.Table, ...]:
     cfg = config(file)
     settings = grid.solver_settings(cfg, problem)
-    frames: dict[str, list[pd.DataFrame]] = {}
+    found: dict[str, list[pa.Table]] = {}
     for job in grid.jobs(cfg, problem):
         table = solve.solve(problem, job.setting, job.first, job.last, settings)
-        frames.setdefault(job.setting, []).append(table.to_pandas())
-    return tuple(pd.concat(f, ignore_index=True) for f in frames.values())
+        found.setdefault(job.setting, []).append(table)
+    return tuple(pa.concat_tables(t) for t in found.values())
 
 
 def verdict(

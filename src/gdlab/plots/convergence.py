@@ -6,7 +6,8 @@ c = 1 for a step size in units of 2/ρ) from both sides: the smallest grid value
 the largest below the threshold, the threshold itself (if in the grid), the
 smallest above it and the largest.  Each panel shows the relative distance
 ‖θ_k − θ*‖/‖θ_0 − θ*‖ on a log axis — every seed as a thin line and their median
-(while most seeds still run) as a thick one — beside the theory's ρ^k (the
+(while most seeds still run) as a thick one, of the seeds that keep their trajectory
+(``SPEC.trajectories``; the title's counts are of every run) — beside the theory's ρ^k (the
 ``rate_theory`` of the runs, its median over seeds), and says in its title what
 the theory predicts and how many runs agree.  The problem's spec gives the axis
 label, the model and ρ's formula (``Figure.options``).
@@ -57,9 +58,14 @@ def regime(value: float, threshold: float) -> str:
     return "below" if value < threshold else "at" if value == threshold else "above"
 
 
-def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_axis: bool) -> None:
+def _panel(
+    ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_axis: bool, traced
+) -> None:
     threshold, symbol = theory.threshold, theory.symbol
     color = style.REGIME_COLORS[regime(value, threshold)]
+    runs = last_rows(data)  # every run: the title's counts
+    # the trajectories: the seeds that keep every recorded row (SPEC.trajectories)
+    data = data if traced is None else data[data["seed"] < traced]
     start = data[data["step"] == 0].set_index("seed")["dist"]
     data = data.assign(rel=data["dist"] / data["seed"].map(start))
     for i, (_seed, run) in enumerate(data.groupby("seed")):
@@ -75,7 +81,6 @@ def _panel(ax, theory, rho_formula: str, value: float, data: pd.DataFrame, step_
     stats = per_step(data, "rel")
     steps = stats.index.to_numpy()
     ax.plot(steps, stats["median"], color=color, lw=2.6, alpha=0.9, label="median over seeds")
-    runs = last_rows(data)
     rho = median(runs["rate_theory"])
     k = np.linspace(0, data["step"].max(), 200)
     with np.errstate(all="ignore"):
@@ -115,7 +120,8 @@ def figure(
     style.use()
     theory = problems.theory(problem)
     threshold, symbol, rho_formula = theory.threshold, theory.symbol, rho
-    step_axis = problems.spec(problem).grid.axis == "alpha"
+    spec = problems.spec(problem)
+    step_axis, traced = spec.grid.axis == "alpha", spec.trajectories
     values = {s: grid.parse_setting(s, problem)[1] for s in df["setting"].unique()}
     shown = pick(list(values.values()), threshold)
     ncols = min(len(shown), 5)
@@ -129,17 +135,18 @@ def figure(
     )
     for ax, value in zip(axes[0], shown, strict=False):
         setting = next(s for s, v in values.items() if v == value)
-        _panel(ax, theory, rho_formula, value, df[df["setting"] == setting], step_axis)
+        _panel(ax, theory, rho_formula, value, df[df["setting"] == setting], step_axis, traced)
     # one log scale for the shared y axis, from every panel's data (diverged runs can
     # reach 1e300: see log_scale)
     boxes = [ax.dataLim for ax in axes[0][: len(shown)]]
     log_scale(axes[0, 0], "y", data=(min(b.minposy for b in boxes), max(b.y1 for b in boxes)))
     axes[0, 0].set_ylabel(ylabel + " (log scale)")
     n_seeds = df.groupby("setting")["seed"].nunique().max()
+    drawn = "" if traced is None or n_seeds <= traced else f" (the first {traced} drawn)"
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=len(handles))
     fig.suptitle(
-        f"{problem}: {model};  {n_seeds} seeds per panel\n"
+        f"{problem}: {model};  {n_seeds} seeds per panel{drawn}\n"
         f"theory: converges iff {symbol} < {threshold:g}, at the rate " + rho_formula,
         fontsize=9,
     )

@@ -62,4 +62,6 @@ SPEC = Problem(
             },
         ),
     ),
+    # the convergence figure draws each seed's trajectory: the first 100 of each c
+    trajectories=100,
 )

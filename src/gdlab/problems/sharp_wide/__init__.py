@@ -91,6 +91,9 @@ SPEC = Problem(
     ),
     validate=validate,
     thresholds=Thresholds("stability:cases", bracket=(0.01, 4.0), count=2),
+    # no figure draws a trajectory (they read one row per run): 100 seeds of each α
+    # keep theirs for a reader; the default study's 50 keep every row
+    trajectories=100,
     theory="theory",
     columns={
         "x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem"),
