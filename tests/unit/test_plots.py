@@ -108,3 +108,54 @@ def test_table_page_leads_with_the_verdict_and_marks_a_disagreeing_row():
     good = report.table_html("quadratic", table.assign(agrees=[True, True]))
     assert "Every run agrees with the theory (2/2 grid points)." in good
     assert 'class="disagrees"' not in good
+
+
+def _figures_of_iterative_problems():
+    from gdlab import problems
+
+    return [
+        pytest.param(name, figure, id=figure.name)
+        for name in problems.names()
+        if problems.spec(name).iterative
+        for figure in problems.spec(name).figures
+    ]
+
+
+@pytest.mark.parametrize(("problem", "figure"), _figures_of_iterative_problems())
+@pytest.mark.parametrize(
+    "stop", [{"tolerance": 1.0e300}, {"max_steps": 1}], ids=["converged at once", "one step"]
+)
+def test_every_figure_draws_runs_that_leave_no_step_to_plot(problem, figure, stop, tmp_path):
+    """Runs that all stop at step 0 or 1 (a valid tolerance above every gradient, a budget
+    of one step): nothing positive on a log axis; every figure still draws, without a
+    warning (conv_huber's objective set its step axis to log scale on no data: a
+    ValueError on saving)."""
+    import json
+    import warnings
+
+    import pyarrow as pa
+    import yaml
+
+    from conftest import REPO
+    from gdlab import grid, plan, problems, runs, solve
+
+    cfg = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    cfg["problems"][problem].update(stop)
+    if "reference_step" in cfg["problems"][problem]:
+        cfg["problems"][problem]["reference_step"] = 1
+    settings = grid.solver_settings(cfg, problem)
+    tables = [
+        solve.solve(problem, grid.setting(problem, v), 0, 2, settings)
+        for v in grid.grid_values(problem, cfg["problems"][problem])
+    ]
+    table = pa.concat_tables(tables)
+    assert max(table["steps"].to_pylist()) <= 1
+    df = (
+        runs.summarise(table, plan.summary_spec()) if figure.data == "runs" else table
+    ).to_pandas()
+    draw = problems.function(problem, figure.function)
+    png = tmp_path / "figure.png"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        draw(problem, df, [str(png)], 40, **json.loads(plan.job_params(cfg, figure)))
+    assert png.stat().st_size > 0

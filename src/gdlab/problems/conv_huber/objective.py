@@ -95,7 +95,7 @@ def _mark_reference(one, reference: dict, step: int, computed: float) -> None:
 def _axes(one, every, seed: int, crit_seed: float, n_seeds: int) -> None:
     from matplotlib import ticker
 
-    one.set_xscale("log")
+    log_scale(one, "x")  # no step > 0 (every run stopped at once): a linear axis
     if not log_scale(one, "y"):  # readable values (unless diverged runs span 30+ decades)
         one.yaxis.set_major_locator(ticker.FixedLocator([0.2, 0.5, 1, 2, 5, 10, 20, 50]))
         one.yaxis.set_major_formatter(ticker.FormatStrFormatter("%g"))
@@ -105,7 +105,7 @@ def _axes(one, every, seed: int, crit_seed: float, n_seeds: int) -> None:
     one.set_title(
         f"the homework's instance (seed {seed}): 2/(‖A‖²+λ) = {crit_seed:.3f}", fontsize=8.5
     )
-    every.set_xscale("log")
+    log_scale(every, "x")
     log_scale(every, "y")
     every.set_xlabel("step k (log scale)")
     every.set_ylabel(r"$F(x_k) - F^*$ (log scale)")
