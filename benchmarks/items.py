@@ -90,6 +90,7 @@ def solver_job(config: dict, root: Path, repeat: int) -> dict:
     """One ``python -m gdlab.solve`` job: start-up (a trivial block), a real block's
     wall time and peak memory, and whether pandas / matplotlib were imported."""
     from gdlab import grid
+    from gdlab.limits import job_bytes
 
     work = root / "solver_job"
     shutil.rmtree(work, ignore_errors=True)
@@ -105,6 +106,8 @@ def solver_job(config: dict, root: Path, repeat: int) -> dict:
     real = [sj.seconds(sj.args(problem, job)) for _ in range(max(1, repeat))]
     peak_kb, modules = sj.peak_and_modules(sj.args(problem, job))
     tops = {m.split(".")[0] for m in modules}
+    _budget, footprint, rows = grid.job_memory(config, problem)
+    model = job_bytes(footprint, job.last - job.first + 1, rows)
     return {
         "python_startup_s": bare,
         "import_s": imports,
@@ -113,6 +116,8 @@ def solver_job(config: dict, root: Path, repeat: int) -> dict:
         "job": f"{problem} {job.setting} seeds {job.seeds}",
         "job_s": median(real),
         "peak_rss_mb": peak_kb / 1024,
+        # the memory model the job sizes follow (gdlab.limits.job_bytes): an upper bound
+        "model_mb": model / 2**20,
         "imports_pandas": "pandas" in tops,
         "imports_matplotlib": "matplotlib" in tops,
         "modules_loaded": len(modules),

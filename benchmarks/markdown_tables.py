@@ -156,7 +156,8 @@ def _solver_job_md(doc: dict) -> list[str]:
         f"**Solver job**: start-up {sj['startup_s'] * 1000:.0f} ms ({sj['startup_job']}; "
         f"`python -c pass` {sj['python_startup_s'] * 1000:.0f} ms, "
         f"`import gdlab.solve` {sj['import_s'] * 1000:.0f} ms), "
-        f"{sj['job']}: {sj['job_s'] * 1000:.0f} ms, peak RSS {sj['peak_rss_mb']:.0f} MB, "
+        f"{sj['job']}: {sj['job_s'] * 1000:.0f} ms, peak RSS {sj['peak_rss_mb']:.0f} MB "
+        f"(memory model {sj['model_mb']:.0f} MB), "
         f"imports pandas: {fmt(sj['imports_pandas'])}, matplotlib: "
         f"{fmt(sj['imports_matplotlib'])}.",
         "",

@@ -92,7 +92,14 @@ def _solver_job(sj: dict) -> dict:
             "none",
             not heavy,
             "what a solver job imports of pandas, matplotlib",
-        )
+        ),
+        "solver_job_memory_model": _target(
+            round(sj["peak_rss_mb"] / sj["model_mb"], 3),
+            1.0,
+            sj["peak_rss_mb"] <= sj["model_mb"],
+            "a solver job's peak RSS ÷ the memory model's bytes for it (job sizes follow "
+            "the model: it must bound the job)",
+        ),
     }
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 from gdlab import config_files, grid, problems
 from gdlab.config_files import describe, key_name
 from gdlab.config_schema import _schema_messages
-from gdlab.limits import size_messages
+from gdlab.limits import job_bytes, megabytes, seeds_within, size_messages
 
 # layer 1, the files, as the rules call it (gdlab.config_files)
 check_files = config_files.check_files
@@ -201,6 +201,8 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
         if s.validate is not None and not invalid:  # it may read any key of the config
             messages += s.validate(cfg, config)
     if not messages and not invalid:
+        messages += [m for p in selected(config) for m in memory_messages(config, p)]
+    if not messages and not invalid:
         total = count_jobs(config)
         if total > config["max_jobs"]:
             messages.append(
@@ -209,6 +211,33 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
                 "the grid, or raise max_jobs if you mean it"
             )
     return messages
+
+
+def memory_messages(config: dict, problem: str) -> list[str]:
+    """A solver job of ``problem`` the memory model says would need more than
+    ``max_job_memory_mb``: one message naming the key to lower."""
+    budget, footprint, rows = grid.job_memory(config, problem)
+    per_job = grid.seeds_per_job(config, problem)
+    need = job_bytes(footprint, per_job, rows)
+    if need <= budget:
+        return []
+    fit = seeds_within(budget, footprint, rows)
+    limit = (
+        f"more than max_job_memory_mb = {budget // 2**20} (the memory model, docs/performance.md)"
+    )
+    if fit == 0:
+        return [
+            f"problems.{problem}: one seed needs about "
+            f"{megabytes(job_bytes(footprint, 1, rows))} in a solver job, "
+            f"{limit}; allowed: a smaller problem size or a larger max_job_memory_mb"
+        ]
+    section = config["problems"][problem]
+    key = f"problems.{problem}.seeds_per_job" if "seeds_per_job" in section else "seeds_per_job"
+    return [
+        f"{key}: a solver job of {per_job:,} {problem} seeds needs about {megabytes(need)}, "
+        f"{limit}; allowed: seeds_per_job <= {fit:,} for {problem}, or a larger "
+        "max_job_memory_mb"
+    ]
 
 
 def problem_jobs(config: dict, problem: str) -> int:

@@ -32,14 +32,20 @@ is row-wise, so a run's numbers do not depend on the other runs of its block.
 
 from __future__ import annotations
 
-import math
 from typing import Protocol
 
 import numpy as np
 
 from gdlab.methods import PLAIN_GD, Method
 from gdlab.orbits import aperiodic, lyapunov, multipliers, periods, row_norms
-from gdlab.stopping import MAX_PERIOD, PERIOD_RTOL, RECORD_PER_DECADE, STOPPING_RULE, stopping
+from gdlab.stopping import (
+    MAX_PERIOD,
+    PERIOD_RTOL,
+    RECORD_PER_DECADE,
+    STOPPING_RULE,
+    record_steps,
+    stopping,
+)
 from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 from gdlab.trace import Trace
 
@@ -54,6 +60,7 @@ __all__ = [
     "Trace",
     "descend",
     "periods",
+    "record_steps",
     "row_norms",
     "stopping",
 ]
@@ -72,22 +79,6 @@ class Model(Protocol):
 
     def hessian_vector(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """∇²f(θ)v, row-wise: an orbit's multipliers and a run's Lyapunov exponent."""
-
-
-def record_steps(
-    max_steps: int, extra: tuple[int, ...] = (), per_decade: int = RECORD_PER_DECADE
-) -> frozenset[int]:
-    """Iterations recorded for every run: 0–10, ``per_decade`` log-spaced per decade
-    up to the budget, the budget itself and ``extra`` (the runs' last iterate is
-    always recorded too).  Bounded: ~60 rows per run at 20 000 steps."""
-    steps = set(range(min(10, max_steps) + 1))
-    if max_steps > 10:
-        decades = math.log10(max_steps) - 1
-        count = max(2, math.ceil(decades * per_decade) + 1)
-        steps |= {round(10 ** (1 + decades * i / (count - 1))) for i in range(count)}
-    steps |= {s for s in extra if 0 <= s <= max_steps}
-    steps.add(max_steps)
-    return frozenset(steps)
 
 
 # Steps are taken in chunks: the loop over a chunk only computes gradients and
@@ -182,7 +173,14 @@ class _Block:
             kb, kr = np.concatenate(kb), np.concatenate(kr)
             self.out["run"].append(self.ids[kr])
             self.out["step"].append(k0 + kb)
-            self.out["loss"].append(self.model.take(kr).loss(T[kb, kr]))
+            # one step at a time: a run is at most once in a step, so the model taken for
+            # its rows holds at most the block's data once (all the chunk's rows at once
+            # held a copy of a run's data per recorded row: ~20x a block's data)
+            loss = np.empty(kb.size)
+            for b in np.unique(kb):
+                i = np.flatnonzero(kb == b)
+                loss[i] = self.model.take(kr[i]).loss(T[b, kr[i]])
+            self.out["loss"].append(loss)
             self.out["grad_norm"].append(gnorm[kb, kr])
             self.out["dist"].append(dist[kb, kr])
             self.out["theta"].append(T[kb, kr])

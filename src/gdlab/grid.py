@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from gdlab import problems
+from gdlab.limits import DEFAULT_JOB_MEMORY_MB, Footprint, recorded_rows, seeds_within
 
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
@@ -185,8 +186,9 @@ def parse_run_path(
 # The job size when the config sets no ``seeds_per_job`` (docs/performance.md, "Job
 # size"): a job's start-up (~0.2 s: Python, NumPy, pyarrow) costs as much as ~10^7
 # vectorised GD steps, so one job per grid point is fastest, up to a job of about
-# AUTO_RUN_STEPS run-steps (seeds × max_steps: tens of seconds) or AUTO_MAX_SEEDS
-# seeds (its recorded rows, ~12 kB a seed, stay ~100 MB); above that, equal blocks.
+# AUTO_RUN_STEPS run-steps (seeds × max_steps: tens of seconds), AUTO_MAX_SEEDS
+# seeds, or the seeds the memory model lets a job hold (:func:`job_memory`); above
+# that, equal blocks.
 AUTO_RUN_STEPS = 2 * 10**8
 AUTO_MAX_SEEDS = 10_000
 
@@ -199,9 +201,28 @@ def seeds_per_job(config: dict, problem: str) -> int:
     if explicit is not None:
         return int(explicit)
     n = int(cfg["seeds"])
-    cap = max(1, min(AUTO_MAX_SEEDS, AUTO_RUN_STEPS // max(1, int(cfg.get("max_steps", 1)))))
+    budget, footprint, rows = job_memory(config, problem)
+    cap = max(
+        1,
+        min(
+            AUTO_MAX_SEEDS,
+            AUTO_RUN_STEPS // max(1, int(cfg.get("max_steps", 1))),
+            seeds_within(budget, footprint, rows),
+        ),
+    )
     blocks = -(-n // cap)
     return -(-n // blocks)  # equal blocks, the last one at most one seed shorter
+
+
+def job_memory(config: dict, problem: str) -> tuple[int, Footprint, int]:
+    """What the memory model needs of one problem's solver jobs: the budget in bytes
+    (``max_job_memory_mb``), the problem's :class:`gdlab.limits.Footprint` and the rows
+    a run records at most."""
+    section = config["problems"][problem]
+    spec = problems.spec(problem)
+    footprint = spec.footprint(section) if spec.footprint is not None else Footprint()
+    budget = int(config.get("max_job_memory_mb", DEFAULT_JOB_MEMORY_MB)) * 2**20
+    return budget, footprint, recorded_rows(section, spec.iterative)
 
 
 def jobs(config: dict, problem: str) -> list[Job]:

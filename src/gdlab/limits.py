@@ -1,9 +1,12 @@
-"""Size limits of a configuration: of the whole document (values, nesting) and of
+"""Size limits of a configuration: of the whole document (values, nesting), of
 what one draw of a seed's data may hold, which a problem's own config rules use
-(``SPEC.validate``).  Imports nothing of gdlab, so a problem folder imports it at
-the top."""
+(``SPEC.validate``), and the memory model of one solver job (:func:`job_bytes`),
+which the job size and the config check follow.  Imports nothing of gdlab at the
+top (the standard library only), so a problem folder imports it at the top."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 MAX_VALUES = 1_000_000  # values in the whole configuration, YAML aliases expanded
 MAX_DEPTH = 20  # levels of nesting (the deepest valid key is 4 levels down)
@@ -77,3 +80,59 @@ def shape_messages(key: str, shape, need_tall: bool) -> list[str]:
             f"and N·p <= {MAX_MATRIX_ENTRIES:,} (X is drawn and kept in memory per seed)"
         )
     return out
+
+
+# ---- the memory of one solver job (docs/performance.md, "Memory of a job") --------------
+@dataclass(frozen=True)
+class Footprint:
+    """What one problem's runs hold in a solver job, in floats (8 bytes each), from its
+    config section (``SPEC.footprint``): ``dimension``, the floats of θ (a recorded
+    row's iterate, the loop's state); ``per_seed``, a seed's data kept for the whole
+    block (with the copies the block makes); ``once``, what one seed's work holds
+    while it is done, one seed at a time (a dense check)."""
+
+    dimension: int = 1
+    per_seed: int = 0
+    once: int = 0
+
+
+# Measured (docs/performance.md): a job of one seed and one step peaks at ~80 MB (Python,
+# NumPy, pyarrow); the loop's chunk buffers add up to ~50 MB.
+JOB_BASE_BYTES = 160 * 2**20
+# Floats of one recorded row besides its iterate, while the job builds its file: the
+# trace's arrays, the row columns and the Arrow table (measured ~58 a row).
+ROW_FLOATS = 80
+# A chunk is at least this many steps of every run of the block (gdlab.descent), and the
+# stopping rule holds about six arrays of a chunk's iterates.
+CHUNK_STEPS, CHUNK_ARRAYS = 16, 6
+DEFAULT_JOB_MEMORY_MB = 2048
+
+
+def recorded_rows(section: dict, iterative: bool) -> int:
+    """The rows one run records at most: its recorded steps (:func:`gdlab.stopping.
+    record_steps`), its last step and one a problem may add (a reference
+    step); one for a problem that is not iterative."""
+    if not iterative:
+        return 1
+    from gdlab.stopping import RECORD_PER_DECADE, record_steps
+
+    per_decade = section.get("record_per_decade", RECORD_PER_DECADE)
+    return len(record_steps(int(section["max_steps"]), (), per_decade)) + 2
+
+
+def job_bytes(footprint: Footprint, seeds: int, rows: int) -> int:
+    """The memory model: a job of ``seeds`` runs of ``rows`` recorded rows each."""
+    d = footprint.dimension
+    per_seed = footprint.per_seed + CHUNK_STEPS * CHUNK_ARRAYS * d + rows * (ROW_FLOATS + 2 * d)
+    return JOB_BASE_BYTES + 8 * (footprint.once + seeds * per_seed)
+
+
+def seeds_within(budget_bytes: int, footprint: Footprint, rows: int) -> int:
+    """The most seeds a job can hold within ``budget_bytes`` (0: not even one)."""
+    one = job_bytes(footprint, 1, rows) - job_bytes(footprint, 0, rows)
+    room = budget_bytes - job_bytes(footprint, 0, rows)
+    return max(0, room // one)
+
+
+def megabytes(n_bytes: int) -> str:
+    return f"{n_bytes / 2**20:,.0f} MB" if n_bytes < 10 * 2**30 else f"{n_bytes / 2**30:,.0f} GB"

@@ -143,6 +143,9 @@ class Problem:
     * ``table_notes`` — what its own table columns mean (the report's table page);
     * ``thresholds`` — its threshold experiment (:class:`Thresholds`), or None; its
       section's schema then has the optional key ``threshold`` (:func:`threshold_key`);
+    * ``footprint`` — ``footprint(section) -> gdlab.limits.Footprint``: what its runs
+      hold in a solver job (the memory model, :func:`gdlab.limits.job_bytes`); None:
+      a one-dimensional iterate and no data;
     * ``trajectories`` — how many seeds of each grid point (the first ones) keep every
       recorded row, the trajectories its figures draw; the other runs keep the four
       rows their summary and rate are read from (:func:`gdlab.trace.window_rows`).
@@ -168,6 +171,7 @@ class Problem:
     table_notes: Mapping[str, str] = field(default_factory=dict)
     thresholds: Thresholds | None = None
     trajectories: int | None = None
+    footprint: Callable[[dict], object] | None = None
 
     def __post_init__(self):
         if self.trajectories is not None and self.trajectories < 1:

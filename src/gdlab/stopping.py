@@ -7,6 +7,8 @@ does not depend on it).
 
 from __future__ import annotations
 
+import math
+
 # The orbit test's defaults, when a problem's config leaves them out.
 MAX_PERIOD, PERIOD_RTOL = 16, 1e-9
 # Steps past the budget over which a bounded run's Lyapunov exponent is estimated.
@@ -48,3 +50,19 @@ def stopping(settings: dict) -> dict:
         "cycle_max_period": settings.get("cycle_max_period", MAX_PERIOD),
         "cycle_rtol": settings.get("cycle_rtol", PERIOD_RTOL),
     }
+
+
+def record_steps(
+    max_steps: int, extra: tuple[int, ...] = (), per_decade: int = RECORD_PER_DECADE
+) -> frozenset[int]:
+    """Iterations recorded for every run: 0–10, ``per_decade`` log-spaced per decade
+    up to the budget, the budget itself and ``extra`` (the runs' last iterate is
+    always recorded too).  Bounded: ~60 rows per run at 20 000 steps."""
+    steps = set(range(min(10, max_steps) + 1))
+    if max_steps > 10:
+        decades = math.log10(max_steps) - 1
+        count = max(2, math.ceil(decades * per_decade) + 1)
+        steps |= {round(10 ** (1 + decades * i / (count - 1))) for i in range(count)}
+    steps |= {s for s in extra if 0 <= s <= max_steps}
+    steps.add(max_steps)
+    return frozenset(steps)

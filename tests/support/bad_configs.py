@@ -373,6 +373,40 @@ CASES = [
             "quadratic: 400,000",
         ],
     ),
+    # ---- the memory model (docs/performance.md, "Memory of a job")
+    (
+        "job_beyond_memory",
+        edited(
+            lambda cfg: cfg["problems"]["lsq_gd"].update(
+                shape=[1000, 1000], seeds=100, seeds_per_job=100
+            )
+        ),
+        [],
+        [
+            "problems.lsq_gd.seeds_per_job: a solver job of 100 lsq_gd seeds needs about 7,176 MB",
+            "more than max_job_memory_mb = 2048",
+            "allowed: seeds_per_job <= 26 for lsq_gd, or a larger max_job_memory_mb",
+        ],
+    ),
+    (
+        "seed_beyond_memory",
+        edited(
+            lambda cfg: cfg["problems"]["conv_huber"].update(
+                n=2000, max_steps=20000, record_per_decade=100
+            )
+        ),
+        ["--config", "max_job_memory_mb=256"],
+        [
+            "problems.conv_huber: one seed needs about 263 MB in a solver job",
+            "more than max_job_memory_mb = 256",
+        ],
+    ),
+    (
+        "job_memory_too_small",
+        edited(setp("max_job_memory_mb", 100)),
+        [],
+        ["max_job_memory_mb", "must be >= 256"],
+    ),
     (
         "max_jobs_absurd",
         edited(setp("max_jobs", 10**9)),

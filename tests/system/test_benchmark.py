@@ -113,6 +113,7 @@ def test_quick_benchmark_records_every_measurement(tmp_path):
     assert sj["startup_s"] > 0 and sj["peak_rss_mb"] > 0
     assert not sj["imports_pandas"] and not sj["imports_matplotlib"]
     assert {"cold_ratio", "noop_ratio", "noop_seconds", "operator_vs_naive"} <= set(doc["targets"])
+    assert "solver_job_memory_model" in doc["targets"] and sj["model_mb"] > 0
     table = (tmp_path / "benchmark.md").read_text()
     assert "| 3. pipeline, cold |" in table and table in proc.stdout
     assert not (tmp_path / "work").exists()  # the throw-away workflows are removed

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
+import yaml
 
+from conftest import REPO
 from gdlab import grid, schema, solve
 
 
@@ -113,3 +115,33 @@ def test_job_size_follows_the_work_when_unset(seeds, max_steps, blocks):
     assert grid.seeds_per_job(_cfg(seeds, max_steps, seeds_per_job=3), "sharp_wide") == 3
     cfg["problems"]["sharp_wide"]["seeds_per_job"] = 4
     assert grid.seeds_per_job(cfg, "sharp_wide") == 4
+
+
+@pytest.mark.parametrize(
+    ("problem", "size", "budget_mb"),
+    [
+        ("lsq_gd", {"shape": [1000, 1000]}, None),  # X alone: 8 MB a seed
+        ("lsq_gd", {"shape": [200, 100]}, 512),
+        ("conv_huber", {"n": 2000}, 1024),
+        ("sharp_wide", {"max_steps": 20000}, 256),
+    ],
+)
+def test_job_size_stays_within_the_memory_model_when_unset(problem, size, budget_mb):
+    """The chosen job size fits the modelled memory in the budget with the fewest jobs
+    (equal blocks of at most what fits, or of what the work alone chooses), and the
+    config check then finds nothing to say."""
+    from gdlab import config as gdconfig
+    from gdlab.limits import job_bytes, seeds_within
+
+    cfg = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    cfg["problems"][problem].update(size, seeds=10_000)
+    if budget_mb is not None:
+        cfg["max_job_memory_mb"] = budget_mb
+    budget, footprint, rows = grid.job_memory(cfg, problem)
+    per_job = grid.seeds_per_job(cfg, problem)
+    assert job_bytes(footprint, per_job, rows) <= budget
+    fits = seeds_within(budget, footprint, rows)
+    assert job_bytes(footprint, fits + 1, rows) > budget  # the most that fit
+    work = min(grid.AUTO_MAX_SEEDS, grid.AUTO_RUN_STEPS // cfg["problems"][problem]["max_steps"])
+    assert len(grid.seed_blocks(10_000, per_job)) == -(-10_000 // min(fits, work))
+    assert gdconfig.memory_messages(cfg, problem) == []

@@ -6,6 +6,7 @@ draw from NumPy's legacy ``RandomState(seed)``, so seed 0 is the homework's
 reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) = 0.4587586843129764).
 """
 
+from gdlab.limits import Footprint
 from gdlab.spec import Check, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 
@@ -17,6 +18,14 @@ def validate(section: dict, config: dict) -> list[str]:
             f"{section['n']} (A would have no rows); allowed: r <= n"
         )
     return out + _reference_run(section, config["checks"]["conv_huber"])
+
+
+def footprint(section: dict) -> Footprint:
+    """Each run's iterate, filter and signal (n floats each, and the gradient's
+    temporaries) stay in the block; the dense check of A, Aᵀ builds n × n matrices, one
+    seed at a time."""
+    n = section["n"]
+    return Footprint(dimension=n, per_seed=section["r"] + 8 * n, once=3 * n * n)
 
 
 def _reference_run(section: dict, ref_: dict) -> list[str]:
@@ -154,4 +163,5 @@ SPEC = Problem(
         "reached (the local threshold; runs that reached no limit have none)",
         "runs_below_critical": "runs whose α is below their seed's 2/(‖A‖₂² + λ)",
     },
+    footprint=footprint,
 )

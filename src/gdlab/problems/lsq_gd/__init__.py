@@ -5,13 +5,20 @@ generic θ_0 above it, asymptotically at the rate max_i |1 − ασ_i²|.  The g
 value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the seed).
 """
 
-from gdlab.limits import shape_messages
+from gdlab.limits import Footprint, shape_messages
 from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 from gdlab.theory import Threshold
 
 
 def validate(section: dict, config: dict) -> list[str]:
     return shape_messages("problems.lsq_gd.shape", section["shape"], need_tall=True)
+
+
+def footprint(section: dict) -> Footprint:
+    """Each seed's X (N × p) and XᵀX (p × p) stay in the block, with the copies its
+    draw and its compaction make (measured: docs/performance.md)."""
+    n, p = section["shape"]
+    return Footprint(dimension=p, per_seed=6 * n * p + 3 * p * p + 4 * n)
 
 
 SPEC = Problem(
@@ -64,4 +71,5 @@ SPEC = Problem(
     ),
     # the convergence figure draws each seed's trajectory: the first 100 of each c
     trajectories=100,
+    footprint=footprint,
 )

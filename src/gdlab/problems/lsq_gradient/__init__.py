@@ -5,7 +5,7 @@ and ∇L(θ) = Xᵀ(Xθ − Y), checked per seed and shape N×p against the sum 
 per-sample gradients and central finite differences.  No iteration.
 """
 
-from gdlab.limits import shape_messages
+from gdlab.limits import Footprint, shape_messages
 from gdlab.spec import Check, Grid, Problem, ref, section
 
 ERRORS = ("err_sum", "err_fd", "err_sample")
@@ -17,6 +17,12 @@ def validate(section_: dict, config: dict) -> list[str]:
         for i, shape in enumerate(section_["shapes"])
         for m in shape_messages(f"problems.lsq_gradient.shapes[{i}]", shape, need_tall=False)
     ]
+
+
+def footprint(section_: dict) -> Footprint:
+    """One seed at a time: X, its per-sample gradients and their central differences
+    (N × p each), and the p × p perturbations."""
+    return Footprint(once=max(8 * n * p + 3 * p * p for n, p in section_["shapes"]))
 
 
 SPEC = Problem(
@@ -78,4 +84,5 @@ SPEC = Problem(
         "max_err_fd": "largest relative error of central differences vs Xᵀ(Xθ − Y)",
         "max_err_sample": "largest relative error of ∇ℓᵢ vs central differences",
     },
+    footprint=footprint,
 )
