@@ -163,6 +163,27 @@ def test_a_results_that_is_a_file_is_one_line(workdir):
     assert (workdir / "results").read_text() == "not a folder\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--configfile", "config/no_such.yaml"],
+        ["--configfile", "config/latin1.yaml"],
+        ["--config", "1st=3"],
+        ["--directory", "config/config.yaml"],
+    ],
+    ids=["missing configfile", "non-UTF-8 configfile", "key not an identifier", "a file as dir"],
+)
+def test_snakemake_s_own_command_line_faults_run_nothing(workdir, args):
+    """The documented exception (docs/bad-input.md): faults Snakemake meets in its own
+    arguments, before any gdlab code, end in its message (maybe with its traceback), a
+    non-zero exit, no job and results/ as it was (here: not even created)."""
+    (workdir / "config/latin1.yaml").write_bytes(b"root_seed: 1 # caf\xe9\n")
+    proc = snakemake(workdir, "--cores", "1", *args, check=False)
+    assert proc.returncode != 0, proc.stdout
+    assert not (workdir / "results").exists(), proc.stdout
+    assert "Finished job" not in proc.stdout and "rule solve" not in proc.stdout
+
+
 def test_a_subnormal_tolerance_is_refused(workdir):
     def change(cfg):
         cfg["problems"]["quadratic"]["tolerance"] = 1.0e-320
