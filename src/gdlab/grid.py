@@ -60,18 +60,6 @@ def setting_re(problem: str | None = None) -> str:
     return "|".join(parts)
 
 
-def canonical_float(value: float) -> str:
-    """The one spelling of a grid value used in paths and params.
-
-    Shortest round-trip ``repr`` of the float, so ``0.1``, ``1e-1`` and
-    ``0.10000000000000001`` all become ``"0.1"``; ``2`` becomes ``"2.0"``.
-    """
-    x = float(value)
-    if not math.isfinite(x):
-        raise ValueError(f"grid value must be finite, got {value!r}")
-    return repr(x)
-
-
 def log_sweep(lo: float, hi: float, count: int) -> list[float]:
     """``count`` log-spaced values from ``lo`` to ``hi`` (both included), rounded to 4
     significant digits so that their spelling is stable across platforms."""
@@ -125,12 +113,9 @@ def grid_values(problem: str, cfg: dict) -> list:
 
 
 def setting(problem: str, value) -> str:
-    """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5``: the grid point's one name."""
-    g = _grid(problem)
-    if g.kind == "shape":
-        n_rows, n_cols = value
-        return f"{g.axis}_{int(n_rows)}x{int(n_cols)}"
-    return f"{g.axis}_{canonical_float(value)}"
+    """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5``: the grid point's one name
+    (:meth:`gdlab.spec.Grid.point` of the problem's grid)."""
+    return _grid(problem).point(value)
 
 
 def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:

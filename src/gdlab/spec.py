@@ -14,6 +14,7 @@ own table columns mean.  Its numerics live in ``numerics.py`` beside it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -41,6 +42,26 @@ class Grid:
             raise ValueError(f"Grid.kind must be 'float' or 'shape', got {self.kind!r}")
         if self.kind == "shape" and len(self.columns) != 2:
             raise ValueError("a shape Grid names its two integer columns: columns=('N', 'p')")
+
+    def point(self, value) -> str:
+        """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5``: the grid point's one name (in
+        paths, wildcards and the ``setting`` column)."""
+        if self.kind == "shape":
+            n_rows, n_cols = value
+            return f"{self.axis}_{int(n_rows)}x{int(n_cols)}"
+        return f"{self.axis}_{canonical_float(value)}"
+
+
+def canonical_float(value: float) -> str:
+    """The one spelling of a grid value used in paths and params.
+
+    Shortest round-trip ``repr`` of the float, so ``0.1``, ``1e-1`` and
+    ``0.10000000000000001`` all become ``"0.1"``; ``2`` becomes ``"2.0"``.
+    """
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"grid value must be finite, got {value!r}")
+    return repr(x)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gdlab import grid, orbits, problems, runs, schema
+from gdlab.frames import last_rows, median
 
 
 def read_files(
@@ -74,21 +75,6 @@ def read_csv(path: str) -> pd.DataFrame:
             f"{path}: not a readable convergence table ({str(exc).splitlines()[0]}); delete it "
             "and rerun snakemake"
         ) from exc
-
-
-def median(values: pd.Series) -> float:  # NaN for no values
-    """The median, also of values near the largest float: the mean of the two middle
-    values of an even count, (a + b)/2, overflows there; a/2 + b/2 does not."""
-    finite = values.dropna().to_numpy(dtype=float)
-    if finite.size == 0 or not np.isfinite(finite).all() or np.abs(finite).max() < 8e307:
-        return float(values.median())
-    middle = np.sort(finite)[(finite.size - 1) // 2 : finite.size // 2 + 1]
-    return float(middle[0] / 2 + middle[-1] / 2)
-
-
-def last_rows(df: pd.DataFrame) -> pd.DataFrame:
-    """One row per run (setting, seed): its last recorded iterate."""
-    return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
 
 
 def _order(settings: list[str], problem: str | None = None) -> list[str]:

@@ -3,17 +3,17 @@ import pytest
 import yaml
 
 from conftest import REPO
-from gdlab import grid, schema, solve
+from gdlab import grid, schema, solve, spec
 
 
 def test_canonical_float_spellings():
-    assert grid.canonical_float(0.1) == grid.canonical_float(1e-1) == "0.1"
-    assert grid.canonical_float(2) == "2.0"
+    assert spec.canonical_float(0.1) == spec.canonical_float(1e-1) == "0.1"
+    assert spec.canonical_float(2) == "2.0"
     assert grid.setting("lsq_gd", 0.5) == "c_0.5"
     assert grid.setting("lsq_gradient", [20, 5]) == "shape_20x5"
     assert grid.parse_setting("alpha_1e-05") == ("alpha", 1e-5)
     with pytest.raises(ValueError):
-        grid.canonical_float(float("nan"))
+        spec.canonical_float(float("nan"))
 
 
 def test_sweep_is_log_spaced_and_deduplicated():

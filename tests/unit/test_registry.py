@@ -5,7 +5,9 @@ own) is checked for every problem by the contract (tests/contract/checks.py)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import REPO
@@ -60,3 +62,68 @@ def test_generic_code_names_no_problem():
                 if word.search(line):
                     found.append(f"{path.relative_to(REPO)}:{i}: {line.strip()}")
     assert found == []
+
+
+# What a problem folder may import of gdlab besides its own folder: the spec and the
+# core (the iteration, its theory and the drawing helpers), never the generic layer
+# that looks problems up (grid, tables, schema, runs, plan, config, ...), so the
+# boundary runs one way (docs/adding-a-problem.md).
+CORE = {
+    "gdlab.spec",
+    "gdlab.limits",
+    "gdlab.stopping",
+    "gdlab.theory",
+    "gdlab.methods",
+    "gdlab.descent",
+    "gdlab.trace",
+    "gdlab.orbits",
+    "gdlab.seeding",
+    "gdlab.stats",
+    "gdlab.style",
+    "gdlab.frames",
+    "gdlab.checks",
+    "gdlab.threshold",
+    "gdlab.errors",
+    "gdlab.plots.common",
+}
+
+
+def _gdlab_imports(path: Path) -> set[str]:
+    """Every gdlab module ``path`` imports (``from gdlab import x`` as ``gdlab.x``)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("gdlab")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gdlab"):
+            if node.module == "gdlab":
+                found |= {f"gdlab.{a.name}" for a in node.names}
+            else:
+                found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_problem_folders_import_only_the_spec_and_the_core(name):
+    own = f"gdlab.problems.{name}"
+    files = sorted((REPO / "src/gdlab/problems" / name).rglob("*.py"))
+    assert files, name
+    found = {
+        f"{path.relative_to(REPO)}: {module}"
+        for path in files
+        for module in _gdlab_imports(path)
+        if module not in CORE and module != own and not module.startswith(own + ".")
+    }
+    assert found == set()
+
+
+def test_the_core_imports_no_problem_and_nothing_above_it():
+    """The core never reaches up: it imports only the core (and gdlab itself)."""
+    found = {
+        f"src/gdlab/{module.removeprefix('gdlab.').replace('.', '/')}.py: {imported}"
+        for module in CORE
+        for imported in _gdlab_imports(REPO / "src" / (module.replace(".", "/") + ".py"))
+        if imported not in CORE and imported != "gdlab.__version__"
+    }
+    assert found == set()

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from gdlab import grid, problems, style
+from gdlab.frames import last_rows, median
 from gdlab.plots.common import agreement, log_scale, per_step
-from gdlab.tables import last_rows, median
 from gdlab.theory import Exact
 
 PREDICTED = {

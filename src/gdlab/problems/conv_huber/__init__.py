@@ -9,6 +9,8 @@ reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) = 0.4587586843129764
 from gdlab.limits import Footprint
 from gdlab.spec import Check, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
+GRID = Grid("alphas", "alpha")
+
 
 def validate(section: dict, config: dict) -> list[str]:
     out = []
@@ -31,11 +33,9 @@ def footprint(section: dict) -> Footprint:
 def _reference_run(section: dict, ref_: dict) -> list[str]:
     """The check compares one run of the grid with the homework's value: that run must
     exist, or the check could only fail after every job has run."""
-    from gdlab import grid
-
     out = []
-    settings = [grid.setting("conv_huber", a) for a in grid.grid_values("conv_huber", section)]
-    if grid.setting("conv_huber", ref_["alpha"]) not in settings:
+    settings = [GRID.point(a) for a in section["alphas"]]
+    if GRID.point(ref_["alpha"]) not in settings:
         out.append(
             f"checks.conv_huber.alpha: {ref_['alpha']!r} is not in problems.conv_huber.alphas "
             f"{section['alphas']!r}, so the reference run would not exist; add it to the alphas "
@@ -59,7 +59,7 @@ SPEC = Problem(
     title="a matrix-free convolution with a Huber loss reproduces the homework's "
     "F(x₁₀₀) = 0.4587586843129764",
     order=5,
-    grid=Grid("alphas", "alpha"),
+    grid=GRID,
     seeding="legacy",
     schema=gd_section(
         "matrix-free 1-D convolution trained with a Huber loss",

@@ -7,17 +7,17 @@ import math
 
 import pandas as pd
 
-from gdlab import grid
 from gdlab.checks import report
+from gdlab.frames import last_rows
+from gdlab.problems.conv_huber import GRID
 from gdlab.problems.conv_huber.reference import relative_error
-from gdlab.tables import last_rows
 
 
 def reference_and_operator(
     problem: str, df: pd.DataFrame, tolerances: dict, reference_step: int
 ) -> dict:
     tol = tolerances
-    setting = grid.setting(problem, tol["alpha"])
+    setting = GRID.point(tol["alpha"])
     ref = df[
         (df["setting"] == setting) & (df["seed"] == tol["seed"]) & (df["step"] == reference_step)
     ]

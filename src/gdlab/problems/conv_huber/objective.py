@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
+from gdlab.frames import last_rows
 from gdlab.plots.common import log_scale, per_step
 from gdlab.problems.conv_huber.reference import relative_error
-from gdlab.tables import last_rows
 
 
 def _reference_point(df: pd.DataFrame, reference: dict, step: int) -> float:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from gdlab.checks import report
+from gdlab.frames import last_rows
 from gdlab.problems.lsq_gradient import ERRORS
-from gdlab.tables import last_rows
 
 
 def gradient_formulas(problem: str, df: pd.DataFrame, tolerances: dict) -> dict:

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
+from gdlab.frames import last_rows
 from gdlab.problems.sharp_wide import numerics
 from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS, categorize, position_scale
-from gdlab.tables import last_rows
 
 MAX_BINS = 400  # x₀ bins at most (the figure stays far below 2000 px)
 RUNS_PER_BIN = 10  # starts per cell (per α) a majority is taken over

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from gdlab import style
+from gdlab.frames import last_rows
 from gdlab.problems.sharp_wide import numerics
-from gdlab.tables import last_rows
 
 # in the order of the figures' legends
 CATEGORIES = ("sharp", "wide", "cycle", "aperiodic", "diverged", "not converged")
@@ -24,7 +24,7 @@ COLORS = {
 
 
 def categorize(runs: pd.DataFrame) -> np.ndarray:
-    """Per run (a row of :func:`gdlab.tables.last_rows`): one of :data:`CATEGORIES`."""
+    """Per run (a row of :func:`gdlab.frames.last_rows`): one of :data:`CATEGORIES`."""
     outcome = runs["outcome"]
     return np.select(
         [outcome == "converged", outcome == "cycle", outcome == "aperiodic", outcome == "diverged"],

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from gdlab.frames import median
 from gdlab.problems.sharp_wide.numerics import alpha_monotone, reachable, sharp_basin_share
 from gdlab.stats import wilson
-from gdlab.tables import median
 
 threshold = None
 CLASSES = ("sharp", "wide", "cycle", "aperiodic")

@@ -1,0 +1,23 @@
+"""Frames of runs as a problem's figures and checks read them: pandas helpers of the
+core that a problem folder may import (the tables, checks and figures of the generic
+layer use them too)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def median(values: pd.Series) -> float:  # NaN for no values
+    """The median, also of values near the largest float: the mean of the two middle
+    values of an even count, (a + b)/2, overflows there; a/2 + b/2 does not."""
+    finite = values.dropna().to_numpy(dtype=float)
+    if finite.size == 0 or not np.isfinite(finite).all() or np.abs(finite).max() < 8e307:
+        return float(values.median())
+    middle = np.sort(finite)[(finite.size - 1) // 2 : finite.size // 2 + 1]
+    return float(middle[0] / 2 + middle[-1] / 2)
+
+
+def last_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per run (setting, seed): its last recorded iterate."""
+    return df[df["step"] == df["steps"]].drop_duplicates(["setting", "seed"]).reset_index(drop=True)
