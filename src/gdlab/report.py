@@ -1,17 +1,23 @@
-"""The convergence tables as pages of the Snakemake report.
+"""The verdict tables as pages of the Snakemake report, and as Markdown: one
+machinery for every table whose rows carry a verdict (``agrees``): each problem's
+convergence table and the thresholds table.
 
 The report shows images and HTML inline and offers everything else (CSV,
 JSON) only as a download, so each table also gets a small self-contained HTML
-page: the verdict first, then the table (a row that disagrees with the theory
-in red), then what every column means.  Standard library and pandas only.
+page (:func:`page`): the verdict first, then the table (a row that disagrees with
+the theory in red, scrolling inside the page when wide), then what every column
+means.  Standard library only.
 """
 
 from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # column -> what it means (columns not listed here are shown without a note)
 COLUMNS = {
@@ -93,48 +99,92 @@ def _bool(value) -> bool:
     return bool(value)
 
 
+def page(
+    title: str,
+    heading: str,
+    verdict: tuple[bool, str],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[tuple[str, bool]]],
+    agrees: Sequence[bool],
+    notes: dict[str, str],
+) -> str:
+    """A self-contained HTML page of a verdict table: ``heading`` (HTML), the
+    ``verdict`` (ok, text), the table of ``rows`` (each cell its text and whether it
+    is text, aligned left), a row that does not agree in red, and the ``notes`` of
+    the columns shown."""
+    ok, text = verdict
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    text_cell, row_class = ' class="text"', ' class="disagrees"'
+    body = []
+    for row, good in zip(rows, agrees, strict=True):
+        cells = "".join(
+            f"<td{text_cell if is_text else ''}>{html.escape(cell)}</td>" for cell, is_text in row
+        )
+        body.append(f"<tr{'' if good else row_class}>{cells}</tr>")
+    notes_html = "".join(
+        f"<div><dt>{html.escape(c)}</dt><dd>{html.escape(notes[c])}</dd></div>"
+        for c in columns
+        if c in notes
+    )
+    return (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{STYLE}</style></head><body>\n"
+        f"<h1>{heading}</h1>\n"
+        f'<p class="verdict {"ok" if ok else "bad"}">{html.escape(text)}</p>\n'
+        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n'
+        + "\n".join(body)
+        + "\n</tbody></table></div>\n"
+        f"<h2>Columns</h2><dl>{notes_html}</dl>\n</body></html>\n"
+    )
+
+
+def markdown(heading: str, intro: str, columns: Sequence[str], rows, verdict: str = "") -> str:
+    """A plain Markdown rendering of a verdict table (no extra dependency): the
+    heading, ``intro``, the table of ``rows`` (cells as text) and the ``verdict`` line."""
+    lines = [f"# {heading}", ""]
+    if intro:
+        lines += [intro, ""]
+    lines += [
+        "| " + " | ".join(columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    if verdict:
+        lines += ["", verdict, ""]
+    return "\n".join(lines) + ("" if verdict else "\n")
+
+
 def table_html(problem: str, table: pd.DataFrame, notes: dict | None = None) -> str:
-    """A self-contained HTML page of one convergence table (read back from its CSV).
-    The verdict columns come first, after the grid point, so they are seen without scrolling."""
+    """A page (:func:`page`) of one convergence table (read back from its CSV). The
+    verdict columns come first, after the grid point, so they are seen without
+    scrolling."""
     first = [c for c in ("setting", "prediction", "agrees") if c in table.columns]
     table = table[first + [c for c in table.columns if c not in first]]
     cols = list(table.columns)
     agrees = [_bool(v) for v in table["agrees"]] if "agrees" in table else []
     n_ok = sum(agrees)
     if agrees and n_ok == len(agrees):
-        verdict = (
-            f'<p class="verdict ok">Every run agrees with the theory '
-            f"({n_ok}/{len(agrees)} grid points).</p>"
-        )
+        verdict = (True, f"Every run agrees with the theory ({n_ok}/{len(agrees)} grid points).")
     else:
         verdict = (
-            f'<p class="verdict bad">Some runs disagree with the theory: '
-            f"{n_ok}/{len(agrees)} grid points agree.</p>"
+            False,
+            f"Some runs disagree with the theory: {n_ok}/{len(agrees)} grid points agree.",
         )
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
     rows = []
-    for i, row in enumerate(table.itertuples(index=False)):
+    for row in table.itertuples(index=False):
         cells = []
         for col, value in zip(cols, row, strict=True):
             if col == "agrees" or (col == "rates_agree" and _given(value)):
                 value = _bool(value)
-            css = ' class="text"' if isinstance(value, str) else ""
-            cells.append(f"<td{css}>{html.escape(_fmt(value))}</td>")
-        css = "" if not agrees or agrees[i] else ' class="disagrees"'
-        rows.append(f"<tr{css}>{''.join(cells)}</tr>")
-    meaning = {**COLUMNS, **(notes or {})}  # the problem's own columns (SPEC.table_notes)
-    notes_html = "".join(
-        f"<div><dt>{html.escape(c)}</dt><dd>{html.escape(meaning[c])}</dd></div>"
-        for c in cols
-        if c in meaning
-    )
-    return (
-        "<!doctype html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>{html.escape(problem)}</title>'
-        f"<style>{STYLE}</style></head><body>\n"
-        f"<h1>Convergence table: <code>{html.escape(problem)}</code></h1>\n{verdict}\n"
-        f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>\n'
-        + "\n".join(rows)
-        + "\n</tbody></table></div>\n"
-        f"<h2>Columns</h2><dl>{notes_html}</dl>\n</body></html>\n"
+            cells.append((_fmt(value), isinstance(value, str)))
+        rows.append(cells)
+    return page(
+        problem,
+        f"Convergence table: <code>{html.escape(problem)}</code>",
+        verdict,
+        cols,
+        rows,
+        agrees or [True] * len(rows),
+        {**COLUMNS, **(notes or {})},  # the problem's own columns (SPEC.table_notes)
     )

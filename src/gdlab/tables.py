@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gdlab import grid, orbits, problems, runs, schema
+from gdlab import grid, orbits, problems, report, runs, schema
 from gdlab.frames import last_rows, median
 
 
@@ -270,7 +270,7 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
 
 
 def to_markdown(problem: str, table: pd.DataFrame) -> str:
-    """A plain Markdown rendering (no extra dependency)."""
+    """A plain Markdown rendering (:func:`gdlab.report.markdown`)."""
 
     def fmt(v):
         if v is None:  # no value (e.g. rates_agree where no run was compared)
@@ -281,16 +281,11 @@ def to_markdown(problem: str, table: pd.DataFrame) -> str:
             return "–" if np.isnan(v) else f"{v:.6g}"
         return str(v)
 
-    cols = list(table.columns)
-    lines = [
-        f"# Convergence table: `{problem}`",
-        "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "|".join("---" for _ in cols) + "|",
-    ]
-    lines += [
-        "| " + " | ".join(fmt(v) for v in row) + " |" for row in table.itertuples(index=False)
-    ]
     verdict = "every run agrees with the theory" if table["agrees"].all() else "SOME RUNS DISAGREE"
-    lines += ["", f"Verdict: {verdict}.", ""]
-    return "\n".join(lines)
+    return report.markdown(
+        f"Convergence table: `{problem}`",
+        "",
+        list(table.columns),
+        [[fmt(v) for v in row] for row in table.itertuples(index=False)],
+        f"Verdict: {verdict}.",
+    )

@@ -1,4 +1,5 @@
-"""The thresholds table, its check and its report page (docs/thresholds.md).
+"""The thresholds table, its check and its report page (docs/thresholds.md), drawn by
+the machinery of every verdict table (:mod:`gdlab.report`, :func:`gdlab.checks.verdict`).
 
 Each problem's threshold job writes one CSV (:func:`gdlab.threshold.write_csv`), one
 row per case;
@@ -9,10 +10,10 @@ theory.  Standard library only (no pandas: these jobs start in a blink).
 from __future__ import annotations
 
 import csv
-import html
 import math
 from pathlib import Path
 
+from gdlab import checks, report
 from gdlab.errors import ResultFileError
 
 # What each column of the table means (the columns are gdlab.threshold.COLUMNS).
@@ -102,21 +103,18 @@ MARKDOWN_COLUMNS = ("problem", "case", "theory", "lo", "hi", "rel_width", "agree
 
 def to_markdown(rows: list[dict[str, str]]) -> str:
     agree = sum(r["agrees"] == "True" for r in rows)
-    lines = [
-        "# Stability thresholds: measured by bisection vs the theory",
-        "",
+    return report.markdown(
+        "Stability thresholds: measured by bisection vs the theory",
         f"{agree} of {len(rows)} measured brackets hold the theory's 2/λ_max(∇²f(x*)). "
         "lo is stable, hi unstable (growth of a perturbation of x* per step ≤ 1 / > 1); "
         "see docs/thresholds.md.",
-        "",
-        "| " + " | ".join(MARKDOWN_COLUMNS) + " | theory, lo, hi in the axis |",
-        "|" + "---|" * (len(MARKDOWN_COLUMNS) + 1),
-    ]
-    for r in rows:
-        cells = [_fmt(c, r[c]) for c in MARKDOWN_COLUMNS]
-        own = " ".join(_fmt(c, r[c]) for c in ("theory_axis", "lo_axis", "hi_axis"))
-        lines.append("| " + " | ".join(cells) + f" | {own} |")
-    return "\n".join(lines) + "\n"
+        [*MARKDOWN_COLUMNS, "theory, lo, hi in the axis"],
+        [
+            [_fmt(c, r[c]) for c in MARKDOWN_COLUMNS]
+            + [" ".join(_fmt(c, r[c]) for c in ("theory_axis", "lo_axis", "hi_axis"))]
+            for r in rows
+        ],
+    )
 
 
 def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
@@ -144,17 +142,6 @@ def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
         width = (hi_axis - lo_axis) / hi_axis
         if not width < rtol:
             failures.append(f"{where}: the bracket's relative width {width:.3g} is not < {rtol:g}")
-    for problem, want in expected.items():
-        if counts.get(problem, 0) != want:
-            failures.append(
-                f"{problem}: the table has {counts.get(problem, 0)} rows, the configuration has "
-                f"{want} cases"
-            )
-    extra = sorted(set(counts) - set(expected))
-    if extra:
-        failures.append(f"rows of {extra}, which the configuration does not run")
-    if not rows:
-        failures.append("the table has no rows")
     worst = max(
         (
             abs(_float(r.get("theory")) / _float(r.get("lo")) - 1)
@@ -169,52 +156,28 @@ def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
         "agree": sum(1 for r in rows if _float(r["lo"]) <= _float(r["theory"]) <= _float(r["hi"])),
         "max_rel_gap_theory_lo": worst,
     }
-    return {"check": "thresholds", "passed": not failures, "failures": failures, **values}
-
-
-STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.2em; color: #222; }
-h1 { font-size: 1.25em; margin: 0 0 .4em; }
-p.verdict { padding: .4em .7em; border-radius: 4px; display: inline-block; }
-p.ok { background: #e3f1ea; color: #00573d; }
-p.bad { background: #fbe4d9; color: #8a2c00; font-weight: bold; }
-table { border-collapse: collapse; font-size: .85em; margin: .8em 0; }
-th, td { border-bottom: 1px solid #ddd; padding: .25em .6em; text-align: right; white-space: nowrap; }
-th { background: #f3f3f3; }
-td.text { text-align: left; }
-tr.disagrees td { background: #fbe4d9; }
-dt { font-family: monospace; font-weight: bold; }
-dd { margin: 0 0 .5em 1em; font-size: .85em; }
-"""
+    return checks.verdict("thresholds", counts, expected, "cases", failures, values)
 
 
 def to_html(rows: list[dict[str, str]]) -> str:
-    """A self-contained page of the table for the report (the verdict first)."""
+    """The report's page of the table (:func:`gdlab.report.page`: the verdict first)."""
     agree = [r["agrees"] == "True" for r in rows]
     ok = bool(rows) and all(agree)
     verdict = (
-        f'<p class="verdict ok">Every measured bracket holds the theory ({sum(agree)}/{len(rows)}).</p>'
+        f"Every measured bracket holds the theory ({sum(agree)}/{len(rows)})."
         if ok
-        else f'<p class="verdict bad">{sum(agree)}/{len(rows)} measured brackets hold the theory.</p>'
+        else f"{sum(agree)}/{len(rows)} measured brackets hold the theory."
     )
     cols = list(rows[0]) if rows else list(COLUMNS)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = []
-    for r, good in zip(rows, agree, strict=True):
-        cells = "".join(
-            f"<td{'' if c in FLOATS or c == 'bisections' else ' class=text'}>"
-            f"{html.escape(_fmt(c, r.get(c, '')))}</td>"
-            for c in cols
-        )
-        body.append(f"<tr{'' if good else ' class=disagrees'}>{cells}</tr>")
-    notes = "".join(
-        f"<dt>{html.escape(c)}</dt><dd>{html.escape(m)}</dd>" for c, m in COLUMNS.items()
-    )
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>thresholds</title><style>{STYLE}</style></head><body>\n"
-        "<h1>Stability thresholds: measured by bisection vs the theory</h1>\n"
-        f"{verdict}\n<div><table><thead><tr>{head}</tr></thead><tbody>\n"
-        + "\n".join(body)
-        + f"\n</tbody></table></div>\n<h2>Columns</h2><dl>{notes}</dl>\n</body></html>\n"
+    cells = [
+        [(_fmt(c, r.get(c, "")), c not in FLOATS and c != "bisections") for c in cols] for r in rows
+    ]
+    return report.page(
+        "thresholds",
+        "Stability thresholds: measured by bisection vs the theory",
+        (ok, verdict),
+        cols,
+        cells,
+        agree,
+        COLUMNS,
     )

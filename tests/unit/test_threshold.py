@@ -185,6 +185,27 @@ def test_the_check_passes_a_good_table_only():
     assert not threshold_table.check(_rows(theory="1.5", agrees="True"), {"p": 1})["passed"]
 
 
+def test_both_verdict_tables_are_held_to_the_config_by_one_rule():
+    """The thresholds table and the convergence tables share one row-count rule
+    (gdlab.checks.verdict): a problem short of rows, one the config does not run and no
+    rows at all fail alike, each naming its unit."""
+    import pandas as pd
+
+    from gdlab import checks
+
+    table = pd.DataFrame({"setting": ["alpha_1.0"], "prediction": ["converged"], "agrees": [True]})
+    for report, unit in (
+        (threshold_table.check(_rows(), {"p": 2}), "2 cases"),
+        (checks.convergence({"p": table}, {"p": 2}), "2 grid points"),
+    ):
+        assert report["failures"] == [f"p: the table has 1 rows, the configuration has {unit}"]
+    extra = "rows of ['p'], which the configuration does not run"
+    assert extra in threshold_table.check(_rows(), {"q": 1})["failures"]
+    assert extra in checks.convergence({"p": table}, {"q": 1})["failures"]
+    assert "the table has no rows" in threshold_table.check([], {})["failures"]
+    assert "the table has no rows" in checks.convergence({}, {})["failures"]
+
+
 @pytest.mark.parametrize(
     "damage, message",
     [
