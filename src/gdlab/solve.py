@@ -50,7 +50,7 @@ def solve(
     if not 0 <= first <= last:
         raise ValueError(f"seed block {first}-{last} is empty or negative")
     seeds = list(range(first, last + 1))
-    numerics = problems.module(problem)
+    numerics = problems.numerics(problem)
     cols = numerics.run(settings, value, seeds)
     traced = spec.trajectories if trajectories is SPEC else trajectories
     if spec.iterative:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 # The Parquet types a problem's own columns may have (names, not pyarrow types:
 # the spec is read at parse time, without pyarrow).
@@ -207,6 +208,44 @@ class Problem:
         for col in self.trace:
             if col not in self.columns:
                 raise ValueError(f"{self.name}: trace column {col!r} is not in its columns")
+
+
+# ---- the plug-in: what a problem's modules answer -----------------------------------
+# Checked when the registry hands them out (gdlab.problems.numerics and .theory), so a
+# reader follows a setting from its rule (``python -m gdlab.solve --settings ...``)
+# through :func:`gdlab.problems.numerics` into ``Numerics.run`` of the problem's folder.
+@runtime_checkable
+class Numerics(Protocol):
+    """A problem's solver: its folder's ``numerics.py``."""
+
+    def run(self, settings: dict, value: object, seeds: list[int]) -> dict:
+        """The runs of ``seeds`` at grid value ``value`` under ``settings`` (its config
+        section without the grid keys): columns name -> NumPy array or list, one entry a
+        recorded row, run-level columns repeated on each of its rows
+        (:func:`gdlab.descent.run_block` makes them for an iteration)."""
+        ...
+
+    def data_process(self, settings: dict, value: object = None) -> dict:
+        """How one seed's data are drawn (:func:`gdlab.seeding.process`): stated in every
+        result file's metadata, so a reader can regenerate a run."""
+        ...
+
+
+@runtime_checkable
+class Theory(Protocol):
+    """A problem's theory (``SPEC.theory``): a :class:`gdlab.theory.Threshold` or a module
+    of its folder (:mod:`gdlab.theory` says what each member means)."""
+
+    threshold: float | None
+
+    def predict(self, value: object) -> str | None:
+        """The outcome every run at grid value ``value`` must have, or None."""
+        ...
+
+    def table_row(self, value: object, runs, rows, context: dict) -> dict:
+        """The problem's own columns of its convergence table at ``value``, with
+        ``prediction`` and ``agrees``."""
+        ...
 
 
 # ---- schema fragments ---------------------------------------------------------------

@@ -127,3 +127,25 @@ def test_the_core_imports_no_problem_and_nothing_above_it():
         if imported not in CORE and imported != "gdlab.__version__"
     }
     assert found == set()
+
+
+def test_the_registry_hands_out_only_what_answers_the_interface(monkeypatch):
+    """problems.numerics and problems.theory return the typed plug-in (gdlab.spec.Numerics,
+    gdlab.spec.Theory) of every problem, and refuse a module that lacks a member in one
+    line naming the file and the interface."""
+    import types
+
+    from gdlab import spec
+
+    for name in NAMES:
+        assert isinstance(problems.numerics(name), spec.Numerics)
+        assert isinstance(problems.theory(name), spec.Theory)
+    broken = types.ModuleType("numerics")
+    broken.run = lambda settings, value, seeds: {}  # no data_process
+    monkeypatch.setattr(problems, "module", lambda name, module_name="numerics": broken)
+    with pytest.raises(problems.ProblemError) as err:
+        problems.numerics("quadratic")
+    assert str(err.value).startswith("src/gdlab/problems/quadratic/numerics.py lacks run")
+    assert "gdlab.spec.Numerics" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(problems.ProblemError, match=r"SPEC.theory lacks .*gdlab.spec.Theory"):
+        problems.theory("quadratic")

@@ -5,7 +5,7 @@ A problem is one folder, ``src/gdlab/problems/<name>/``:
 * ``__init__.py`` — ``SPEC = gdlab.spec.Problem(...)``, pure Python (read at parse
   time, by every cluster job again): grid, seeding, columns, schema fragment,
   theory, figures, checks;
-* ``numerics.py`` — ``run(settings, value, seeds) -> columns``, the solver;
+* ``numerics.py`` — the solver, :class:`gdlab.spec.Numerics` (:func:`numerics`);
 * ``captions/table.rst`` and ``captions/<figure or check>.rst`` — report captions;
 * any module its spec names (a theory, figures, checks).
 
@@ -21,6 +21,8 @@ from __future__ import annotations
 import importlib
 from functools import cache
 from pathlib import Path
+
+from gdlab.spec import Numerics, Theory
 
 HERE = Path(__file__).resolve().parent
 PACKAGE = __name__
@@ -94,10 +96,28 @@ def function_file(name: str, ref: str) -> Path:
     return module_file(name, mod)
 
 
-def theory(name: str):
-    """The problem's theory: its spec's :class:`gdlab.theory.Threshold`, or the module it names."""
+def numerics(name: str) -> Numerics:
+    """The problem's solver, its ``numerics.py`` (:class:`gdlab.spec.Numerics`)."""
+    found = module(name, "numerics")
+    if not isinstance(found, Numerics):
+        raise ProblemError(
+            f"src/gdlab/problems/{name}/numerics.py lacks run(settings, value, seeds) or "
+            "data_process(settings, value): the solver's interface (gdlab.spec.Numerics)"
+        )
+    return found
+
+
+def theory(name: str) -> Theory:
+    """The problem's theory (:class:`gdlab.spec.Theory`): its spec's
+    :class:`gdlab.theory.Threshold`, or the module it names."""
     t = spec(name).theory
-    return module(name, t) if isinstance(t, str) else t
+    found = module(name, t) if isinstance(t, str) else t
+    if not isinstance(found, Theory):
+        raise ProblemError(
+            f"src/gdlab/problems/{name}: SPEC.theory lacks threshold, predict or "
+            "table_row: the theory's interface (gdlab.spec.Theory)"
+        )
+    return found
 
 
 def theory_files(name: str) -> list[Path]:
