@@ -6,7 +6,9 @@ benchmarks/run.py, scale.py and vs_benchopt.py import it; it imports none of the
 
 from __future__ import annotations
 
+import datetime
 import os
+import platform
 import re
 import resource
 import shutil
@@ -28,6 +30,43 @@ from support import checkout  # noqa: E402
 
 # What a workflow copy needs (results/ and .snakemake/ excluded).
 TIMEOUT = 3600
+
+
+# ---- the record -----
+def machine(argv, script: str = "benchmarks/run.py") -> dict:
+    """This machine, its load and this checkout's commit, for a benchmark's record."""
+    import numpy as np
+    import snakemake
+
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src", "workflow", "Snakefile", "profiles"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        commit += "+dirty" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "snakemake": snakemake.__version__,
+        "numpy": np.__version__,
+        "commit": commit,
+        "command": " ".join(["python", script, *argv]),
+        "load_before": list(os.getloadavg()),
+    }
 
 
 # ---- running things -----------------------------------------------------------------

@@ -34,10 +34,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import datetime
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -45,7 +43,7 @@ import time
 from pathlib import Path
 
 # first: benchmarks/harness.py puts this checkout's src/ and tests/ on sys.path
-from harness import HERE, REPO
+from harness import HERE, REPO, machine
 
 # isort: split
 import operator_bench
@@ -54,42 +52,6 @@ from items import headline, job_size, scaling, scaling_targets, solver_job
 from markdown_tables import markdown
 from studies import only_problem, study
 from targets import targets
-
-
-def machine(argv) -> dict:
-    import numpy as np
-    import snakemake
-
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src", "workflow", "Snakefile", "profiles"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        commit += "+dirty" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
-    return {
-        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "host": platform.node(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "snakemake": snakemake.__version__,
-        "numpy": np.__version__,
-        "commit": commit,
-        "command": " ".join(["python", "benchmarks/run.py", *argv]),
-        "load_before": list(os.getloadavg()),
-    }
-
 
 ITEMS = ("headline", "scaling", "job_size", "operator", "solver_job")
 # What each item measures: the full benchmark, and the smoke test of --quick.
