@@ -185,3 +185,32 @@ def test_benchopt_ols_does_gdlabs_lsq_gd_work(c):
     assert np.isclose(grad, cols["grad_norm"][last], rtol=1e-6, atol=1e-13)
     if outcome == "converged":
         assert grad <= settings["tolerance"] * 1.01
+
+
+def test_the_scale_benchmark_s_helpers_resolve_and_its_goals_can_fail():
+    """benchmarks/scale.py ran no more once the benchmark modules were split (it asked
+    harness for names it no longer had): its config, its record and its goals, called."""
+    import scale
+
+    config = scale.scaled(scale.large_config(), 1000, None)
+    assert (
+        scale.runs_of(config)
+        == len(grid.grid_values("sharp_wide", config["problems"]["sharp_wide"]))
+        * config["problems"]["sharp_wide"]["seeds"]
+    )
+    assert callable(scale.run.machine)  # its record (it runs git: not in this tier)
+    row = {
+        "runs": 10**6,
+        "seconds": 31.0,
+        "cpu_s": 100.0,
+        "solver_cpu_s": 50.0,
+        "peak_rss_bytes": {"gdlab.solve": 100 * 2**20, "gdlab.jobs.figure": 501 * 2**20},
+        "results_dir_bytes": 149 * 10**6,
+    }
+    met = {name.split(",")[0]: t["met"] for name, t in scale.goals(row).items()}
+    assert met == {
+        "cold wall s": False,
+        "CPU ÷ the solver and seeding's own CPU": True,
+        "peak RSS of any job (MiB)": False,
+        "results/ (MB)": True,
+    }
