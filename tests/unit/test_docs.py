@@ -72,3 +72,27 @@ def test_the_path_scan_finds_paths():
     """The check above could pass on nothing: it must find the README's own links."""
     found = {t for t, _p in named_paths(REPO / "README.md")}
     assert {"docs/reruns.md", "config/README.md"} <= found
+
+
+def test_results_md_lists_every_column_in_the_files_order():
+    """docs/results.md's column table is the order of every run file's columns, and the
+    summaries' order is it with ``step`` dropped and each trace column as _start, _final
+    in its place."""
+    from gdlab import columns
+
+    text = (REPO / "docs/results.md").read_text()
+    table = text[text.index("| column | type | what it is |") :].split("\n\n")[0]
+    documented = [
+        name
+        for line in table.splitlines()[2:]
+        for name in re.findall(r"`([A-Za-z_]+)`", line.split("|")[1])
+    ]
+    assert documented == list(columns.dataset_types())
+    trace = set(columns.dataset_trace()) - {"step"}
+    expected = []
+    for name in documented:
+        if name in trace:
+            expected += [f"{name}_start", f"{name}_final"]
+        elif name != "step":
+            expected.append(name)
+    assert list(columns.summary_columns()) == expected
