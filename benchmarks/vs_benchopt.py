@@ -59,10 +59,10 @@ PEAK = (
 
 # ---- the two configurations -----------------------------------------------------------
 def gdlab_config(base: dict, seeds: int) -> dict:
-    """The study restricted to the OLS-GD work: ``only: lsq_gd`` and its section set
+    """The study restricted to the OLS-GD work: ``study: lsq_gd`` and its section set
     to the shape, step sizes, seeds and stopping rule above."""
     c = copy.deepcopy(base)
-    c["only"] = PROBLEM
+    c["study"] = PROBLEM
     c["problems"][PROBLEM].update(
         alpha_multiples=list(ALPHA_MULTIPLES),
         seeds=seeds,

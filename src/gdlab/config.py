@@ -113,33 +113,51 @@ def _non_finite(value, path=()) -> list[tuple[tuple, str]]:
     return []
 
 
-def selection(config: dict) -> list[str] | None:
-    """The problems named by the ``only`` key (``--config only=a,b``: a comma-separated
-    string), in the order given, or None when the key is absent (run every problem).
-    :func:`only_messages` checks each name; :func:`gdlab.plan.configured` uses it."""
-    only = config.get("only")
-    if only is None:
+def selection(config: dict, key: str = "only") -> list[str] | None:
+    """The problems named by ``key`` (``only`` by default, or ``study``: a comma-separated
+    string), in the order given, or None when the key is absent.  :func:`names_messages`
+    checks each name; :func:`gdlab.plan.study` and :func:`gdlab.plan.configured` use it."""
+    value = config.get(key)
+    if value is None:
         return None
-    return list(dict.fromkeys(n.strip() for n in str(only).split(",") if n.strip()))
+    return list(dict.fromkeys(n.strip() for n in str(value).split(",") if n.strip()))
+
+
+def in_study(config: dict) -> list[str]:
+    """The problems of the study: the sections under ``problems``, narrowed to the
+    ``study`` key when it is set (a config file's own study, e.g. config/large.yaml)."""
+    study = selection(config, "study")
+    return [p for p in config["problems"] if study is None or p in study]
 
 
 def selected(config: dict) -> list[str]:
-    """The problems of the configuration the run computes: its sections under
-    ``problems``, narrowed to :func:`selection` (as :func:`gdlab.plan.configured`)."""
+    """The problems the run computes: the study's, narrowed to ``only`` (a subset, which
+    never alters the study's files: docs/deploying.md)."""
     only = selection(config)
-    return [p for p in config["problems"] if only is None or p in only]
+    return [p for p in in_study(config) if only is None or p in only]
 
 
-def only_messages(config: dict) -> list[str]:
-    """The ``only`` key (``--config only=a,b``): each name must be a problem of this
-    configuration (registered, with a section under ``problems``); one message."""
-    if "only" not in config:
+def names_messages(config: dict, key: str) -> list[str]:
+    """The ``study`` key (each name a problem with a section under ``problems``) or the
+    ``only`` key (``--config only=a,b``: each name a problem of the study); one message."""
+    if key not in config:
         return []
-    allowed = [p for p in problems.names() if p in config["problems"]]
-    what = f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
-    names = selection(config)
+    sections = [p for p in problems.names() if p in config["problems"]]
+    if key == "study":
+        allowed = sections
+        what = (
+            f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
+        )
+    else:
+        allowed = [p for p in sections if p in in_study(config)]
+        what = (
+            f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
+            if "study" not in config
+            else f"allowed: a comma-separated list of the study's problems ({', '.join(allowed)})"
+        )
+    names = selection(config, key)
     if not names:
-        return [f"only: {describe(config['only'])} names no problem; {what}"]
+        return [f"{key}: {describe(config[key])} names no problem; {what}"]
     unknown = [n for n in names if n not in allowed]
     if not unknown:
         return []
@@ -147,15 +165,22 @@ def only_messages(config: dict) -> list[str]:
     for n in unknown:
         close = difflib.get_close_matches(n, allowed, n=1, cutoff=0.6)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        if n in problems.names():
+        if n in problems.names() and n not in sections:
             hint = " (it has no section under problems)"
+        elif n in sections:
+            hint = " (the study key leaves it out)"
         parts.append(f"{n!r}{hint}")
     if len(parts) == 1:
         name, _, hint = parts[0].partition(" ")
         return [
-            f"only: {name} is not a problem of this configuration{' ' * bool(hint)}{hint}; {what}"
+            f"{key}: {name} is not a problem of this configuration{' ' * bool(hint)}{hint}; {what}"
         ]
-    return [f"only: {', '.join(parts)} are not problems of this configuration; {what}"]
+    return [f"{key}: {', '.join(parts)} are not problems of this configuration; {what}"]
+
+
+def only_messages(config: dict) -> list[str]:
+    """:func:`names_messages` of ``study``, then (when the study is valid) of ``only``."""
+    return names_messages(config, "study") or names_messages(config, "only")
 
 
 def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
@@ -170,7 +195,7 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
         return reachable(*path) and not any(p[: len(path)] == path for p in invalid)
 
     problems_ok = reachable("problems") and isinstance(config.get("problems"), dict)
-    messages = only_messages(config) if valid("only") and problems_ok else []
+    messages = only_messages(config) if valid("only") and valid("study") and problems_ok else []
     for name, cfg in config["problems"].items() if problems_ok else ():
         if name not in problems.names() or not isinstance(cfg, dict):
             continue  # the schema named it

@@ -34,16 +34,29 @@ def lookup(config: dict, dotted: str):
 
 
 # ---- what the study holds -------------------------------------------------------------
+def study(config: dict) -> list[str]:
+    """The registered problems of the study, in registry order: those with a section
+    under ``problems``, narrowed to the ``study`` key when it is set.  Every rule is
+    made for them, and the study-wide files (``results/runs.parquet``, the convergence
+    and threshold checks, the report) are made of them all."""
+    return [p for p in problems.names() if p in gdconfig.in_study(config)]
+
+
 def configured(config: dict) -> list[str]:
-    """The registered problems the config runs, in registry order: those with a section
-    under ``problems``, narrowed to :func:`selection` when ``only`` is set."""
-    only = gdconfig.selection(config)
-    return [p for p in problems.names() if p in config["problems"] and (only is None or p in only)]
+    """The problems this run computes: :func:`study`, narrowed to ``only`` when it is
+    set (a subset: :func:`subset`)."""
+    return [p for p in study(config) if p in gdconfig.selected(config)]
+
+
+def subset(config: dict) -> bool:
+    """The run computes part of the study (``only``): it makes its problems' own files
+    and leaves every study-wide file as it was (never shrinks or replaces it)."""
+    return configured(config) != study(config)
 
 
 def iterative(config: dict) -> list[str]:
-    """Those run by GD: their tables join the convergence check."""
-    return [p for p in configured(config) if problems.spec(p).iterative]
+    """The study's problems run by GD: their tables join the convergence check."""
+    return [p for p in study(config) if problems.spec(p).iterative]
 
 
 def runs_of(config: dict, problem: str) -> list[str]:
@@ -52,8 +65,8 @@ def runs_of(config: dict, problem: str) -> list[str]:
 
 
 def problem_re(config: dict) -> str:
-    """The wildcard regex of a problem: exactly the configured ones."""
-    return "|".join(map(re.escape, configured(config))) or "(?!)"
+    """The wildcard regex of a problem: exactly the study's."""
+    return "|".join(map(re.escape, study(config))) or "(?!)"
 
 
 def solver_job_re(config: dict) -> str:
@@ -62,7 +75,7 @@ def solver_job_re(config: dict) -> str:
     spelled another way, a value or block the config does not have, another
     problem's grid point) matches no rule unless the config would make it."""
     parts = []
-    for p in configured(config):
+    for p in study(config):
         jobs = grid.jobs(config, p)
         settings = "|".join(map(re.escape, dict.fromkeys(j.setting for j in jobs)))
         blocks = "|".join(map(re.escape, dict.fromkeys(j.seeds for j in jobs)))
@@ -71,8 +84,8 @@ def solver_job_re(config: dict) -> str:
 
 
 def with_thresholds(config: dict) -> list[str]:
-    """The configured problems with a threshold experiment (``SPEC.thresholds``)."""
-    return [p for p in configured(config) if problems.spec(p).thresholds is not None]
+    """The study's problems with a threshold experiment (``SPEC.thresholds``)."""
+    return [p for p in study(config) if problems.spec(p).thresholds is not None]
 
 
 def threshold_path(problem: str) -> str:
@@ -95,28 +108,34 @@ def figure_paths(name: str) -> dict[str, str]:
 
 
 def all_outputs(config: dict) -> list[str]:
-    """Every file the study makes, the run files, summaries and threshold CSVs too:
+    """Every file the run makes, the run files, summaries and threshold CSVs too:
     Snakemake recomputes a deleted file only if a target needs it, and the recovery
-    from a damaged file is to delete it and rerun (docs/bad-input.md)."""
+    from a damaged file is to delete it and rerun (docs/bad-input.md).  A subset
+    (:func:`subset`) makes its problems' own files only, never a study-wide one."""
+    mine = configured(config)
     out = []
-    for p in configured(config):
+    for p in mine:
         out += runs_of(config, p)
-    out += [SUMMARY.format(problem=p) for p in configured(config)]
-    out += [threshold_path(p) for p in with_thresholds(config)]
-    for p in configured(config):
+    out += [SUMMARY.format(problem=p) for p in mine]
+    out += [threshold_path(p) for p in with_thresholds(config) if p in mine]
+    for p in mine:
         out += [f"results/tables/{p}.csv", f"results/tables/{p}.md"]
-    for p in configured(config):
+    for p in mine:
         out += [f"results/checks/{c.name}.json" for c in problems.spec(p).checks]
-    if iterative(config):
-        out.append("results/checks/convergence.json")
-    out += [f"results/report/tables/{p}.html" for p in configured(config)]
-    for p in configured(config):
+    out += [f"results/report/tables/{p}.html" for p in mine]
+    for p in mine:
         for f in problems.spec(p).figures:
             out += list(figure_paths(f.name).values())
+    return out + ([] if subset(config) else study_wide(config))
+
+
+def study_wide(config: dict) -> list[str]:
+    """The files made of every problem of the study: the convergence check, the
+    threshold table, check and figure, ``results/runs.parquet``."""
+    out = ["results/checks/convergence.json"] if iterative(config) else []
     if with_thresholds(config):
         out += list(THRESHOLD_OUTPUTS.values())
-    out.append(RUNS)
-    return out
+    return [*out, RUNS]
 
 
 # ---- the config slice of each job ---------------------------------------------------------
@@ -125,9 +144,9 @@ def solver_settings(config: dict, problem: str) -> str:
 
 
 def study_settings(config: dict) -> str:
-    """The solver settings of every problem the config runs, by problem (what
+    """The solver settings of every problem of the study, by problem (what
     ``results/runs.parquet`` must be made of)."""
-    return as_json({p: grid.solver_settings(config, p) for p in configured(config)})
+    return as_json({p: grid.solver_settings(config, p) for p in study(config)})
 
 
 def table_checks(config: dict, problem: str) -> str:

@@ -39,6 +39,8 @@ def checks_of(config: dict) -> list[str]:
     """The checks of the problems the run selects, then the convergence and the
     threshold checks."""
     out = [c.name for p in plan.configured(config) for c in problems.spec(p).checks]
+    if plan.subset(config):  # a subset leaves the study-wide checks as they were
+        return out
     out += ["convergence"] if plan.iterative(config) else []
     return out + (["thresholds"] if plan.with_thresholds(config) else [])
 
@@ -139,7 +141,18 @@ def success_lines(config: dict, report: str | None = None, workdir: str | None =
     held = all(ok for _k, _n, ok, _t in items)
     head = "every claim holds" if held else "NOT every claim holds (see below)"
     lines = [f"gdlab: {head}: {len(tables)} convergence tables, {len(checks)} checks"]
+    if plan.subset(config):
+        lines[0] = (
+            f"gdlab: a subset ({', '.join(plan.configured(config))} of "
+            f"{len(plan.study(config))} problems): {head.replace('every claim', 'every claim of it')}:"
+            f" {len(tables)} convergence tables, {len(checks)} checks"
+        )
     footer = ["  files results/tables/<problem>.csv and .md, results/checks/, results/figures/"]
+    if plan.subset(config):
+        footer.append(
+            "  study-wide files (results/runs.parquet, the convergence and threshold checks,"
+            " the report) left as they were"
+        )
     if report:
         footer.append(f"  report {report}")
     if workdir:
@@ -243,16 +256,17 @@ def on_success(
     stream=None,
 ) -> None:
     """``onsuccess``: build the report when the run made the whole study (no target
-    named on the command line), then print the summary; ``root``, the workflow's
+    named on the command line, no subset), then print the summary; ``root``, the workflow's
     folder: the working directory is named when it is another one."""
     targets = [t for t in targets if t != "all"]
     if targets and set(targets) <= HOUSEKEEPING:  # they print what they did
         return
-    report = (
-        build_report(report_command(snakefile, configfiles, cli_config))
-        if not targets
-        else f"not rebuilt (targets were named); build it with: snakemake --report {REPORT}"
-    )
+    if plan.subset(config):  # the report is of the whole study
+        report = None
+    elif targets:
+        report = f"not rebuilt (targets were named); build it with: snakemake --report {REPORT}"
+    else:
+        report = build_report(report_command(snakefile, configfiles, cli_config))
     here = Path.cwd().resolve()
     workdir = str(here) if root is None or Path(root).resolve() != here else None
     _print(success_lines(config, report, workdir), stream)

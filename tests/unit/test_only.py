@@ -41,7 +41,33 @@ def test_a_selection_narrows_every_plan_to_its_problems():
     assert not [o for o in outputs if any(f"/{p}." in o or f"/{p}/" in o for p in others)]
     assert f"results/tables/{NAMES[0]}.csv" in outputs
     assert gdconfig.count_jobs(cfg) == sum(len(grid.jobs(cfg, p)) for p in chosen)
-    assert plan.iterative(cfg) == [p for p in ITERATIVE if p in chosen]
+    # a subset: no study-wide file is its target; the study and its rules stay whole
+    assert plan.subset(cfg) and plan.study(cfg) == NAMES
+    assert not set(plan.study_wide(cfg)) & set(outputs)
+    assert plan.iterative(cfg) == ITERATIVE
+    # every problem named is the whole study: no subset, the study-wide files are made
+    whole = with_only(",".join(reversed(NAMES)))
+    assert not plan.subset(whole) and set(plan.study_wide(whole)) <= set(plan.all_outputs(whole))
+
+
+def test_a_study_key_defines_the_study_a_subset_narrows():
+    """``study`` (a config file's own study, as config/large.yaml's) is the whole study:
+    its study-wide files are made of its problems; ``only`` then narrows within it."""
+    cfg = copy.deepcopy(TEST)
+    cfg["study"] = f"{NAMES[-1]},{NAMES[0]}"
+    assert gdconfig.messages(cfg, SCHEMA) == []
+    assert plan.study(cfg) == plan.configured(cfg) == [NAMES[0], NAMES[-1]]
+    assert not plan.subset(cfg) and plan.RUNS in plan.all_outputs(cfg)
+    cfg["only"] = NAMES[0]
+    assert plan.subset(cfg) and plan.configured(cfg) == [NAMES[0]]
+    cfg["only"] = NAMES[1]  # outside the study
+    (msg,) = gdconfig.messages(cfg, SCHEMA)
+    assert msg.startswith(f"only: {NAMES[1]!r} is not a problem of this configuration")
+    assert "the study key leaves it out" in msg and "the study's problems" in msg
+    cfg = copy.deepcopy(TEST)
+    cfg["study"] = "nosuch"
+    (msg,) = gdconfig.messages(cfg, SCHEMA)
+    assert msg.startswith("study: 'nosuch' is not a problem of this configuration")
 
 
 @pytest.mark.parametrize(

@@ -337,7 +337,14 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
         figures_importing("src/gdlab/plots/common.py"),
     ),
     ("src/gdlab/jobs/figure.py", append_statement, (), ALL_FIGURES),
-    ("src/gdlab/checks.py", append_statement, (), CHECKS),
+    # the checks' report and the verdict tables' row-count rule: every check, and the
+    # thresholds table (its module builds its check with it) with what follows from it
+    (
+        "src/gdlab/checks.py",
+        append_statement,
+        (),
+        CHECKS | set(gdplan.THRESHOLD_OUTPUTS.values()),
+    ),
     ("src/gdlab/jobs/table.py", append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
     # the comparison a check and a figure share: both
     (

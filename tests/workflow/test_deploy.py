@@ -1,5 +1,6 @@
 """gdlab deployed: as a module of a host workflow with its own config/config.yaml,
-with --directory ELSEWHERE, a part of the study at a time (--config only=...), and what
+with --directory ELSEWHERE, a smaller study (--config study=...), a part of a finished
+study (--config only=..., a subset: the study-wide files stay as they were), and what
 every run ends with (the summary, results/report.html).  Real Snakemake on the test
 config; the tables are compared byte for byte with the test study's."""
 
@@ -44,13 +45,14 @@ onerror:
 """
 
 
-# The deployments run a part of the test study (``only=``): a problem with a threshold
-# experiment and one whose check states a reference value, so that every kind of line
-# of the summary is there; their tables must be the full study's, byte for byte.
+# The deployments run a smaller study (``study=``, a study of its own: its study-wide
+# files and report are made of it): a problem with a threshold experiment and one whose
+# check states a reference value, so that every kind of line of the summary is there;
+# their tables must be the full test study's, byte for byte.
 ONLY = [p for p in PROBLEMS if problems.spec(p).thresholds][:1] + [
     p for p in PROBLEMS if any(c.name == p for c in problems.spec(p).checks)
 ][-1:]
-SUBSET = ("--config", f"only={','.join(ONLY)}")
+SUBSET = ("--config", f"study={','.join(ONLY)}")
 
 
 def tables(wd: Path, of: Path | None = None) -> dict[str, bytes]:
@@ -99,7 +101,7 @@ def assert_summary_says_what_was_proved(out: str, wd: Path):
 
 
 def assert_only_the_subset_was_made(out: str, wd: Path) -> None:
-    """``only=`` made the chosen problems' runs, tables and checks, and the summary says
+    """``study=`` made the chosen problems' runs, tables and checks, and the summary says
     just those (the words of a bad selection: tests/unit/test_only.py)."""
     made = {p.stem for p in (wd / "results/tables").glob("*.csv")}
     measured = any(problems.spec(p).thresholds for p in ONLY)  # their thresholds' table
@@ -178,3 +180,36 @@ def test_a_failed_claim_is_named_at_the_end(test_study, tmp_path):
     failed = [line for line in lines[start:] if line.startswith("ERROR in rule check_conv_huber")]
     assert failed and "differs from the reference 0.5" in failed[0], lines[start:]
     assert "  (log: results/logs/checks/conv_huber.log)" in lines[start:]
+
+
+def test_a_subset_leaves_the_study_wide_files_as_they_were(study):
+    """``--config only=...`` on a finished study: its problems' own files are remade
+    (here: a table deleted), every study-wide file (results/runs.parquet, the
+    convergence and threshold checks and tables, the report) keeps its bytes and its
+    time, and the summary says the run was a subset."""
+    chosen = ONLY[0]
+    wide = [
+        "results/runs.parquet",
+        "results/checks/convergence.json",
+        "results/tables/thresholds.csv",
+        "results/checks/thresholds.json",
+    ]
+    before = {p: ((study / p).read_bytes(), (study / p).stat().st_mtime_ns) for p in wide}
+    (study / f"results/tables/{chosen}.csv").unlink()
+    only = ("--config", f"only={chosen}")
+    out = snakemake(
+        study, "--configfile", "config/test.yaml", "--cores", "2", *only, hooks=True
+    ).stdout
+    assert (study / f"results/tables/{chosen}.csv").is_file()
+    assert {p: ((study / p).read_bytes(), (study / p).stat().st_mtime_ns) for p in wide} == before
+    lines = summary_of(out)
+    assert lines[0].startswith(f"gdlab: a subset ({chosen} of {len(PROBLEMS)} problems)"), lines
+    assert any("study-wide files" in line and "left as they were" in line for line in lines)
+    assert not any(line.startswith("  report") for line in lines), lines
+    assert not (study / "results/report.html").exists()  # the test study has none: not made
+    # a subset in an empty directory makes its problem's files and no study-wide one
+    fresh = copy_workflow(study.parent / "fresh")
+    snakemake(fresh, "--configfile", "config/test.yaml", "--cores", "2", *only)
+    assert (fresh / f"results/tables/{chosen}.csv").is_file()
+    assert not [p for p in wide if (fresh / p).exists()]
+    assert {p.name for p in (fresh / "results/runs").iterdir()} == {chosen}

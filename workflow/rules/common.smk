@@ -50,7 +50,8 @@ if _problems:
         ),
     )
 
-PROBLEMS = plan.configured(config)
+# every rule is made for the study's problems; `only` narrows what the run targets
+PROBLEMS = plan.study(config)
 ITERATIVE = plan.iterative(config)
 SPECS = {p: problems.spec(p) for p in PROBLEMS}
 THRESHOLDS = plan.with_thresholds(config)
