@@ -213,3 +213,41 @@ def test_a_subset_leaves_the_study_wide_files_as_they_were(study):
     assert (fresh / f"results/tables/{chosen}.csv").is_file()
     assert not [p for p in wide if (fresh / p).exists()]
     assert {p.name for p in (fresh / "results/runs").iterdir()} == {chosen}
+
+
+def test_the_documented_clone_commands_work_from_a_plain_clone(tmp_path):
+    """docs/deploying.md's "Getting gdlab" commands, run as written in a scratch folder
+    with its URL pointing at a plain clone of this checkout (no tag travels with it),
+    succeed; and every tag a document names exists in this repository."""
+    import subprocess
+
+    text = (REPO / "docs/deploying.md").read_text()
+    section = text[text.index("## Getting gdlab") :]
+    start = section.index("```bash\n") + len("```bash\n")
+    commands = section[start : section.index("```", start)]
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(REPO), str(origin)], check=True)
+    url = "https://github.com/OWNER/gdlab.git"
+    assert url in commands
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands.replace(url, str(origin))],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (scratch / "gdlab/pyproject.toml").is_file()
+    tags = set(
+        subprocess.run(
+            ["git", "-C", str(REPO), "tag", "--list"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    docs = [REPO / "README.md", REPO / "CHANGELOG.md", *sorted((REPO / "docs").glob("*.md"))]
+    named = {
+        (doc.name, tag)
+        for doc in docs
+        for tag in re.findall(r'(?:--branch |tag=")(v[0-9][^\s"`]*)', doc.read_text())
+    }
+    assert {(doc, tag) for doc, tag in named if tag not in tags} == set()
