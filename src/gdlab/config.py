@@ -143,18 +143,10 @@ def names_messages(config: dict, key: str) -> list[str]:
     if key not in config:
         return []
     sections = [p for p in problems.names() if p in config["problems"]]
-    if key == "study":
-        allowed = sections
-        what = (
-            f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
-        )
-    else:
-        allowed = [p for p in sections if p in in_study(config)]
-        what = (
-            f"allowed: a comma-separated list of the problems under problems ({', '.join(allowed)})"
-            if "study" not in config
-            else f"allowed: a comma-separated list of the study's problems ({', '.join(allowed)})"
-        )
+    narrowed = key == "only" and "study" in config
+    allowed = [p for p in sections if not narrowed or p in in_study(config)]
+    whose = "the study's problems" if narrowed else "the problems under problems"
+    what = f"allowed: a comma-separated list of {whose} ({', '.join(allowed)})"
     names = selection(config, key)
     if not names:
         return [f"{key}: {describe(config[key])} names no problem; {what}"]

@@ -39,3 +39,13 @@ def test_pinned_versions_agree():
         if isinstance(d, str) and "==" in d
     }
     assert pins_pip == pins_conda
+
+
+def test_the_version_lives_in_pyproject_alone():
+    """gdlab.__version__ is pyproject.toml's version (read as a line of text, so no TOML
+    parser joins every job's start-up; held here to what a TOML parser reads)."""
+    import gdlab
+
+    with open(REPO / "pyproject.toml", "rb") as f:
+        assert gdlab.__version__ == tomllib.load(f)["project"]["version"]
+    assert "0.1.0" not in (REPO / "src/gdlab/__init__.py").read_text()
