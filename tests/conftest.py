@@ -189,6 +189,11 @@ def read_only(wd: Path, digest: str):
     )
 
 
+def output_of(wd: Path) -> Path:
+    """What the test study's ``snakemake`` printed (stdout and stderr)."""
+    return wd.parent / "output.txt"
+
+
 def imports_of(wd: Path) -> Path:
     """Where the test study's processes recorded the gdlab files they imported."""
     return wd.parent / "imports"
@@ -203,6 +208,7 @@ def _build_test_study(wd: Path) -> None:
     env = {"PYTHONPATH": os.pathsep.join(p for p in path if p), "GDLAB_IMPORT_SPY": str(spy)}
     out = snakemake(wd, "--configfile", "config/test.yaml", "--cores", "2", env=env).stdout
     assert "Using workflow specific profile profiles/default" in out
+    output_of(wd).write_text(out, encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from gdlab import codedeps, columns, grid, problems
@@ -127,6 +128,22 @@ def all_outputs(config: dict) -> list[str]:
         for f in problems.spec(p).figures:
             out += list(figure_paths(f.name).values())
     return out + ([] if subset(config) else study_wide(config))
+
+
+# A job's start-up (Python, NumPy, pyarrow: ~0.2 s) costs as much as ~10^7 vectorised
+# GD steps (docs/performance.md, "Job size"): the size of a job that runs no solver.
+STARTUP_RUN_STEPS = 10**7
+
+
+def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
+    """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
+    solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`."""
+    if rule != "solve" or wildcards.get("problem") not in config.get("problems", {}):
+        return STARTUP_RUN_STEPS
+    first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
+    runs = int(last or first) - int(first) + 1
+    steps = int(config["problems"][wildcards["problem"]].get("max_steps", 1))
+    return STARTUP_RUN_STEPS + runs * steps
 
 
 def study_wide(config: dict) -> list[str]:

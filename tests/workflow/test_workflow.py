@@ -1,11 +1,12 @@
 """The real workflow on the test config, end to end."""
 
 import json
+import re
 
 import pandas as pd
 import pyarrow.parquet as pq
 
-from conftest import snakemake
+from conftest import output_of, snakemake
 from gdlab import grid, problems, tables
 
 
@@ -117,3 +118,38 @@ def test_seeds_per_job_does_not_change_results(workdir, test_study):
         )
         assert len(one) == len(blocks) > 0
         pd.testing.assert_frame_equal(one, blocks)
+
+
+PROGRESS = re.compile(
+    r"\[(\d+):(\d\d) \| (~(\d+):(\d\d) left|done)\] +(\d+)/(\d+) jobs  (\S+)( .*)?"
+)
+
+
+def test_progress_is_a_header_and_one_line_per_finished_job(test_study):
+    """The default profile's output (the test study ran with it, hooks off): the jobs
+    to run in one line, then one line per finished job with its elapsed time and the
+    time left; none of Snakemake's own progress or scheduling lines."""
+    out = output_of(test_study).read_text(encoding="utf-8").splitlines()
+    head = [
+        m
+        for line in out
+        if (m := re.fullmatch(r"gdlab: (\d+) jobs to run \((.+)\), (\S+) run-steps", line))
+    ]
+    assert len(head) == 1, out
+    jobs = int(head[0][1])
+    assert jobs == sum(int(part.split()[0]) for part in head[0][2].split(", "))
+    lines = [m for line in out if (m := PROGRESS.fullmatch(line))]
+    assert [int(m[6]) for m in lines] == list(range(1, jobs + 1))
+    assert {int(m[7]) for m in lines} == {jobs}
+    assert [m[3] == "done" for m in lines] == [False] * (jobs - 1) + [True]
+    elapsed = [60 * int(m[1]) + int(m[2]) for m in lines]
+    assert elapsed == sorted(elapsed)
+    assert {m[8] for m in lines} >= {"solve", "table", "all", "check_convergence"}
+    solver = [line for line in out if PROGRESS.fullmatch(line) and " solve " in line]
+    assert solver and all(
+        re.search(r"problem=\S+ setting=\S+ seeds=\d+-\d+$", line) for line in solver
+    )
+    for noise in ("Finished jobid", "steps (", "Select jobs to execute", "Execute ", "Job stats"):
+        assert not any(noise in line for line in out), noise
+    # Snakemake's banner (profile, DAG, shell, cores) and nothing else besides
+    assert len(out) <= jobs + 1 + 10, out
