@@ -148,11 +148,11 @@ def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
 
 def study_wide(config: dict) -> list[str]:
     """The files made of every problem of the study: the convergence check, the
-    threshold table, check and figure, ``results/runs.parquet``."""
+    threshold table, check and figure, ``results/runs.parquet``, the report's verdict."""
     out = ["results/checks/convergence.json"] if iterative(config) else []
     if with_thresholds(config):
         out += list(THRESHOLD_OUTPUTS.values())
-    return [*out, RUNS]
+    return [*out, RUNS, VERDICT]
 
 
 # ---- the config slice of each job ---------------------------------------------------------
@@ -292,6 +292,10 @@ def dataset_code() -> dict[str, str]:
     return _fingerprint(_job("dataset"))
 
 
+def verdict_code() -> dict[str, str]:
+    return _fingerprint(_job("verdict"))
+
+
 def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
     its result files."""
@@ -316,3 +320,4 @@ def summary_spec() -> dict:
 
 SUMMARY = "results/summaries/{problem}.parquet"
 RUNS = "results/runs.parquet"
+VERDICT = "results/report/verdict.rst"  # the report's landing page includes it

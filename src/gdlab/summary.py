@@ -112,19 +112,70 @@ def check_verdict(path: Path) -> tuple[bool, str]:
 def verdicts(config: dict, since: float | None = None) -> list[tuple[str, str, bool | None, str]]:
     """(kind, name, verdict, text) of every table and check of the run: verdict None
     when its file is missing (or, with ``since``, older than this run)."""
-    items = [("table", p, Path(f"results/tables/{p}.csv")) for p in plan.configured(config)]
-    items += [("check", c, Path(f"results/checks/{c}.json")) for c in checks_of(config)]
     out = []
-    for kind, name, path in items:
-        if not path.is_file() or (since is not None and path.stat().st_mtime < since):
+    for kind, name, path in results_of(config):
+        if not Path(path).is_file() or (since is not None and Path(path).stat().st_mtime < since):
             out.append((kind, name, None, "not made"))
-            continue
-        try:
-            ok, text = (table_verdict if kind == "table" else check_verdict)(path)
-        except (OSError, ValueError, KeyError) as exc:
-            ok, text = False, f"unreadable ({exc})"
-        out.append((kind, name, ok, text))
+        else:
+            out.append((kind, name, *verdict_of(kind, path)))
     return out
+
+
+def results_of(config: dict) -> list[tuple[str, str, str]]:
+    """(kind, name, path) of every convergence table and check the run selects."""
+    items = [("table", p, f"results/tables/{p}.csv") for p in plan.configured(config)]
+    return items + [("check", c, f"results/checks/{c}.json") for c in checks_of(config)]
+
+
+def verdict_of(kind: str, path: str | Path) -> tuple[bool, str]:
+    """(holds, text) of one table (``kind`` "table") or check report."""
+    try:
+        return (table_verdict if kind == "table" else check_verdict)(Path(path))
+    except (OSError, ValueError, KeyError) as exc:
+        return False, f"unreadable ({exc})"
+
+
+# ---- the report's landing page ---------------------------------------------------------
+def study_results(config: dict) -> list[tuple[str, str, str]]:
+    """:func:`results_of` the whole study, whatever ``only`` selects: the landing page
+    of the report is the study's verdict."""
+    return results_of({k: v for k, v in config.items() if k != "only"})
+
+
+def _link(kind: str, name: str) -> str:
+    """The report's link to a result: Snakemake names each result's target after its
+    file (a table's page ``results/report/tables/<problem>.html``, a check's JSON)."""
+    return f"`{name}.html`_" if kind == "table" else f"`{name}.json`_"
+
+
+def verdict_page(items: list[tuple[str, str, str]]) -> str:
+    """The verdict of every table and check, (kind, name, path) each, as reST for the
+    report's landing page: a headline, then one row per result with its link."""
+    rows = [(kind, name, *verdict_of(kind, path)) for kind, name, path in items]
+    tables = sum(k == "table" for k, *_ in rows)
+    checks = len(rows) - tables
+    failed = [name for _k, name, ok, _t in rows if not ok]
+    head = (
+        f"**Every claim holds**: {tables} convergence tables agree with the theory and"
+        f" {checks} checks pass."
+        if not failed
+        else f"**NOT every claim holds**: {', '.join(failed)} did not."
+    )
+    lines = [
+        "The verdict",
+        "-----------",
+        "",
+        head,
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+    ]
+    lines += ["   * - result", "     - what it says"]
+    for kind, name, _ok, text in rows:
+        what = "convergence table" if kind == "table" else "check"
+        lines += [f"   * - {what} {_link(kind, name)}", f"     - {text}"]
+    return "\n".join(lines) + "\n"
 
 
 def _rows(items) -> list[str]:

@@ -101,3 +101,29 @@ def test_report_renders_in_chromium(report, test_study, chromium, tmp_path):
     assert first.std() > 0.1, "the report's landing page looks blank"
     # more than a background and a few colours: text, menu, rule graph
     assert len(np.unique((first * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50
+
+
+@pytest.mark.browser
+def test_the_landing_page_verdict_opens_every_result(report, chromium):
+    """The verdict leads the landing page, and each of its links opens that result's
+    entry (its caption) in the menu, as a reader clicks."""
+    url = report.resolve().as_uri()
+    results = embedded(report.read_text(), "results")
+    with browser.Browser(chromium) as page:
+        _start(page, url)
+        text = page.js("document.body.innerText")
+        assert text.index("The verdict") < text.index("How to read this report")
+        assert "Every claim holds" in text
+        links = page.js(
+            "[...document.querySelectorAll('a[href^=\"javascript:app.showResultInfo\"]')]"
+            ".map(a => a.getAttribute('href').split(\"'\")[1])"
+        )
+        assert len(links) >= len(PROBLEMS) and set(links) <= set(results)
+        for path in links:
+            _start(page, url)
+            label = next(iter(results[path]["labels"].values()))
+            assert label not in page.js("gd.nav()"), label  # shown only once opened
+            page.js(f"document.querySelector('a[href*={json.dumps(path)}]').click(); true")
+            page.wait_for(f"gd.nav().includes({json.dumps(label)})", what=f"{path}'s entry")
+        errors = page.page_errors()
+    assert not errors, "\n".join(errors)

@@ -78,6 +78,49 @@ def test_a_disagreeing_table_or_failed_check_is_said(tmp_path, monkeypatch):
     assert sum("FAILED: it broke" in line for line in lines) == len(summary.checks_of(TEST))
 
 
+def _landing(page: str, items) -> str:
+    """The landing page as Snakemake renders it: the page, then a link target per
+    result named after its file (as Snakemake's report does), through docutils."""
+    from docutils.core import publish_parts
+
+    targets = [
+        f".. _{n}.{'html' if k == 'table' else 'json'}: javascript:show('{n}')"
+        for k, n, _p in items
+    ]
+    return publish_parts(page + "\n" + "\n".join(targets) + "\n", writer="html")["body"]
+
+
+def test_the_reports_landing_page_is_the_verdict_with_a_link_to_each_result(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_study(tmp_path)
+    items = summary.study_results({**TEST, "only": plan.configured(TEST)[:1]})  # `only` ignored
+    assert items == summary.results_of(TEST)
+    page = summary.verdict_page(items)
+    tables, checks = len(plan.configured(TEST)), len(summary.checks_of(TEST))
+    assert (
+        f"**Every claim holds**: {tables} convergence tables agree with the theory and {checks} checks pass."
+        in page
+    )
+    html = _landing(page, items)
+    assert "system-message" not in html  # every link resolves
+    for _kind, name, _path in items:
+        assert f"javascript:show('{name}')" in html, name
+    assert html.count("2/2 grid points agree with the theory") == tables
+    assert html.count("passed: reference 0.1, computed 0.1000000000000001") == checks
+
+
+def test_a_landing_page_says_what_did_not_hold(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_study(tmp_path, passed=False)
+    items = summary.results_of(TEST)
+    (tmp_path / items[0][2]).unlink()  # a missing table is not a verdict
+    page = summary.verdict_page(items)
+    failed = [items[0][1], *summary.checks_of(TEST)]
+    assert f"**NOT every claim holds**: {', '.join(failed)} did not." in page
+    assert "unreadable" in page and page.count("FAILED: it broke") == len(summary.checks_of(TEST))
+    assert "system-message" not in _landing(page, items)
+
+
 def test_many_tables_fold_into_one_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_study(tmp_path)

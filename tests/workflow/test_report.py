@@ -3,6 +3,8 @@ file, and what reruns when a figure or a caption changes (Chromium: tests/system
 
 from __future__ import annotations
 
+import re
+
 from conftest import REPO, snakemake
 from gdlab import problems
 from support.report import (
@@ -65,6 +67,36 @@ def test_report_holds_every_table_and_figure_with_a_caption(report, test_study):
         for name in names:
             assert f"results/figures/{name}.png" in categories[problem]["figures"], name
     assert "System Message" not in html  # no reStructuredText error in any caption
+
+
+def landing(html: str) -> str:
+    """The landing page's HTML (Snakemake embeds it as a JavaScript string)."""
+    text = html.replace('\\"', '"').replace("\\n", "\n")
+    start = text.index('<div class="document"')
+    return text[start : text.index("How to read this report", start)]
+
+
+def test_the_landing_page_leads_with_the_verdict_and_links_every_result(report, test_study):
+    html = report.read_text()
+    results = embedded(html, "results")
+    page = landing(html)
+    checks = sorted(p.name for p in (test_study / "results/checks").glob("*.json"))
+    first = re.search(r"<h1[^>]*>The verdict</h1>\s*<p>(.*?)</p>", page, re.S)
+    assert first, page[:2000]
+    assert first[1] == (
+        f"<strong>Every claim holds</strong>: {len(PROBLEMS)} convergence tables agree"
+        f" with the theory and {len(checks)} checks pass."
+    )
+    links = re.findall(r"javascript:app.showResultInfo\('([^']+)'\)", page)
+    assert sorted(links) == sorted(
+        [f"results/report/tables/{p}.html" for p in PROBLEMS]
+        + [f"results/checks/{c}" for c in checks]
+    )
+    assert set(links) <= set(results)  # no dead reference
+    for problem in PROBLEMS:  # the summary's words, from the table itself
+        table = (test_study / f"results/tables/{problem}.csv").read_text().splitlines()
+        assert f"{len(table) - 1}/{len(table) - 1} grid points agree with the theory" in page
+    assert "System Message" not in html
 
 
 # ---- what reruns ----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 # shows HTML and images inline, and offers CSV only as a download), one generated
 # rule per problem with the caption of its folder (captions/table.rst).
 # Build the report itself with:  snakemake --report results/report.html
+from gdlab import summary
 
 
 for _problem in PROBLEMS:
@@ -30,3 +31,22 @@ for _problem in PROBLEMS:
         shell:
             "python -m gdlab.jobs.table_html --problem {params.problem:q}"
             " --csv {input.csv:q} --html {output.html:q} 2> {log:q}"
+
+
+# The report's landing page (workflow/report/workflow.rst includes it): the study's
+# verdict, what the end-of-run summary says of every table and check, with links.
+rule verdict:
+    input:
+        [path for _kind, _name, path in summary.study_results(config)],
+    output:
+        rst=plan.VERDICT,
+    log:
+        "results/logs/report/verdict.log",
+    localrule: True
+    conda:
+        ENVS["aggregate"]
+    params:
+        results=fixed(plan.as_json(summary.study_results(config))),
+        code=plan.verdict_code(),
+    shell:
+        "python -m gdlab.jobs.verdict --items {params.results:q} --out {output.rst:q} 2> {log:q}"
