@@ -25,6 +25,6 @@ include: "workflow/rules/summary.smk"  # onsuccess/onerror: the summary, the rep
 
 
 rule all:
-    default_target: True
+    default_target: not AS_MODULE  # a host keeps its own (common.smk)
     input:
         plan.all_outputs(config),

@@ -138,8 +138,8 @@ STARTUP_RUN_STEPS = 10**7
 def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
     """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
     solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`."""
-    if rule != "solve" or wildcards.get("problem") not in config.get("problems", {}):
-        return STARTUP_RUN_STEPS
+    if "seeds" not in wildcards or wildcards.get("problem") not in config.get("problems", {}):
+        return STARTUP_RUN_STEPS  # not a solver job (whatever a host's prefix names it)
     first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
     runs = int(last or first) - int(first) + 1
     steps = int(config["problems"][wildcards["problem"]].get("max_steps", 1))

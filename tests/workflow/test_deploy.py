@@ -23,6 +23,11 @@ HOST = """\
 configfile: "config/config.yaml"
 
 
+rule all:
+    input:
+        lambda wildcards: [*rules.gdlab_all.input, "host/table_rows.txt"],
+
+
 module gdlab:
     snakefile:
         "{snakefile}"
@@ -30,7 +35,19 @@ module gdlab:
         config
 
 
-use rule * from gdlab
+use rule * from gdlab as gdlab_*
+
+
+rule table_rows:
+    input:
+        "{table}",
+    output:
+        "host/table_rows.txt",
+    shell:
+        "wc -l < {{input}} > {{output}}"
+
+
+report: "{report}"
 
 
 from gdlab import summary
@@ -53,6 +70,7 @@ ONLY = [p for p in PROBLEMS if problems.spec(p).thresholds][:1] + [
     p for p in PROBLEMS if any(c.name == p for c in problems.spec(p).checks)
 ][-1:]
 SUBSET = ("--config", f"study={','.join(ONLY)}")
+TABLE = f"results/tables/{ONLY[0]}.csv"  # what the host's own rule reads
 
 
 def tables(wd: Path, of: Path | None = None) -> dict[str, bytes]:
@@ -122,8 +140,15 @@ def test_as_a_module_of_a_host_workflow(test_study, tmp_path):
     (host / "config").mkdir(parents=True)
     shutil.copy(TEST_CONFIG, host / "config/config.yaml")
     # where snakedeploy points a module: the repository's workflow/Snakefile
-    (host / "Snakefile").write_text(HOST.format(snakefile=checkout / "workflow/Snakefile"))
+    landing = checkout / "workflow/report/workflow.rst"
+    (host / "Snakefile").write_text(
+        HOST.format(snakefile=checkout / "workflow/Snakefile", report=landing, table=TABLE)
+    )
     out = snakemake(host, "--cores", "2", *SUBSET, hooks=True).stdout
+    # the host's own first rule stayed its default target, and ran
+    rows = (host / TABLE).read_text().count("\n")
+    assert (host / "host/table_rows.txt").read_text().strip() == str(rows)
+    assert "The verdict" in (host / "results/report.html").read_text()
     assert tables(host) == tables(host, of=test_study)
     assert not (checkout / "results").exists()
     assert_summary_says_what_was_proved(out, host)

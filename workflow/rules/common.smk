@@ -50,6 +50,10 @@ if _problems:
         ),
     )
 
+# Loaded as a module of a host workflow (`module gdlab: ...`): Snakemake gives a
+# module a namespace.  Then no gdlab rule is the default target: the host keeps its own.
+AS_MODULE = workflow.modifier.namespace is not None
+
 # every rule is made for the study's problems; `only` narrows what the run targets
 PROBLEMS = plan.study(config)
 ITERATIVE = plan.iterative(config)
