@@ -51,7 +51,7 @@ if _problems:
     )
 
 # Loaded as a module of a host workflow (`module gdlab: ...`): Snakemake gives a
-# module a namespace.  Then no gdlab rule is the default target: the host keeps its own.
+# module a namespace.  Then gdlab marks no default target (the host keeps its own).
 AS_MODULE = workflow.modifier.namespace is not None
 
 # every rule is made for the study's problems; `only` narrows what the run targets
