@@ -108,26 +108,26 @@ def figure_paths(name: str) -> dict[str, str]:
     return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
 
 
+def job_outputs(config: dict) -> list[tuple[str, ...]]:
+    """The outputs of every job the run makes, a tuple a job, its first output first
+    (the one its benchmark is named after: :func:`benchmark`)."""
+    mine = configured(config)
+    out = [(path,) for p in mine for path in runs_of(config, p)]
+    out += [(SUMMARY.format(problem=p),) for p in mine]
+    out += [(threshold_path(p),) for p in with_thresholds(config) if p in mine]
+    out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
+    out += [(f"results/checks/{c.name}.json",) for p in mine for c in problems.spec(p).checks]
+    out += [(f"results/report/tables/{p}.html",) for p in mine]
+    out += [tuple(figure_paths(f.name).values()) for p in mine for f in problems.spec(p).figures]
+    return out + ([] if subset(config) else study_wide_jobs(config))
+
+
 def all_outputs(config: dict) -> list[str]:
     """Every file the run makes, the run files, summaries and threshold CSVs too:
     Snakemake recomputes a deleted file only if a target needs it, and the recovery
     from a damaged file is to delete it and rerun (docs/bad-input.md).  A subset
     (:func:`subset`) makes its problems' own files only, never a study-wide one."""
-    mine = configured(config)
-    out = []
-    for p in mine:
-        out += runs_of(config, p)
-    out += [SUMMARY.format(problem=p) for p in mine]
-    out += [threshold_path(p) for p in with_thresholds(config) if p in mine]
-    for p in mine:
-        out += [f"results/tables/{p}.csv", f"results/tables/{p}.md"]
-    for p in mine:
-        out += [f"results/checks/{c.name}.json" for c in problems.spec(p).checks]
-    out += [f"results/report/tables/{p}.html" for p in mine]
-    for p in mine:
-        for f in problems.spec(p).figures:
-            out += list(figure_paths(f.name).values())
-    return out + ([] if subset(config) else study_wide(config))
+    return [path for job in job_outputs(config) for path in job]
 
 
 # A job's start-up (Python, NumPy, pyarrow: ~0.2 s) costs as much as ~10^7 vectorised
@@ -146,13 +146,58 @@ def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
     return STARTUP_RUN_STEPS + runs * steps
 
 
-def study_wide(config: dict) -> list[str]:
-    """The files made of every problem of the study: the convergence check, the
-    threshold table, check and figure, ``results/runs.parquet``, the report's verdict."""
-    out = ["results/checks/convergence.json"] if iterative(config) else []
+def study_wide_jobs(config: dict) -> list[tuple[str, ...]]:
+    """The jobs made of every problem of the study (their outputs, as
+    :func:`job_outputs`): the convergence check, the threshold table, check and
+    figure, ``results/runs.parquet``, the report's verdict, the jobs' costs."""
+    out = [("results/checks/convergence.json",)] if iterative(config) else []
     if with_thresholds(config):
-        out += list(THRESHOLD_OUTPUTS.values())
-    return [*out, RUNS, VERDICT]
+        t = THRESHOLD_OUTPUTS
+        out += [(t["csv"], t["md"], t["html"]), (t["check"],), (t["png"], t["svg"])]
+    return [*out, (RUNS,), (VERDICT,), (COSTS["csv"], COSTS["html"])]
+
+
+def study_wide(config: dict) -> list[str]:
+    """The files of :func:`study_wide_jobs`."""
+    return [path for job in study_wide_jobs(config) for path in job]
+
+
+# ---- what each job cost (Snakemake's benchmark: directive) --------------------------------
+COSTS = {"csv": "results/costs.csv", "html": "results/report/costs.html"}
+
+
+def benchmark(output: str) -> str:
+    """Where Snakemake's ``benchmark:`` of the job whose first output is ``output``
+    writes (wall time, CPU time, peak memory): ``results/benchmarks/`` + the
+    output's path under ``results/`` + ``.tsv``."""
+    return "results/benchmarks/" + output.removeprefix("results/") + ".tsv"
+
+
+def measured(config: dict) -> list[dict[str, str]]:
+    """Every job whose cost the costs table lists (every job of the study but the costs
+    job itself): its first output (``job``), its ``benchmark`` record and, for a
+    solver job, its ``problem``, ``setting``, ``seeds`` and the per-run ``summary``
+    its runs' steps are read from (:mod:`gdlab.costs`)."""
+    solver = {
+        j.path: {"problem": j.problem, "setting": j.setting, "seeds": j.seeds}
+        for p in configured(config)
+        for j in grid.jobs(config, p)
+    }
+    out = []
+    for job in job_outputs(config):
+        first = job[0]
+        if first in COSTS.values():
+            continue
+        entry = {"job": first, "benchmark": benchmark(first), **solver.get(first, {})}
+        if first in solver:
+            entry["summary"] = SUMMARY.format(problem=entry["problem"])
+        out.append(entry)
+    return out
+
+
+def costs_inputs(config: dict) -> list[str]:
+    """Every output of the study but the costs table's: it is made after them all."""
+    return [p for p in all_outputs(config) if p not in COSTS.values()]
 
 
 # ---- the config slice of each job ---------------------------------------------------------
@@ -294,6 +339,10 @@ def dataset_code() -> dict[str, str]:
 
 def verdict_code() -> dict[str, str]:
     return _fingerprint(_job("verdict"))
+
+
+def costs_code() -> dict[str, str]:
+    return _fingerprint(_job("costs"))
 
 
 def figure_inputs(config: dict, problem: str, figure) -> list[str]:

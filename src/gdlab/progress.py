@@ -79,9 +79,10 @@ class Progress(logging.Handler):
         work: Callable[[str, Mapping[str, str]], float],
         stream: TextIO | None = None,
         now: Callable[[], float] = time.monotonic,
+        active: Callable[[], bool] = lambda: True,
     ):
         super().__init__(logging.INFO)
-        self.pending, self.work, self.now = pending, work, now
+        self.pending, self.work, self.now, self.active = pending, work, now, active
         self.stream = stream
         self.start: float | None = None
         self.total = 0.0
@@ -96,6 +97,8 @@ class Progress(logging.Handler):
         stream.flush()
 
     def emit(self, record: logging.LogRecord) -> None:
+        if not self.active():
+            return
         try:
             event = _event(record)
             if event == RUN_INFO:
@@ -150,22 +153,26 @@ def replaced(record: logging.LogRecord) -> bool:
 
 
 def attach(workflow, work: Callable[[str, Mapping[str, str]], float]) -> Progress | None:
-    """In Snakemake's main process of a real run whose ``quiet`` hides the per-job blocks
+    """In Snakemake's main process, when ``quiet`` hides the per-job blocks
     (``rules``) and nothing more than ``host`` (as profiles/default does): put a
     :class:`Progress` on Snakemake's logger and drop the lines it replaces from
-    Snakemake's own stream (its log file keeps them).  ``--quiet host`` keeps the
-    per-job blocks and Snakemake's own progress lines."""
+    Snakemake's own stream (its log file keeps them).  A dry run keeps Snakemake's
+    own lines (its job stats); ``--quiet host`` keeps the per-job blocks and
+    Snakemake's own progress lines."""
     quiet = {getattr(q, "name", str(q)).lower() for q in (workflow.output_settings.quiet or ())}
-    if workflow.remote_exec or workflow.dryrun or "rules" not in quiet or quiet - {"rules", "host"}:
+    if workflow.remote_exec or "rules" not in quiet or quiet - {"rules", "host"}:
         return None
     from snakemake.logging import logger  # Snakemake's process only
 
     def pending():
         return [(job.rule.name, job.wildcards_dict) for job in workflow.dag.needrun_jobs()]
 
-    handler = Progress(pending, work)
+    def active():  # known once the run starts: a dry run keeps Snakemake's own lines
+        return not workflow.dryrun
+
+    handler = Progress(pending, work, active=active)
     for h in logger.handlers:
         if h.name == "DefaultStreamHandler":
-            h.addFilter(lambda record: not replaced(record))
+            h.addFilter(lambda record: not (active() and replaced(record)))
     logger.addHandler(handler)
     return handler

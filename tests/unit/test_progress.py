@@ -83,6 +83,14 @@ def test_a_job_never_announced_still_counts():
     assert lines == ["[0:00 | ~? left] 1/? jobs  job 7"]  # no job stats: no total
 
 
+def test_an_inactive_handler_says_nothing():  # a dry run: Snakemake's own lines stay
+    out = io.StringIO()
+    handler = progress.Progress(lambda: JOBS, work, stream=out, active=lambda: False)
+    for r in (record(LogEvent.RUN_INFO), record(LogEvent.JOB_FINISHED, job_id=1)):
+        handler.handle(r)
+    assert out.getvalue() == ""
+
+
 @pytest.mark.parametrize(
     ("seconds", "text"),
     [(0, "0:00"), (7.4, "0:07"), (754, "12:34"), (3723, "1:02:03"), (-3, "0:00")],

@@ -33,9 +33,11 @@ import yaml
 from conftest import REPO, imports_of, snakemake
 from gdlab import grid, problems
 from gdlab import plan as gdplan
+from support import plans
 from support.edits import append_statement, edit_docstring
 
 CONFIG = ("--configfile", "config/test.yaml")
+COSTS = plans.COSTS | {gdplan.VERDICT}  # remade after the others (support/plans.py)
 TEST_CONFIG = yaml.safe_load((REPO / "config/test.yaml").read_text())
 PROBLEMS = problems.names()
 ITERATIVE = tuple(p for p in PROBLEMS if problems.spec(p).iterative)
@@ -147,15 +149,16 @@ def plan(wd: Path, *args: str) -> set[str]:
         listed = re.search(r"^    output: (.*)$", body, re.M)
         assert listed or rule == "all", body
         outputs.update(listed[1].split(", ") if listed else ())
-    return outputs
+    return plans.without_derived(outputs, not any(a.startswith("only=") for a in args))
 
 
 def snapshot(wd: Path) -> dict[str, tuple]:
-    """{path: (inode, mtime_ns, sha256)} of every file under results/ except logs."""
+    """{path: (inode, mtime_ns, sha256)} of every file under results/ except the records
+    of how the run went: logs and benchmarks."""
     out = {}
     for p in sorted((wd / "results").rglob("*")):
         rel = p.relative_to(wd).as_posix()
-        if p.is_file() and not rel.startswith("results/logs/"):
+        if p.is_file() and not rel.startswith(("results/logs/", "results/benchmarks/")):
             st = p.stat()
             out[rel] = (st.st_ino, st.st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
     return out
@@ -203,7 +206,7 @@ def code_param(record: dict) -> dict[str, str]:
 
 # The files whose bytes depend on which problems a run made (a subset's differ from
 # the whole study's); every other file is one problem's.
-STUDY_WIDE = {gdplan.RUNS, CONVERGENCE, *gdplan.THRESHOLD_OUTPUTS.values()}
+STUDY_WIDE = {gdplan.RUNS, CONVERGENCE, *gdplan.THRESHOLD_OUTPUTS.values(), *COSTS}
 
 
 def per_problem(snap: dict) -> dict[str, str]:
@@ -258,7 +261,7 @@ def test_2_new_grid_point_real_run_does_what_the_plan_says(study):
     assert REPORT not in before
     run(study, hooks=True)
     after = snapshot(study)
-    assert rewritten(before, after) == planned | {REPORT}  # the report: built after it
+    assert rewritten(before, after) == planned | {REPORT} | COSTS  # the report: built after it
     assert "Nothing to be done" in run(study, hooks=True)
     assert snapshot(study) == after  # a run that did nothing rewrites nothing, not the report
 
@@ -273,7 +276,7 @@ def test_3_more_seeds_run_only_the_new_blocks(study):
     before = snapshot(study)
     run(study)
     after = snapshot(study)
-    assert rewritten(before, after) == planned
+    assert rewritten(before, after) == planned | COSTS
     old_runs = [p for p in before if p.startswith("results/runs/")]
     assert old_runs and all(after[p] == before[p] for p in old_runs)  # same inode, mtime, bytes
     assert "Nothing to be done" in run(study)

@@ -96,7 +96,8 @@ def files(wd: Path) -> dict[str, tuple]:
 def summary_of(out: str) -> list[str]:
     """The summary's lines: from its first line to Snakemake's closing lines."""
     lines = out.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("gdlab: "))
+    # after the progress lines (their header starts with "gdlab: " too)
+    start = max(i for i, line in enumerate(lines) if line.startswith("gdlab: "))
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("Complete log"))
     return lines[start:end]
 

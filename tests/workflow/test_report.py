@@ -29,6 +29,7 @@ def planned_jobs(workdir, *args) -> dict[str, int]:
     rows = [line.split() for line in table.splitlines()[3:] if line.strip()]
     jobs = {rule: int(count) for rule, count in rows}
     jobs.pop("all", None)
+    assert jobs.pop("job_costs", 0) == (1 if jobs else 0), jobs  # remade after any job
     return jobs
 
 

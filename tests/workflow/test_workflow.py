@@ -5,9 +5,11 @@ import re
 
 import pandas as pd
 import pyarrow.parquet as pq
+import yaml
 
 from conftest import output_of, snakemake
 from gdlab import grid, problems, tables
+from gdlab import plan as gdplan
 
 
 def registry_outputs() -> set[str]:
@@ -153,3 +155,24 @@ def test_progress_is_a_header_and_one_line_per_finished_job(test_study):
         assert not any(noise in line for line in out), noise
     # Snakemake's banner (profile, DAG, shell, cores) and nothing else besides
     assert len(out) <= jobs + 1 + 10, out
+
+
+def test_every_job_cost_is_recorded_and_gathered(test_study):
+    """Each job's benchmark record (Snakemake's benchmark: directive), one row per job
+    in results/costs.csv, a solver job's run-steps those its runs took."""
+    cfg = yaml.safe_load((test_study / "config/test.yaml").read_text())
+    measured = [m["job"] for m in gdplan.measured(cfg)]
+    table = pd.read_csv(test_study / gdplan.COSTS["csv"], keep_default_na=True)
+    assert list(table["job"]) == measured
+    for output in measured:
+        assert (test_study / gdplan.benchmark(output)).stat().st_size > 0, output
+    assert (table["wall_s"] > 0).all()
+    assert table["cpu_s"].notna().any() and (table["cpu_s"].dropna() > 0).all()
+    solver = table[table["problem"].notna()]
+    assert len(solver) == sum(len(grid.jobs(cfg, p)) for p in gdplan.study(cfg))
+    for problem, rows in solver.groupby("problem"):
+        runs = pq.read_table(test_study / gdplan.SUMMARY.format(problem=problem)).to_pandas()
+        assert rows["runs"].sum() == len(runs)
+        assert rows["run_steps"].sum() == runs["steps"].sum()
+    page = (test_study / gdplan.COSTS["html"]).read_text()
+    assert f"{len(measured)} jobs, " in page

@@ -18,6 +18,8 @@ rule table:
         md="results/tables/{problem}.md",
     log:
         "results/logs/table/{problem}.log",
+    benchmark:
+        plan.benchmark("results/tables/{problem}.csv")
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -50,6 +52,8 @@ for _problem in PROBLEMS:
                 ),
             log:
                 f"results/logs/checks/{_check.name}.log",
+            benchmark:
+                plan.benchmark(f"results/checks/{_check.name}.json")
             localrule: True
             conda:
                 ENVS["aggregate"]
@@ -78,6 +82,8 @@ rule check_convergence:
         ),
     log:
         "results/logs/checks/convergence.log",
+    benchmark:
+        plan.benchmark("results/checks/convergence.json")
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -97,6 +103,8 @@ rule run_summary:
         parquet=plan.SUMMARY,
     log:
         "results/logs/summaries/{problem}.log",
+    benchmark:
+        plan.benchmark(plan.SUMMARY)
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -117,6 +125,8 @@ rule runs_dataset:
         parquet=plan.RUNS,
     log:
         "results/logs/runs.log",
+    benchmark:
+        plan.benchmark(plan.RUNS)
     localrule: True
     conda:
         ENVS["aggregate"]

@@ -24,6 +24,8 @@ for _problem in PROBLEMS:
                 svg=plan.figure_paths(_figure.name)["svg"],
             log:
                 f"results/logs/figures/{_figure.name}.log",
+            benchmark:
+                plan.benchmark(plan.figure_paths(_figure.name)["png"])
             localrule: True
             conda:
                 ENVS["figures"]

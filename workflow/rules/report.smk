@@ -22,6 +22,8 @@ for _problem in PROBLEMS:
             ),
         log:
             f"results/logs/report/tables/{_problem}.log",
+        benchmark:
+            plan.benchmark(f"results/report/tables/{_problem}.html")
         localrule: True
         conda:
             ENVS["aggregate"]
@@ -42,6 +44,8 @@ rule verdict:
         rst=plan.VERDICT,
     log:
         "results/logs/report/verdict.log",
+    benchmark:
+        plan.benchmark(plan.VERDICT)
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -50,3 +54,30 @@ rule verdict:
         code=plan.verdict_code(),
     shell:
         "python -m gdlab.jobs.verdict --items {params.results:q} --out {output.rst:q} 2> {log:q}"
+
+
+# What each job cost (Snakemake's benchmark: records, results/benchmarks/): made after
+# every other output of the study, so after every run that made anything.
+rule job_costs:
+    input:
+        plan.costs_inputs(config),
+    output:
+        csv=plan.COSTS["csv"],
+        html=report(
+            plan.COSTS["html"],
+            caption="../report/costs.rst",
+            category="all problems",
+            subcategory="costs",
+            labels={"table": "what each job cost"},
+        ),
+    log:
+        "results/logs/costs.log",
+    localrule: True
+    conda:
+        ENVS["aggregate"]
+    params:
+        measured=fixed(plan.as_json(plan.measured(config))),
+        code=plan.costs_code(),
+    shell:
+        "python -m gdlab.jobs.costs --measured {params.measured:q} --csv {output.csv:q}"
+        " --html {output.html:q} 2> {log:q}"

@@ -9,6 +9,8 @@ rule solve:
         parquet="results/runs/{problem}/{setting}/seeds_{seeds}.parquet",
     log:
         "results/logs/solve/{problem}/{setting}/seeds_{seeds}.log",
+    benchmark:
+        plan.benchmark(plan.grid.run_path("{problem}", "{setting}", "{seeds}"))
     wildcard_constraints:
         # exactly the config's jobs: any other target path matches no rule
         problem=plan.solver_job_re(config),

@@ -13,6 +13,8 @@ for _problem in THRESHOLDS:
             csv=plan.threshold_path(_problem),
         log:
             f"results/logs/thresholds/{_problem}.log",
+        benchmark:
+            plan.benchmark(plan.threshold_path(_problem))
         localrule: True
         conda:
             ENVS["solver"]
@@ -46,6 +48,8 @@ rule threshold_table:
         ),
     log:
         "results/logs/thresholds/table.log",
+    benchmark:
+        plan.benchmark(plan.THRESHOLD_OUTPUTS["csv"])
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -71,6 +75,8 @@ rule check_thresholds:
         ),
     log:
         "results/logs/checks/thresholds.log",
+    benchmark:
+        plan.benchmark(plan.THRESHOLD_OUTPUTS["check"])
     localrule: True
     conda:
         ENVS["aggregate"]
@@ -96,6 +102,8 @@ rule threshold_figure:
         svg=plan.THRESHOLD_OUTPUTS["svg"],
     log:
         "results/logs/figures/thresholds.log",
+    benchmark:
+        plan.benchmark(plan.THRESHOLD_OUTPUTS["png"])
     localrule: True
     conda:
         ENVS["figures"]
