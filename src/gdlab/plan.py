@@ -132,14 +132,21 @@ def all_outputs(config: dict) -> list[str]:
 
 # A job's start-up (Python, NumPy, pyarrow: ~0.2 s) costs as much as ~10^7 vectorised
 # GD steps (docs/performance.md, "Job size"): the size of a job that runs no solver.
+# A figure job (matplotlib's import, then drawing) took 12 times a small job's wall
+# time in the default study (median 4.8 s against 0.4 s; results/costs.csv).
 STARTUP_RUN_STEPS = 10**7
+FIGURE_RUN_STEPS = 12 * STARTUP_RUN_STEPS
 
 
 def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
     """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
-    solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`."""
+    solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`; a
+    figure, :data:`FIGURE_RUN_STEPS`."""
     if "seeds" not in wildcards or wildcards.get("problem") not in config.get("problems", {}):
-        return STARTUP_RUN_STEPS  # not a solver job (whatever a host's prefix names it)
+        # not a solver job (whatever a host's prefix names it)
+        figures = [f.name for p in study(config) for f in problems.spec(p).figures]
+        drawn = any(rule.endswith(name) for name in [*figures, "threshold_figure"])
+        return FIGURE_RUN_STEPS if drawn else STARTUP_RUN_STEPS
     first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
     runs = int(last or first) - int(first) + 1
     steps = int(config["problems"][wildcards["problem"]].get("max_steps", 1))

@@ -9,7 +9,7 @@ import yaml
 from snakemake_interface_logger_plugins.common import LogEvent
 
 from conftest import REPO
-from gdlab import plan, progress
+from gdlab import plan, problems, progress
 
 
 def record(event: LogEvent | None, msg: str = "", **extra) -> logging.LogRecord:
@@ -129,3 +129,6 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     assert plan.job_work(config, "solve", w) == plan.STARTUP_RUN_STEPS + 5 * steps
     assert plan.job_work(config, "table", {"problem": "sharp_wide"}) == plan.STARTUP_RUN_STEPS
     assert plan.job_work(config, "all", {}) == plan.STARTUP_RUN_STEPS
+    figure = problems.spec("sharp_wide").figures[0].name
+    for rule in (figure, f"gdlab_{figure}", "threshold_figure"):  # a host's prefix too
+        assert plan.job_work(config, rule, {}) == plan.FIGURE_RUN_STEPS
