@@ -127,3 +127,23 @@ def test_the_landing_page_verdict_opens_every_result(report, chromium):
             page.wait_for(f"gd.nav().includes({json.dumps(label)})", what=f"{path}'s entry")
         errors = page.page_errors()
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.browser
+def test_a_wide_table_scrolls_inside_its_page(test_study, chromium):
+    """The widest convergence table, in a window narrower than it: the table scrolls
+    inside its box; the page itself never scrolls sideways."""
+    pages = {p: test_study / f"results/report/tables/{p}.html" for p in PROBLEMS}
+    widest = max(pages, key=lambda p: pages[p].read_text().count("<th>"))
+    with browser.Browser(chromium, width=700, height=700) as page:
+        page.open(pages[widest].resolve().as_uri())
+        box = page.js(
+            "(() => { const d = document.querySelector('div.scroll');"
+            " return [d.scrollWidth, d.clientWidth, document.documentElement.scrollWidth,"
+            " window.innerWidth]; })()"
+        )
+        errors = page.page_errors()
+    table, shown, document, window = box
+    assert table > shown, f"{widest}'s table fits in 700 px: the test shows nothing"
+    assert document <= window, f"the page of {widest} scrolls sideways: {box}"
+    assert not errors, "\n".join(errors)
