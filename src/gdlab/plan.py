@@ -107,6 +107,11 @@ def figure_paths(name: str) -> dict[str, str]:
     return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
 
 
+def chart_path(name: str) -> str:
+    """An interactive chart of the report (``SPEC.charts``): one HTML page."""
+    return f"results/report/charts/{name}.html"
+
+
 def all_outputs(config: dict) -> list[str]:
     """Every file the run makes, the run files, summaries and threshold CSVs too:
     Snakemake recomputes a deleted file only if a target needs it, and the recovery
@@ -123,6 +128,7 @@ def all_outputs(config: dict) -> list[str]:
     for p in mine:
         out += [f"results/checks/{c.name}.json" for c in problems.spec(p).checks]
     out += [f"results/report/tables/{p}.html" for p in mine]
+    out += [chart_path(c.name) for p in mine for c in problems.spec(p).charts]
     for p in mine:
         for f in problems.spec(p).figures:
             out += list(figure_paths(f.name).values())
@@ -241,6 +247,13 @@ def figure_code(problem: str, figure) -> dict[str, str]:
     )
 
 
+def chart_code(problem: str, chart) -> dict[str, str]:
+    """A chart draws the problem's theory: its spec and theory, beside its own function."""
+    return _fingerprint(
+        _job("chart"), problems.function_file(problem, chart.function), *_spec_and_theory(problem)
+    )
+
+
 def check_code(problem: str, check) -> dict[str, str]:
     return _fingerprint(_job("check"), problems.function_file(problem, check.function))
 
@@ -279,6 +292,16 @@ def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
     its result files."""
     if figure.data == "runs":
+        return [SUMMARY.format(problem=problem)]
+    return runs_of(config, problem)
+
+
+def chart_inputs(config: dict, problem: str, chart) -> list[str]:
+    """A chart's input: the problem's convergence table (``Chart.data == "table"``), its
+    per-run summary (``"runs"``) or its result files (``"trace"``)."""
+    if chart.data == "table":
+        return [f"results/tables/{problem}.csv"]
+    if chart.data == "runs":
         return [SUMMARY.format(problem=problem)]
     return runs_of(config, problem)
 
