@@ -47,14 +47,6 @@ def page(chart: alt.TopLevelMixin) -> str:
     return chart.to_html(inline=True, output_div="chart", embed_options=EMBED)
 
 
-def finite(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    """The rows whose ``columns`` are finite numbers (JSON has no NaN or infinity)."""
-    keep = pd.Series(True, index=df.index)
-    for c in columns:
-        keep &= df[c].map(lambda v: isinstance(v, int | float) and math.isfinite(v))
-    return df[keep]
-
-
 def records(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` ready for JSON: NaN and infinities become nulls (Vega shows a null as
     empty, and drops the mark of a null position)."""

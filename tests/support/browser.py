@@ -234,21 +234,27 @@ class Browser:
 
     def frame_js(self, expression: str, default=None):
         """Evaluate ``expression`` in the page's first child frame (an iframe), in a world
-        of its own (its DOM, not its scripts' globals); ``default`` without a frame."""
+        of its own (its DOM, not its scripts' globals); ``default`` without a frame, or
+        when the frame went away meanwhile (it was loading a new document)."""
         tree = self.call("Page.getFrameTree", session=True)["frameTree"]
         children = tree.get("childFrames", [])
         if not children:
             return default
-        world = self.call(
-            "Page.createIsolatedWorld", session=True, frameId=children[0]["frame"]["id"]
-        )["executionContextId"]
-        result = self.call(
-            "Runtime.evaluate",
-            session=True,
-            contextId=world,
-            expression=expression,
-            returnByValue=True,
-        )
+        try:
+            world = self.call(
+                "Page.createIsolatedWorld", session=True, frameId=children[0]["frame"]["id"]
+            )["executionContextId"]
+            result = self.call(
+                "Runtime.evaluate",
+                session=True,
+                contextId=world,
+                expression=expression,
+                returnByValue=True,
+            )
+        except RuntimeError as exc:
+            if "Cannot find context" in str(exc) or "No frame" in str(exc):
+                return default
+            raise
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression!r} threw in the frame: {result['exceptionDetails']}")
         return result["result"].get("value", default)
