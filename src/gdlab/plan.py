@@ -108,6 +108,11 @@ def figure_paths(name: str) -> dict[str, str]:
     return {ext: f"results/figures/{name}.{ext}" for ext in ("png", "svg")}
 
 
+def chart_path(name: str) -> str:
+    """An interactive chart of the report (``SPEC.charts``): one HTML page."""
+    return f"results/report/charts/{name}.html"
+
+
 def job_outputs(config: dict) -> list[tuple[str, ...]]:
     """The outputs of every job the run makes, a tuple a job, its first output first
     (the one its benchmark is named after: :func:`benchmark`)."""
@@ -118,6 +123,7 @@ def job_outputs(config: dict) -> list[tuple[str, ...]]:
     out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
     out += [(f"results/checks/{c.name}.json",) for p in mine for c in problems.spec(p).checks]
     out += [(f"results/report/tables/{p}.html",) for p in mine]
+    out += [(chart_path(c.name),) for p in mine for c in problems.spec(p).charts]
     out += [tuple(figure_paths(f.name).values()) for p in mine for f in problems.spec(p).figures]
     return out + ([] if subset(config) else study_wide_jobs(config))
 
@@ -141,11 +147,14 @@ FIGURE_RUN_STEPS = 12 * STARTUP_RUN_STEPS
 def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
     """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
     solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`; a
-    figure, :data:`FIGURE_RUN_STEPS`."""
+    figure or chart, :data:`FIGURE_RUN_STEPS`."""
     if "seeds" not in wildcards or wildcards.get("problem") not in config.get("problems", {}):
         # not a solver job (whatever a host's prefix names it)
-        figures = [f.name for p in study(config) for f in problems.spec(p).figures]
-        drawn = any(rule.endswith(name) for name in [*figures, "threshold_figure"])
+        specs = [problems.spec(p) for p in study(config)]
+        figures = [f.name for s in specs for f in s.figures] + ["threshold_figure"]
+        drawn = any(
+            rule.endswith(n) for n in figures + [f"chart_{c.name}" for s in specs for c in s.charts]
+        )
         return FIGURE_RUN_STEPS if drawn else STARTUP_RUN_STEPS
     first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
     runs = int(last or first) - int(first) + 1
@@ -310,6 +319,13 @@ def figure_code(problem: str, figure) -> dict[str, str]:
     )
 
 
+def chart_code(problem: str, chart) -> dict[str, str]:
+    """A chart draws the problem's theory: its spec and theory, beside its own function."""
+    return _fingerprint(
+        _job("chart"), problems.function_file(problem, chart.function), *_spec_and_theory(problem)
+    )
+
+
 def check_code(problem: str, check) -> dict[str, str]:
     return _fingerprint(_job("check"), problems.function_file(problem, check.function))
 
@@ -356,6 +372,16 @@ def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
     its result files."""
     if figure.data == "runs":
+        return [SUMMARY.format(problem=problem)]
+    return runs_of(config, problem)
+
+
+def chart_inputs(config: dict, problem: str, chart) -> list[str]:
+    """A chart's input: the problem's convergence table (``Chart.data == "table"``), its
+    per-run summary (``"runs"``) or its result files (``"trace"``)."""
+    if chart.data == "table":
+        return [f"results/tables/{problem}.csv"]
+    if chart.data == "runs":
         return [SUMMARY.format(problem=problem)]
     return runs_of(config, problem)
 

@@ -104,6 +104,32 @@ class Check:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Chart:
+    """One interactive chart of the report: ``results/report/charts/<name>.html``, a
+    Vega-Lite chart whose page inlines the Vega, Vega-Lite and vega-embed JavaScript
+    (it opens offline, :mod:`gdlab.charts`).  ``function`` (``"module:function"``: a
+    module of the problem's folder, or a ``gdlab.`` module) is called as
+    ``function(problem, df, **config, **options)`` and returns an Altair chart whose
+    theory layers are named ``theory…`` and whose marks carry tooltips.
+
+    ``config`` and ``options`` are as :class:`Figure`'s; ``data`` is what ``df`` holds:
+    ``"table"``, the problem's convergence table (``results/tables/<problem>.csv``);
+    ``"runs"``, its per-run summary; ``"trace"``, every recorded row of every run.  Its
+    caption is ``captions/<name>.rst``."""
+
+    name: str
+    function: str
+    label: str
+    config: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, object] = field(default_factory=dict)
+    data: str = "runs"
+
+    def __post_init__(self):
+        if self.data not in ("table", "runs", "trace"):
+            raise ValueError(f"Chart {self.name}: data must be 'table', 'runs' or 'trace'")
+
+
 # The threshold experiment's settings when the config's top-level ``thresholds`` leaves
 # them out (docs/thresholds.md): bisect until (hi − lo)/hi < rtol, deciding each step
 # size from a perturbation's growth over ``window`` GD steps.
@@ -168,6 +194,8 @@ class Problem:
     * ``footprint`` — ``footprint(section) -> gdlab.limits.Footprint``: what its runs
       hold in a solver job (the memory model, :func:`gdlab.limits.job_bytes`); None:
       a one-dimensional iterate and no data;
+    * ``charts`` — its interactive charts in the report (:class:`Chart`; none: the
+      report has its figures and table only);
     * ``trajectories`` — how many seeds of each grid point (the first ones) keep every
       recorded row, the trajectories its figures draw; the other runs keep the four
       rows their summary and rate are read from (:func:`gdlab.trace.window_rows`).
@@ -190,6 +218,7 @@ class Problem:
     validate: Callable[[dict, dict], list[str]] | None = None
     figures: tuple[Figure, ...] = ()
     checks: tuple[Check, ...] = ()
+    charts: tuple[Chart, ...] = ()
     table_notes: Mapping[str, str] = field(default_factory=dict)
     thresholds: Thresholds | None = None
     trajectories: int | None = None
@@ -205,6 +234,9 @@ class Problem:
                 raise ValueError(
                     f"{self.name}: column {col!r} has type {typ!r}; allowed: {COLUMN_TYPES}"
                 )
+        names = [x.name for x in (*self.figures, *self.checks, *self.charts)]
+        if len(set(names)) != len(names):  # each names a caption and a rule
+            raise ValueError(f"{self.name}: two figures, checks or charts share a name: {names}")
         for col in self.trace:
             if col not in self.columns:
                 raise ValueError(f"{self.name}: trace column {col!r} is not in its columns")

@@ -440,7 +440,7 @@ def check_run_regenerates_from_metadata(name: str) -> None:
 
 @check()
 def check_fingerprints_hold_its_own_folder_only(name: str) -> None:
-    """No code fingerprint of its jobs (solver, table, table page, figures, checks) holds
+    """No code fingerprint of its jobs (solver, table, table page, figures, checks, charts) holds
     another problem's file, so adding or editing a problem reruns none of the others';
     its solver's holds its numerics, its spec, the registry and gdlab/solve.py."""
     spec = problems.spec(name)
@@ -448,6 +448,7 @@ def check_fingerprints_hold_its_own_folder_only(name: str) -> None:
     prints["table page"] = plan.table_html_code(name)
     prints.update({f"figure {f.name}": plan.figure_code(name, f) for f in spec.figures})
     prints.update({f"check {c.name}": plan.check_code(name, c) for c in spec.checks})
+    prints.update({f"chart {c.name}": plan.chart_code(name, c) for c in spec.charts})
     others = [n for n in problems.names() if n != name]
     for job, fingerprint in prints.items():
         assert fingerprint, f"{name}: the fingerprint of its {job} job is empty: it tracks nothing"

@@ -232,23 +232,60 @@ class Browser:
                 raise TimeoutError(f"timed out waiting for {what or expression}")
             time.sleep(0.1)
 
-    def frame_text(self) -> str:
-        """The text of the page's first child frame (an iframe), read in its own world."""
+    def frame_js(self, expression: str, default=None):
+        """Evaluate ``expression`` in the page's first child frame (an iframe), in a world
+        of its own (its DOM, not its scripts' globals); ``default`` without a frame, or
+        when the frame went away meanwhile (it was loading a new document)."""
         tree = self.call("Page.getFrameTree", session=True)["frameTree"]
         children = tree.get("childFrames", [])
         if not children:
-            return ""
-        world = self.call(
-            "Page.createIsolatedWorld", session=True, frameId=children[0]["frame"]["id"]
-        )["executionContextId"]
-        result = self.call(
-            "Runtime.evaluate",
+            return default
+        try:
+            world = self.call(
+                "Page.createIsolatedWorld", session=True, frameId=children[0]["frame"]["id"]
+            )["executionContextId"]
+            result = self.call(
+                "Runtime.evaluate",
+                session=True,
+                contextId=world,
+                expression=expression,
+                returnByValue=True,
+            )
+        except RuntimeError as exc:
+            if "Cannot find context" in str(exc) or "No frame" in str(exc):
+                return default
+            raise
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression!r} threw in the frame: {result['exceptionDetails']}")
+        return result["result"].get("value", default)
+
+    def frame_text(self) -> str:
+        """The text of the page's first child frame (an iframe), read in its own world."""
+        return self.frame_js("document.body ? document.body.innerText : ''", "")
+
+    def offline(self) -> None:
+        """Cut the page off the network (DevTools' network emulation): every request to
+        a server fails and ``navigator.onLine`` is false, in the page and its frames."""
+        self.call(
+            "Network.emulateNetworkConditions",
             session=True,
-            contextId=world,
-            expression="document.body ? document.body.innerText : ''",
-            returnByValue=True,
+            offline=True,
+            latency=0,
+            downloadThroughput=0,
+            uploadThroughput=0,
         )
-        return result["result"].get("value", "")
+
+    def mouse_move(self, x: float, y: float) -> None:
+        """Move the mouse to (x, y), CSS pixels of the page's viewport, as a reader does."""
+        self.call("Input.dispatchMouseEvent", session=True, type="mouseMoved", x=x, y=y)
+
+    def requests(self) -> list[str]:
+        """The URL of every request the page (or a frame of it) started."""
+        return [
+            e["params"]["request"]["url"]
+            for e in self.events
+            if e.get("method") == "Network.requestWillBeSent"
+        ]
 
     def screenshot(self) -> bytes:
         data = self.call("Page.captureScreenshot", session=True, format="png")["data"]

@@ -1,16 +1,28 @@
-"""The report in a real headless Chromium (tests/support/browser.py): every figure and
-table opens from the landing page, as a reader clicks, with no page error."""
+"""The report in a real headless Chromium (tests/support/browser.py): every figure,
+table and interactive chart opens from the landing page, as a reader clicks, with no
+page error; the charts with the network off."""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import numpy as np
 import pytest
 
 from support import browser
-from support.report import FIGURES, PROBLEMS, embedded, pixels, png_size
+from support.report import (
+    CHARTS,
+    CHARTS_OF,
+    FIGURES,
+    PROBLEMS,
+    chart_spec,
+    embedded,
+    hoverable,
+    pixels,
+    png_size,
+)
 
 
 @pytest.fixture(scope="session")
@@ -147,3 +159,85 @@ def test_a_wide_table_scrolls_inside_its_page(test_study, chromium):
     assert table > shown, f"{widest}'s table fits in 700 px: the test shows nothing"
     assert document <= window, f"the page of {widest} scrolls sideways: {box}"
     assert not errors, "\n".join(errors)
+
+
+# In a chart's frame: the client points over the first mark of one layer (its centre,
+# and points along its outline or line: a dashed rule is hit on a dash only), the
+# tooltip shown, the marks drawn.
+SPOTS = """(() => {
+  const el = document.querySelector('.vega-embed svg g.%s_marks > *');
+  if (!el) return [];
+  const r = el.getBoundingClientRect();
+  const out = [[r.left + r.width / 2, r.top + r.height / 2]];
+  if (el.getTotalLength) {
+    const length = el.getTotalLength(), m = el.getScreenCTM();
+    for (let i = 1; i < 24; i++) {
+      const p = el.getPointAtLength(length * i / 24).matrixTransform(m);
+      out.push([p.x, p.y]);
+    }
+  }
+  return out;
+})()"""
+TOOLTIP = """(() => {
+  const t = document.getElementById('vg-tooltip-element');
+  return t && t.classList.contains('visible') ? t.innerText : null;
+})()"""
+MARKS = "document.querySelectorAll('.vega-embed svg g.role-mark > *').length"
+
+
+def _hover(page, layer: str, titles: list[str]) -> str:
+    """Move the mouse over spots of the first mark of ``layer`` until the tooltip shows
+    ``titles`` (another layer's mark may lie on top at one spot); the last text seen."""
+    frame = page.js(
+        "(() => { const r = document.querySelector('iframe').getBoundingClientRect();"
+        " return [r.left, r.top]; })()"
+    )
+    text = ""
+    for x, y in page.frame_js(SPOTS % layer, []):
+        page.mouse_move(1, 1)  # off the chart: the last tooltip hides
+        page.mouse_move(frame[0] + x, frame[1] + y)
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline:
+            if shown := page.frame_js(TOOLTIP):
+                text = shown
+                if all(t in text for t in titles):
+                    return text
+            time.sleep(0.05)
+    return text
+
+
+@pytest.mark.browser
+def test_charts_render_offline_and_show_values_on_hover(report, chromium):
+    """Each problem's chart, opened from the report as a reader clicks, with the network
+    off: the Vega view draws its marks, and hovering a mark of each named layer (the
+    theory's among them) shows its tooltip with a value; no page error, no request."""
+    assert CHARTS, "no problem declares a chart"
+    url = report.resolve().as_uri()
+    with browser.Browser(chromium) as page:
+        page.offline()
+        for problem, charts in CHARTS_OF.items():
+            for chart in charts:
+                spec = chart_spec((report.parent / f"report/charts/{chart.name}.html").read_text())
+                targets = hoverable(spec)
+                assert any(n.startswith("theory") for n in targets), (chart.name, list(targets))
+                _start(page, url)
+                assert page.js("navigator.onLine") is False  # the emulation holds
+                assert page.js(f"gd.menu({json.dumps(problem)})"), problem
+                page.wait_for("gd.menu('charts')", what=f"{problem} > charts")
+                page.wait_for(f"gd.open({json.dumps(chart.label)}, 0)", what=chart.name)
+                assert page.wait_for("gd.frame()", what="the chart's frame") == "data:text/html"
+                deadline = time.monotonic() + 30
+                while not page.frame_js(MARKS, 0):
+                    assert time.monotonic() < deadline, f"{chart.name}: no Vega marks drawn"
+                    time.sleep(0.1)
+                assert page.frame_js("navigator.onLine") is False
+                for layer, titles in targets.items():
+                    text = _hover(page, layer, titles)
+                    assert text, f"{chart.name}: hovering layer {layer} shows no tooltip"
+                    missing = [t for t in titles if t not in text]
+                    assert not missing, f"{chart.name}, {layer}: tooltip {text!r} lacks {missing}"
+                    assert re.search(r"\d", text), f"{chart.name}, {layer}: no value in {text!r}"
+        errors = page.page_errors()
+        remote = [u for u in page.requests() if not u.startswith(("file:", "data:"))]
+    assert not errors, "\n".join(errors)
+    assert not remote, f"the charts asked the network for {remote}"

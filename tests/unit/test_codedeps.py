@@ -53,6 +53,7 @@ def test_every_job_of_a_problem_holds_its_problem_only():
         codes += [gdplan.table_html_code(problem)]
         codes += [gdplan.figure_code(problem, f) for f in spec.figures]
         codes += [gdplan.check_code(problem, c) for c in spec.checks]
+        codes += [gdplan.chart_code(problem, c) for c in spec.charts]
         for code in codes:
             assert _folders(code) == {problem}, sorted(code)
             assert f"src/gdlab/problems/{problem}/__init__.py" in code

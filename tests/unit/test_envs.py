@@ -15,12 +15,12 @@ import yaml
 from conftest import REPO
 from gdlab import plan, problems
 
-ENVS = {"solver", "aggregate", "figures"}
+ENVS = {"solver", "aggregate", "figures", "charts"}
 # the rule files and the environment their rules use
 RULE_FILES = {  # the environments a file's rules use
     "solve.smk": {"solver"},
     "aggregate.smk": {"aggregate"},
-    "report.smk": {"aggregate"},
+    "report.smk": {"aggregate", "charts"},  # table pages; the interactive charts
     "plots.smk": {"figures"},
     "stale.smk": {"aggregate"},  # stale, prune: gdlab.jobs.stale (standard library only)
     # the bisection (NumPy), its table and check, its figure
@@ -126,6 +126,8 @@ def _code(kind: str) -> set[str]:
             files |= {f for c in spec.checks for f in plan.check_code(p, c)}
             files |= set(plan.convergence_code())
             files |= set(plan.threshold_table_code()) | set(plan.threshold_check_code())
+        elif kind == "charts":
+            files |= {f for c in spec.charts for f in plan.chart_code(p, c)}
         else:
             files |= set(plan.threshold_figure_code())
             files |= {f for fig in spec.figures for f in plan.figure_code(p, fig)}

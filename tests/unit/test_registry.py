@@ -85,6 +85,7 @@ CORE = {
     "gdlab.threshold",
     "gdlab.errors",
     "gdlab.plots.common",
+    "gdlab.charts",
 }
 
 

@@ -43,6 +43,7 @@ PROBLEMS = problems.names()
 ITERATIVE = tuple(p for p in PROBLEMS if problems.spec(p).iterative)
 FIGURES_OF = {p: tuple(f.name for f in problems.spec(p).figures) for p in PROBLEMS}
 CHECKS_OF = {p: tuple(c.name for c in problems.spec(p).checks) for p in PROBLEMS}
+CHARTS_OF = {p: problems.spec(p).charts for p in PROBLEMS}
 
 
 def figures(*names) -> frozenset[str]:
@@ -54,6 +55,36 @@ def checks(*names) -> frozenset[str]:
 
 
 ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
+
+
+def charts(*problems_, data: str | None = None) -> frozenset[str]:
+    """The interactive charts of ``problems_`` (only those reading ``data``, if given)."""
+    return frozenset(
+        gdplan.chart_path(c.name)
+        for p in problems_
+        for c in CHARTS_OF[p]
+        if data is None or c.data == data
+    )
+
+
+def charts_reading(path: str) -> frozenset[str]:
+    """The charts whose code (the fingerprint their rule tracks) holds ``path``."""
+    return frozenset(
+        gdplan.chart_path(c.name)
+        for p in PROBLEMS
+        for c in CHARTS_OF[p]
+        if path in gdplan.chart_code(p, c)
+    )
+
+
+def charts_naming(key: str) -> frozenset[str]:
+    """The charts that name the config value ``key`` (or a section holding it)."""
+    return frozenset(
+        gdplan.chart_path(c.name)
+        for p in PROBLEMS
+        for c in CHARTS_OF[p]
+        if any(key == v or key.startswith(v + ".") for v in c.config.values())
+    )
 
 
 def figures_importing(path: str) -> frozenset[str]:
@@ -81,9 +112,13 @@ REPORT = "results/report.html"
 
 # ---- what a case may touch ----------------------------------------------------------
 def tables(*problems) -> set[str]:
-    """The tables of ``problems`` and their report pages."""
+    """The tables of ``problems``, their report pages and the charts drawn from them."""
     out = {f"results/tables/{p}.{ext}" for p in problems for ext in ("csv", "md")}
-    return out | {f"results/report/tables/{p}.html" for p in problems}
+    return (
+        out
+        | {f"results/report/tables/{p}.html" for p in problems}
+        | charts(*problems, data="table")
+    )
 
 
 def aggregations(problem: str) -> set[str]:
@@ -93,7 +128,7 @@ def aggregations(problem: str) -> set[str]:
         out.add(CONVERGENCE)
     # its per-run summary, and results/runs.parquet made of every problem's
     out |= {gdplan.SUMMARY.format(problem=problem), gdplan.RUNS}
-    return out | figures(*FIGURES_OF[problem])
+    return out | figures(*FIGURES_OF[problem]) | charts(problem)
 
 
 def threshold_jobs(*problems_) -> set[str]:
@@ -292,10 +327,11 @@ def test_3_more_seeds_in_a_partial_block_redo_that_block_only(study):
 
 # ---- case 4 ------------------------------------------------------------------------------
 def _theory_outputs(problem: str) -> set[str]:
-    """What reads a problem's theory module: its table (and what reads the table) and its
-    figures drawn by generic code (they reach the theory through the registry)."""
+    """What reads a problem's theory module: its table (and what reads the table), its
+    figures drawn by generic code (they reach the theory through the registry) and its
+    charts (each draws the theory)."""
     generic = [f.name for f in problems.spec(problem).figures if f.function.startswith("gdlab.")]
-    return tables(problem) | {CONVERGENCE} | figures(*generic)
+    return tables(problem) | {CONVERGENCE} | figures(*generic) | charts(problem)
 
 
 EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that rerun)
@@ -340,6 +376,8 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
         figures_importing("src/gdlab/plots/common.py"),
     ),
     ("src/gdlab/jobs/figure.py", append_statement, (), ALL_FIGURES),
+    # the charts' shared code: every chart, nothing else
+    ("src/gdlab/charts.py", append_statement, (), charts(*PROBLEMS)),
     # the checks' report and the verdict tables' row-count rule: every check, and the
     # thresholds table (its module builds its check with it) with what follows from it
     (
@@ -354,7 +392,9 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
         "src/gdlab/problems/conv_huber/reference.py",
         append_statement,
         (),
-        checks("conv_huber") | figures("conv_huber_objective"),
+        checks("conv_huber")
+        | figures("conv_huber_objective")
+        | charts_reading("src/gdlab/problems/conv_huber/reference.py"),
     ),
     ("src/gdlab/jobs/convergence.py", append_statement, (), {CONVERGENCE}),
 ]
@@ -464,7 +504,9 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         "checks.lsq_gradient.err_fd",
         _set("checks", "lsq_gradient", "err_fd", 1e-5),
         (),
-        tables("lsq_gradient") | {"results/checks/lsq_gradient.json"},
+        tables("lsq_gradient")
+        | {"results/checks/lsq_gradient.json"}
+        | charts_naming("checks.lsq_gradient.err_fd"),
     ),
     (
         "checks.closed_form_rtol",
@@ -472,12 +514,14 @@ SETTINGS = [  # (id, change, problems whose solver jobs rerun, other outputs tha
         (),
         tables("quadratic") | {CONVERGENCE},
     ),
-    # a config value a figure names (Figure.config) reruns that figure too
+    # a config value a figure or chart names (Figure.config, Chart.config) reruns it too
     (
         "checks.conv_huber.value",
         _set("checks", "conv_huber", "value", 0.4587586843129765),
         (),
-        {"results/checks/conv_huber.json"} | figures("conv_huber_objective"),
+        {"results/checks/conv_huber.json"}
+        | figures("conv_huber_objective")
+        | charts_naming("checks.conv_huber.value"),
     ),
     ("plots.dpi", _set("plots", "dpi", 120), (), ALL_FIGURES | figures("thresholds")),
 ]

@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 
 from conftest import REPO, snakemake
+from gdlab import plan as gdplan
 from gdlab import problems
 from support.report import (
+    CHARTS,
+    CHARTS_OF,
     CONVERGENCE_FIGURES,
     FIGURES,
     FIGURES_OF,
@@ -64,6 +67,14 @@ def test_report_holds_every_table_and_figure_with_a_caption(report, test_study):
         for path in (f"results/tables/{problem}.csv", f"results/report/tables/{problem}.html"):
             assert path in categories[problem]["tables"], path
             assert results[path]["caption"].strip(), path
+    for problem, charts in CHARTS_OF.items():  # each chart under its problem, captioned
+        for chart in charts:
+            path = gdplan.chart_path(chart.name)
+            assert path in categories[problem]["charts"], path
+            assert results[path]["mime_type"] == "text/html"
+            assert "What the theory predicts" in results[path]["caption"], path
+            assert "Do the runs agree" in results[path]["caption"], path
+    assert CHARTS, "no problem declares a chart"
     for problem, names in FIGURES_OF.items():  # each figure under its problem
         for name in names:
             assert f"results/figures/{name}.png" in categories[problem]["figures"], name

@@ -66,6 +66,7 @@ ENVS = {
     "solver": "../envs/solver.yaml",
     "aggregate": "../envs/aggregate.yaml",
     "figures": "../envs/figures.yaml",
+    "charts": "../envs/charts.yaml",
 }
 
 

@@ -1,6 +1,7 @@
 # What only the report needs: the convergence tables as HTML pages (the report
 # shows HTML and images inline, and offers CSV only as a download), one generated
-# rule per problem with the caption of its folder (captions/table.rst).
+# rule per problem with the caption of its folder (captions/table.rst); and the
+# problems' interactive charts.
 # Build the report itself with:  snakemake --report results/report.html
 from gdlab import summary
 
@@ -33,6 +34,45 @@ for _problem in PROBLEMS:
         shell:
             "python -m gdlab.jobs.table_html --problem {params.problem:q}"
             " --csv {input.csv:q} --html {output.html:q} 2> {log:q}"
+
+
+# The interactive charts (SPEC.charts): one generated rule per chart, an HTML page whose
+# Vega JavaScript is inline (it opens offline), with the caption of its folder
+# (captions/<name>.rst); params as a figure's: its config values and code fingerprint.
+for _problem in PROBLEMS:
+    for _chart in SPECS[_problem].charts:
+
+        rule:
+            name:
+                f"chart_{_chart.name}"
+            input:
+                data=plan.chart_inputs(config, _problem, _chart),
+            output:
+                html=report(
+                    plan.chart_path(_chart.name),
+                    caption=caption(_problem, _chart.name),
+                    category=_problem,
+                    subcategory="charts",
+                    labels={"chart": _chart.label},
+                ),
+            log:
+                f"results/logs/report/charts/{_chart.name}.log",
+            benchmark:
+                plan.benchmark(plan.chart_path(_chart.name))
+            localrule: True
+            conda:
+                ENVS["charts"]
+            params:
+                problem=_problem,
+                chart=_chart.name,
+                params=fixed(plan.job_params(config, _chart)),
+                settings=fixed(plan.solver_settings(config, _problem)),
+                code=plan.chart_code(_problem, _chart),
+            shell:
+                "python -m gdlab.jobs.chart --problem {params.problem:q}"
+                " --chart {params.chart:q} --params {params.params:q}"
+                " --settings {params.settings:q} --html {output.html:q}"
+                " {input.data:q} 2> {log:q}"
 
 
 # The report's landing page (workflow/report/workflow.rst includes it): the study's

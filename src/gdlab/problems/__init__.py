@@ -6,7 +6,7 @@ A problem is one folder, ``src/gdlab/problems/<name>/``:
   time, by every cluster job again): grid, seeding, columns, schema fragment,
   theory, figures, checks;
 * ``numerics.py`` — the solver, :class:`gdlab.spec.Numerics` (:func:`numerics`);
-* ``captions/table.rst`` and ``captions/<figure or check>.rst`` — report captions;
+* ``captions/table.rst`` and ``captions/<figure, check or chart>.rst`` — report captions;
 * any module its spec names (a theory, figures, checks).
 
 Standard library only.  Folders are found by listing this directory, so adding a
@@ -148,7 +148,7 @@ def missing(name: str) -> list[str]:
         )
     if s.theory is None:
         out.append(f"{rel}/__init__.py: SPEC.theory is empty: give a Threshold or a module name")
-    wanted = ["table"] + [f.name for f in s.figures] + [c.name for c in s.checks]
+    wanted = ["table"] + [x.name for x in (*s.figures, *s.checks, *s.charts)]
     out += [
         f"{rel}/captions/{w}.rst is missing: the report caption of {w}"
         for w in wanted
@@ -166,7 +166,7 @@ def missing(name: str) -> list[str]:
                 f"{rel}/__init__.py: SPEC.thresholds is set but SPEC.schema has no key "
                 "'threshold': pass optional=gdlab.spec.threshold_key() to its section"
             )
-    for item in (*s.figures, *s.checks):
+    for item in (*s.figures, *s.checks, *s.charts):
         if not function_file(name, item.function).is_file():
             out.append(
                 f"{function_file(name, item.function)} is missing: {item.name} is drawn by "

@@ -7,7 +7,17 @@ reference run (r = 3, n = 20, λ = 0.1, α = 0.01: F(x_100) = 0.4587586843129764
 """
 
 from gdlab.limits import Footprint
-from gdlab.spec import Check, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import (
+    Chart,
+    Check,
+    Figure,
+    Grid,
+    Problem,
+    Thresholds,
+    gd_section,
+    ref,
+    threshold_key,
+)
 
 GRID = Grid("alphas", "alpha")
 
@@ -143,6 +153,20 @@ SPEC = Problem(
                 "reference_value": "checks.conv_huber.value",
                 "reference_step": "problems.conv_huber.reference_step",
             },
+        ),
+    ),
+    charts=(
+        Chart(
+            "conv_huber_descent",
+            "chart:chart",
+            "descent: F(x_k) of every run, the reference value",
+            config={
+                "reference_seed": "checks.conv_huber.seed",
+                "reference_alpha": "checks.conv_huber.alpha",
+                "reference_value": "checks.conv_huber.value",
+                "reference_step": "problems.conv_huber.reference_step",
+            },
+            data="trace",
         ),
     ),
     checks=(

@@ -6,7 +6,7 @@ value is c, the step size in units of 2/ρ(XᵀX) (ρ changes with the seed).
 """
 
 from gdlab.limits import Footprint, shape_messages
-from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import Chart, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 from gdlab.theory import Threshold
 
 
@@ -69,6 +69,7 @@ SPEC = Problem(
             },
         ),
     ),
+    charts=(Chart("lsq_gd_rates", "chart:chart", "rates: measured vs max_i |1 − ασᵢ²|, per run"),),
     # the convergence figure draws each seed's trajectory: the first 100 of each c
     trajectories=100,
     footprint=footprint,

@@ -6,7 +6,7 @@ per-sample gradients and central finite differences.  No iteration.
 """
 
 from gdlab.limits import Footprint, shape_messages
-from gdlab.spec import Check, Grid, Problem, ref, section
+from gdlab.spec import Chart, Check, Grid, Problem, ref, section
 
 ERRORS = ("err_sum", "err_fd", "err_sample")
 
@@ -71,6 +71,14 @@ SPEC = Problem(
         "err_fd": ("float64", "rel. error central difference vs Xᵀ(Xθ−Y)"),
         "err_sample": ("float64", "max rel. error of ∇ℓ_i vs central difference"),
     },
+    charts=(
+        Chart(
+            "lsq_gradient_errors",
+            "chart:chart",
+            "errors: each run's gradient errors vs their tolerances",
+            config={"tolerances": "checks.lsq_gradient"},
+        ),
+    ),
     checks=(
         Check(
             "lsq_gradient",

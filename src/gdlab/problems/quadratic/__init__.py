@@ -4,7 +4,7 @@
 keeps |θ_k| = |θ_0| at α = 2 and diverges for α > 2, at the rate |1 − α| per step.
 """
 
-from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import Chart, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 SPEC = Problem(
     name="quadratic",
@@ -34,6 +34,7 @@ SPEC = Problem(
             },
         ),
     ),
+    charts=(Chart("quadratic_rates", "chart:chart", "rates: measured vs |1 − α|, per run"),),
     thresholds=Thresholds("stability:cases", bracket=(1.5, 3.0)),
     # trajectories: every seed keeps every recorded row (the default), since its table
     # holds every recorded iterate to the closed form

@@ -7,7 +7,7 @@ minimum near 0 (f'' ≈ 20.1), a local maximum near 3.18 and a wide minimum near
 
 import math
 
-from gdlab.spec import Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import Chart, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 MINIMA = ("sharp", "wide", "maximum")
 
@@ -131,6 +131,14 @@ SPEC = Problem(
             "bifurcation diagram: each run's last iterate against α, by where it ended",
             config={"start_interval": "problems.sharp_wide.start_interval"},
             data="runs",
+        ),
+    ),
+    charts=(
+        Chart(
+            "sharp_wide_basins",
+            "chart:chart",
+            "basins: where GD ends per α, beside 2/f''(x*)",
+            data="table",
         ),
     ),
     table_notes={

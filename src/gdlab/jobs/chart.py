@@ -1,0 +1,48 @@
+r"""One interactive chart of a problem (an HTML page of the report), as its spec declares
+it (``SPEC.charts``).
+
+    python -m gdlab.jobs.chart --problem PROBLEM --chart NAME --params '{...}' \
+        --settings '{"max_steps": ...}' --html results/report/charts/NAME.html INPUT ...
+
+The inputs are the problem's convergence table, its per-run summary or its result
+files (``Chart.data``); ``--params`` are the keyword arguments of the chart's function
+(``Chart.config`` and ``Chart.options``).
+"""
+
+import json
+from pathlib import Path
+
+from gdlab import charts, problems, runs, script, tables
+
+
+def data(chart, problem: str, paths: list[str], settings: dict):
+    """What the chart's function reads (a pandas frame), checked as every job checks it."""
+    if chart.data == "table":
+        return tables.read_csv(paths[0])
+    if chart.data == "runs":
+        return runs.read_summary(paths[0], problem, own=True, settings=settings).to_pandas()
+    return tables.load(paths, problem, settings)
+
+
+def main(args):
+    chart = next(c for c in problems.spec(args.problem).charts if c.name == args.chart)
+    draw = problems.function(args.problem, chart.function)
+    df = data(chart, args.problem, args.inputs, args.settings)
+    Path(args.html).write_text(charts.page(draw(args.problem, df, **args.params)))
+
+
+if __name__ == "__main__":
+    p = script.parser(__doc__)
+    p.add_argument("--problem", required=True)
+    p.add_argument("--chart", required=True)
+    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument(
+        "--settings",
+        type=json.loads,
+        required=True,
+        help="the solver settings every run must have been computed with, as JSON",
+    )
+    p.add_argument("--html", required=True)
+    p.add_argument("inputs", nargs="+", help="the problem's table, summary or result files")
+    args = p.parse_args()
+    script.run(f"chart_{args.chart}", args, main)
