@@ -196,3 +196,33 @@ def test_lsq_gradient_chart_draws_every_error_against_its_tolerance(tmp_path):
         drawn = points[points["error"] == name].sort_values(["shape", "seed"])["value"]
         assert sorted(drawn) == sorted(summary[name])
         assert (drawn <= cfg["checks"]["lsq_gradient"][name]).all()
+
+
+def test_a_page_too_large_for_the_report_draws_the_first_seeds_and_says_so(monkeypatch):
+    """Each chart of a study whose page would pass the limit: it is kept under it by
+    drawing the runs of the first seeds, and its subtitle says how many."""
+    for problem, chart in CHARTS:
+        if chart.data == "table":
+            continue  # one row per grid point: its size does not grow with the seeds
+        df = _data(problem, chart.data)
+        draw = problems.function(problem, chart.function)
+        params = json.loads(plan.job_params(verdicts.config(CONFIG), chart))
+
+        def fit(part, d=draw, p=problem, kw=params):
+            return d(p, part, **kw)
+
+        full = charts.page(fit(df))
+        seeds = df["seed"].nunique()
+        # a limit the whole study's page passes by a little: fewer seeds must be drawn
+        monkeypatch.setattr(charts, "MAX_PAGE_BYTES", len(full.encode()) - 1)
+        html = charts.fitted(fit, df)
+        assert len(html.encode()) <= len(full.encode()) - 1, chart.name
+        shown = chart_spec(html)
+        kept = seeds // 2
+        assert shown["title"]["subtitle"].startswith(
+            f"the runs of the first {kept} of {seeds} seeds"
+        )
+        drawn = {r["seed"] for lay in layers(shown).values() for r in lay["rows"] if "seed" in r}
+        assert drawn and max(drawn) < sorted(df["seed"].unique())[kept], chart.name
+        monkeypatch.undo()
+        assert charts.fitted(fit, df) == full

@@ -28,7 +28,8 @@ def main(args):
     chart = next(c for c in problems.spec(args.problem).charts if c.name == args.chart)
     draw = problems.function(args.problem, chart.function)
     df = data(chart, args.problem, args.inputs, args.settings)
-    Path(args.html).write_text(charts.page(draw(args.problem, df, **args.params)))
+    page = charts.fitted(lambda part: draw(args.problem, part, **args.params), df)
+    Path(args.html).write_text(page)
 
 
 if __name__ == "__main__":
