@@ -129,9 +129,15 @@ def timed(
 
 
 def job_counts(output: str) -> dict[str, int]:
-    """Snakemake's "Job stats" table: jobs per rule (its "total" row left out)."""
+    """Jobs per rule: from Snakemake's "Job stats" table (its "total" row left out), or,
+    where the default profile shows gdlab's progress lines instead, from those (one per
+    finished job, its rule after "jobs  ")."""
     counts = {}
-    block = output.split("Job stats:", 1)[1] if "Job stats:" in output else ""
+    if "Job stats:" not in output:
+        for rule in re.findall(r"^\[[^]]*\] +\d+/\d+ jobs  (\S+)", output, re.M):
+            counts[rule] = counts.get(rule, 0) + 1
+        return counts
+    block = output.split("Job stats:", 1)[1]
     for line in block.splitlines()[3:]:
         m = re.fullmatch(r"(\S+)\s+(\d+)", line.strip())
         if not m:

@@ -5,7 +5,6 @@
 # Build the report itself with:  snakemake --report results/report.html
 from gdlab import summary
 
-
 for _problem in PROBLEMS:
 
     rule:
