@@ -214,3 +214,18 @@ def test_the_scale_benchmark_s_helpers_resolve_and_its_goals_can_fail():
         "peak RSS of any job (MiB)": False,
         "results/ (MB)": True,
     }
+
+
+def test_job_counts_read_the_progress_lines_where_there_are_no_job_stats():
+    import harness
+
+    out = (
+        "gdlab: 4 jobs to run (2 solve, 2 others), 3e+07 run-steps\n"
+        "[0:01 | ~0:03 left] 1/4 jobs  solve problem=P setting=alpha_1 seeds=0-1\n"
+        "[0:02 | ~0:02 left] 2/4 jobs  solve problem=P setting=alpha_2 seeds=0-1\n"
+        "[0:03 | ~0:01 left] 3/4 jobs  table problem=P\n"
+        "[0:03 | done] 4/4 jobs  all\n"
+    )
+    assert harness.job_counts(out) == {"solve": 2, "table": 1, "all": 1}
+    stats = "Job stats:\njob      count\n-----  -------\nsolve        2\nall          1\ntotal        3\n"
+    assert harness.job_counts(stats) == {"solve": 2, "all": 1}
