@@ -30,6 +30,25 @@ def figure_parser(doc: str) -> argparse.ArgumentParser:
     return p
 
 
+def item_parser(
+    doc: str, item: str, base: argparse.ArgumentParser | None = None
+) -> argparse.ArgumentParser:
+    """:func:`parser` (or ``base``) with the options of a job that runs one item a
+    problem's spec declares (a check, figure or chart): ``--problem``, ``--<item>``,
+    ``--params`` and ``--settings``."""
+    p = base or parser(doc)
+    p.add_argument("--problem", required=True)
+    p.add_argument(f"--{item}", required=True)
+    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
+    p.add_argument(
+        "--settings",
+        type=json.loads,
+        required=True,
+        help="the solver settings every run must have been computed with, as JSON",
+    )
+    return p
+
+
 def run(rule: str, args: argparse.Namespace, body) -> None:
     """Call ``body(args)``; the project's errors end the process with one line on stderr
     (Ctrl-C too: :func:`gdlab.interrupt.install`, whose handler exits at once)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 # The Parquet types a problem's own columns may have (names, not pyarrow types:
 # the spec is read at parse time, without pyarrow).
@@ -75,9 +75,10 @@ class Figure:
     rule passes exactly these values, so only they rerun the figure); ``options``
     are literal keyword arguments.  Its caption is ``captions/<name>.rst``.
 
-    ``data`` is what ``df`` holds: ``"trace"``, every recorded row of every run (the
-    problem's result files); ``"runs"``, one row per run (its per-run summary,
-    :func:`gdlab.columns.summary_columns`: far less memory for a large study)."""
+    ``data`` is what ``df`` holds, one of :attr:`DATA`: ``"trace"``, every recorded
+    row of every run (the problem's result files); ``"runs"``, one row per run (its
+    per-run summary, :func:`gdlab.columns.summary_columns`: far less memory for a large
+    study)."""
 
     name: str
     function: str
@@ -85,10 +86,12 @@ class Figure:
     config: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)
     data: str = "trace"
+    DATA: ClassVar[tuple[str, ...]] = ("trace", "runs")
 
     def __post_init__(self):
-        if self.data not in ("trace", "runs"):
-            raise ValueError(f"Figure {self.name}: data must be 'trace' or 'runs'")
+        if self.data not in self.DATA:
+            allowed = ", ".join(repr(d) for d in self.DATA)
+            raise ValueError(f"{type(self).__name__} {self.name}: data must be one of {allowed}")
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Check:
 
 
 @dataclass(frozen=True)
-class Chart:
+class Chart(Figure):
     """One interactive chart of the report: ``results/report/charts/<name>.html``, a
     Vega-Lite chart whose page inlines the Vega, Vega-Lite and vega-embed JavaScript
     (it opens offline, :mod:`gdlab.charts`).  ``function`` (``"module:function"``: a
@@ -113,21 +116,12 @@ class Chart:
     ``function(problem, df, **config, **options)`` and returns an Altair chart whose
     theory layers are named ``theory…`` and whose marks carry tooltips.
 
-    ``config`` and ``options`` are as :class:`Figure`'s; ``data`` is what ``df`` holds:
-    ``"table"``, the problem's convergence table (``results/tables/<problem>.csv``);
-    ``"runs"``, its per-run summary; ``"trace"``, every recorded row of every run.  Its
-    caption is ``captions/<name>.rst``."""
+    ``config``, ``options`` and ``data`` are as :class:`Figure`'s; ``data`` may also be
+    ``"table"``, the problem's convergence table (``results/tables/<problem>.csv``).
+    Its caption is ``captions/<name>.rst``."""
 
-    name: str
-    function: str
-    label: str
-    config: Mapping[str, str] = field(default_factory=dict)
-    options: Mapping[str, object] = field(default_factory=dict)
     data: str = "runs"
-
-    def __post_init__(self):
-        if self.data not in ("table", "runs", "trace"):
-            raise ValueError(f"Chart {self.name}: data must be 'table', 'runs' or 'trace'")
+    DATA: ClassVar[tuple[str, ...]] = ("table", "runs", "trace")
 
 
 # The threshold experiment's settings when the config's top-level ``thresholds`` leaves

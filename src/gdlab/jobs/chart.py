@@ -9,7 +9,6 @@ files (``Chart.data``); ``--params`` are the keyword arguments of the chart's fu
 (``Chart.config`` and ``Chart.options``).
 """
 
-import json
 from pathlib import Path
 
 from gdlab import charts, problems, runs, script, tables
@@ -33,16 +32,7 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = script.parser(__doc__)
-    p.add_argument("--problem", required=True)
-    p.add_argument("--chart", required=True)
-    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
-    p.add_argument(
-        "--settings",
-        type=json.loads,
-        required=True,
-        help="the solver settings every run must have been computed with, as JSON",
-    )
+    p = script.item_parser(__doc__, "chart")
     p.add_argument("--html", required=True)
     p.add_argument("inputs", nargs="+", help="the problem's table, summary or result files")
     args = p.parse_args()

@@ -5,8 +5,6 @@ r"""One check of a problem (``SPEC.checks``): writes its report, or fails the ru
         --out results/checks/NAME.json RUN.parquet ...
 """
 
-import json
-
 from gdlab import problems, script, tables
 
 
@@ -18,16 +16,7 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = script.parser(__doc__)
-    p.add_argument("--problem", required=True)
-    p.add_argument("--check", required=True)
-    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
-    p.add_argument(
-        "--settings",
-        type=json.loads,
-        required=True,
-        help="the solver settings every run must have been computed with, as JSON",
-    )
+    p = script.item_parser(__doc__, "check")
     p.add_argument("--out", required=True)
     p.add_argument("runs", nargs="+", help="the problem's Parquet files")
     args = p.parse_args()

@@ -9,8 +9,6 @@ r"""One figure of a problem (PNG + SVG), as its spec declares it (``SPEC.figures
 its spec names (``Figure.config``) and its literal options (``Figure.options``).
 """
 
-import json
-
 from gdlab import problems, runs, script, tables
 
 
@@ -26,16 +24,7 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = script.figure_parser(__doc__)
-    p.add_argument("--problem", required=True)
-    p.add_argument("--figure", required=True)
-    p.add_argument("--params", type=json.loads, required=True, help="as JSON")
-    p.add_argument(
-        "--settings",
-        type=json.loads,
-        required=True,
-        help="the solver settings every run must have been computed with, as JSON",
-    )
+    p = script.item_parser(__doc__, "figure", script.figure_parser(__doc__))
     p.add_argument("runs", nargs="+", help="the problem's Parquet files")
     args = p.parse_args()
     script.run(args.figure, args, main)
