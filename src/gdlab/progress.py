@@ -11,7 +11,7 @@ lines, ``quiet: [..., progress]``).  It reads three of Snakemake's log events:
 - ``JOB_FINISHED``: one line, ``[0:12 | ~0:31 left]  7/51 jobs  solve
   problem=P setting=alpha_0.5 seeds=0-99``.
 
-The estimate: the work done so far (run-steps, :func:`gdlab.plan.job_work`) took
+The estimate: the work done so far (run-steps, :func:`gdlab.work.job_work`) took
 the time elapsed; the work left takes the same time per run-step.  A job's size is
 its runs × step budget plus a start-up that costs about as much as 10⁷ run-steps,
 so a start-up-bound job counts too.  Runs stop early, so the estimate errs on the

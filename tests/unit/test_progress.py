@@ -9,7 +9,8 @@ import yaml
 from snakemake_interface_logger_plugins.common import LogEvent
 
 from conftest import REPO
-from gdlab import plan, problems, progress
+from gdlab import problems, progress
+from gdlab import work as sizes
 
 
 def record(event: LogEvent | None, msg: str = "", **extra) -> logging.LogRecord:
@@ -126,9 +127,9 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     steps = config["problems"]["sharp_wide"]["max_steps"]
     w = {"problem": "sharp_wide", "setting": "alpha_0.3", "seeds": "5-9"}
-    assert plan.job_work(config, "solve", w) == plan.STARTUP_RUN_STEPS + 5 * steps
-    assert plan.job_work(config, "table", {"problem": "sharp_wide"}) == plan.STARTUP_RUN_STEPS
-    assert plan.job_work(config, "all", {}) == plan.STARTUP_RUN_STEPS
+    assert sizes.job_work(config, "solve", w) == sizes.STARTUP_RUN_STEPS + 5 * steps
+    assert sizes.job_work(config, "table", {"problem": "sharp_wide"}) == sizes.STARTUP_RUN_STEPS
+    assert sizes.job_work(config, "all", {}) == sizes.STARTUP_RUN_STEPS
     figure = problems.spec("sharp_wide").figures[0].name
     for rule in (figure, f"gdlab_{figure}", "threshold_figure"):  # a host's prefix too
-        assert plan.job_work(config, rule, {}) == plan.FIGURE_RUN_STEPS
+        assert sizes.job_work(config, rule, {}) == sizes.FIGURE_RUN_STEPS

@@ -5,11 +5,11 @@
 # hook then: a run that changed nothing rewrites nothing), nor with --no-hooks.
 # Snakemake ignores these two in a module: a host workflow adds the same two lines
 # (docs/deploying.md).
-from gdlab import progress, summary
+from gdlab import progress, summary, work
 
 # One line per finished job with the time left (gdlab.progress), when the profile
 # silences Snakemake's own progress lines (profiles/default: quiet progress).
-progress.attach(workflow, lambda rule, w: plan.job_work(config, rule, w))
+progress.attach(workflow, lambda rule, w: work.job_work(config, rule, w))
 
 
 onsuccess:

@@ -1,0 +1,36 @@
+"""A job's size in run-steps, for the progress lines' estimate of the time left
+(:mod:`gdlab.progress`): from the config, the registry and the job's rule and
+wildcards, as Snakemake logs them.  Pure Python, at parse time and in Snakemake's
+process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from gdlab import problems
+from gdlab.plan import study
+
+# A job's start-up (Python, NumPy, pyarrow: ~0.2 s) costs as much as ~10^7 vectorised
+# GD steps (docs/performance.md, "Job size"): the size of a job that runs no solver.
+# A figure job (matplotlib's import, then drawing) took 12 times a small job's wall
+# time in the default study (median 4.8 s against 0.4 s; results/costs.csv).
+STARTUP_RUN_STEPS = 10**7
+FIGURE_RUN_STEPS = 12 * STARTUP_RUN_STEPS
+
+
+def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
+    """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
+    solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`; a
+    figure or chart, :data:`FIGURE_RUN_STEPS`."""
+    if "seeds" not in wildcards or wildcards.get("problem") not in config.get("problems", {}):
+        # not a solver job (whatever a host's prefix names it)
+        specs = [problems.spec(p) for p in study(config)]
+        figures = [f.name for s in specs for f in s.figures] + ["threshold_figure"]
+        drawn = any(
+            rule.endswith(n) for n in figures + [f"chart_{c.name}" for s in specs for c in s.charts]
+        )
+        return FIGURE_RUN_STEPS if drawn else STARTUP_RUN_STEPS
+    first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
+    runs = int(last or first) - int(first) + 1
+    steps = int(config["problems"][wildcards["problem"]].get("max_steps", 1))
+    return STARTUP_RUN_STEPS + runs * steps
