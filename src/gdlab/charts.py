@@ -197,41 +197,46 @@ def rates(
         .mark_tick(color=BLACK, thickness=2, size=16, orient="horizontal")
         .encode(x=x, y=y, tooltip=tooltip)
     )
-    layers = []
-    if curve is not None:
-        line = records(curve.assign(label=curve_label))
-        layers.append(
-            alt.Chart(line, name=f"{THEORY}_curve")
-            .mark_line(
-                color=BLACK,
-                strokeWidth=1.2,
-                opacity=0.6,
-                point=alt.OverlayMarkDef(size=12, opacity=0.0, filled=True),
-            )
-            .encode(
-                x=x,
-                y=alt.Y("rate:Q"),
-                tooltip=[
-                    tip("label", "theory", "N"),
-                    tip(axis, axis_title),
-                    tip("rate", "predicted rate"),
-                ],
-            )
+    layers = [] if curve is None else [_curve(curve, curve_label, x, axis, axis_title)]
+    layers += [*_limits(axis, axis_title, threshold, threshold_label), predicted, measured]
+    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)
+
+
+def _curve(curve: pd.DataFrame, label: str, x: alt.X, axis: str, axis_title: str) -> alt.Chart:
+    """The theory's rate as a curve of the grid value (columns ``axis`` and ``rate``)."""
+    return (
+        alt.Chart(records(curve.assign(label=label)), name=f"{THEORY}_curve")
+        .mark_line(
+            color=BLACK,
+            strokeWidth=1.2,
+            opacity=0.6,
+            point=alt.OverlayMarkDef(size=12, opacity=0.0, filled=True),
         )
+        .encode(
+            x=x,
+            y=alt.Y("rate:Q"),
+            tooltip=[
+                tip("label", "theory", "N"),
+                tip(axis, axis_title),
+                tip("rate", "predicted rate"),
+            ],
+        )
+    )
+
+
+def _limits(axis: str, axis_title: str, threshold: float, label: str) -> list[alt.Chart]:
+    """The threshold (a dashed rule) and rate 1 (dotted)."""
     limit = pd.DataFrame(
-        {axis: [threshold], "label": [threshold_label], "note": ["converges below, diverges above"]}
+        {axis: [threshold], "label": [label], "note": ["converges below, diverges above"]}
     )
     one = pd.DataFrame(
         {"rate": [1.0], "label": ["rate 1"], "note": ["the error neither shrinks nor grows"]}
     )
-    layers += [
+    return [
         vertical_rules(limit, axis, axis_title, f"{THEORY}_threshold"),
         alt.Chart(one, name="unit_rate")
         .mark_rule(strokeDash=[2, 2], color=GREY)
         .encode(
             y=alt.Y("rate:Q"), tooltip=[tip("label", "line", "N"), tip("note", "meaning", "N")]
         ),
-        predicted,
-        measured,
     ]
-    return alt.layer(*layers).properties(width=WIDTH, height=HEIGHT, title=title)

@@ -12,29 +12,13 @@ from gdlab import charts
 from gdlab.problems.conv_huber.reference import relative_error
 
 
-def chart(
-    problem: str,
-    df: pd.DataFrame,
-    reference_seed: int,
-    reference_alpha: float,
-    reference_value: float,
-    reference_step: int,
-):
+def _runs(df: pd.DataFrame, x: alt.X, y: alt.Y) -> alt.Chart:
+    """F(x_k) of every run, a line per seed coloured by α; the legend picks an α."""
     rows = df[["alpha", "seed", "step", "loss", "outcome", "steps", "alpha_lipschitz"]].copy()
     rows["below"] = (rows["alpha"] < rows["alpha_lipschitz"]).map({True: "yes", False: "no"})
     rows = charts.records(rows.sort_values(["alpha", "seed", "step"]).reset_index(drop=True))
-    at = df[
-        (df["alpha"] == reference_alpha)
-        & (df["seed"] == reference_seed)
-        & (df["step"] == reference_step)
-    ]
-    computed = float(at["loss"].iloc[0]) if len(at) else float("nan")
-    x = alt.X(
-        "step:Q", title="step k (symmetric log scale)", scale=alt.Scale(type="symlog", nice=False)
-    )
-    y = alt.Y("loss:Q", title="F(x_k) (log scale)", scale=alt.Scale(type="log"))
     pick = alt.selection_point(name="pick", fields=["alpha"], bind="legend")
-    runs = (
+    return (
         alt.Chart(rows, name="runs")
         .transform_filter("datum.loss > 0")
         .mark_line(strokeWidth=1.2, point=alt.OverlayMarkDef(filled=True, size=14))
@@ -57,25 +41,19 @@ def chart(
         )
         .add_params(pick)
     )
-    label = (
-        f"the homework's F(x_{reference_step}) at α = {reference_alpha:g}, seed {reference_seed}"
-    )
-    reference = pd.DataFrame(
-        {
-            "loss": [reference_value],
-            "label": [label],
-            "note": ["the value this problem is checked against (checks.conv_huber.value)"],
-        }
-    )
+
+
+def _reference_point(x: alt.X, y: alt.Y, step: int, value: float, computed: float) -> alt.Chart:
+    """The homework's value and this run's at the reference step, with its error."""
     point = pd.DataFrame(
         {
-            "step": [reference_step, reference_step],
-            "loss": [reference_value, computed],
+            "step": [step, step],
+            "loss": [value, computed],
             "label": ["the homework's value", "this run's value"],
-            "error": [0.0, relative_error(computed, reference_value)],
+            "error": [0.0, relative_error(computed, value)],
         }
     )
-    marks = (
+    return (
         alt.Chart(charts.records(point), name=f"{charts.THEORY}_reference_point")
         .mark_point(shape="diamond", size=160, filled=False, strokeWidth=2)
         .encode(
@@ -94,11 +72,41 @@ def chart(
             ],
         )
     )
+
+
+def chart(
+    problem: str,
+    df: pd.DataFrame,
+    reference_seed: int,
+    reference_alpha: float,
+    reference_value: float,
+    reference_step: int,
+):
+    at = df[
+        (df["alpha"] == reference_alpha)
+        & (df["seed"] == reference_seed)
+        & (df["step"] == reference_step)
+    ]
+    computed = float(at["loss"].iloc[0]) if len(at) else float("nan")
+    x = alt.X(
+        "step:Q", title="step k (symmetric log scale)", scale=alt.Scale(type="symlog", nice=False)
+    )
+    y = alt.Y("loss:Q", title="F(x_k) (log scale)", scale=alt.Scale(type="log"))
+    label = (
+        f"the homework's F(x_{reference_step}) at α = {reference_alpha:g}, seed {reference_seed}"
+    )
+    reference = pd.DataFrame(
+        {
+            "loss": [reference_value],
+            "label": [label],
+            "note": ["the value this problem is checked against (checks.conv_huber.value)"],
+        }
+    )
     return (
         alt.layer(
             charts.horizontal_rules(reference, "loss", "F", f"{charts.THEORY}_reference"),
-            runs,
-            marks,
+            _runs(df, x, y),
+            _reference_point(x, y, reference_step, reference_value, computed),
         )
         .resolve_scale(color="independent")
         .properties(

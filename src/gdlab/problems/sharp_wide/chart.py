@@ -53,20 +53,8 @@ def shares(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def chart(problem: str, table: pd.DataFrame):
-    df = charts.records(shares(table))
-    critical = numerics.critical_points()
-    limits = numerics.thresholds()
-    monotone = float(table["alpha_monotone"].iloc[0])
-    flow = float(table["share_sharp_gradient_flow"].iloc[0])
-    left = min(float(df["alpha"].min()), monotone) / 1.5
-    right = max(float(df["alpha"].max()), limits["wide"]) * 1.5
-    x = alt.X(
-        "alpha:Q",
-        title="step size α (log scale)",
-        scale=alt.Scale(type="log", domain=[left, right], nice=False),
-    )
-    y = alt.Y("share:Q", title="share of starts", scale=alt.Scale(domain=[0.0, 1.0]))
+def _measured(df: pd.DataFrame, x: alt.X, y: alt.Y) -> list[alt.Chart]:
+    """The shares per α and class, and their intervals; the legend picks a class."""
     color = alt.Color(
         "class:N",
         title="where GD ended",
@@ -101,6 +89,13 @@ def chart(problem: str, table: pd.DataFrame):
         .encode(x=x, y=y, color=color, opacity=seen, tooltip=tooltip)
         .add_params(pick)
     )
+    return [bands, lines]
+
+
+def _theory(x: alt.X, y: alt.Y, left: float, monotone: float, flow: float) -> list[alt.Chart]:
+    """1/max f'', gradient flow's share and 2/f''(x*) of each minimum, in that order."""
+    critical = numerics.critical_points()
+    limits = numerics.thresholds()
     rules = pd.DataFrame(
         {
             "alpha": [limits["sharp"], limits["wide"]],
@@ -143,12 +138,27 @@ def chart(problem: str, table: pd.DataFrame):
             ],
         )
     )
-    return alt.layer(  # the theory on top: its tooltip wins where marks overlap
-        bands,
-        lines,
+    return [
         charts.vertical_rules(lone, "alpha", "α", f"{charts.THEORY}_monotone", color=charts.GREY),
         gradient_flow,
         charts.vertical_rules(rules, "alpha", "α", f"{charts.THEORY}_thresholds"),
+    ]
+
+
+def chart(problem: str, table: pd.DataFrame):
+    df = charts.records(shares(table))
+    monotone = float(table["alpha_monotone"].iloc[0])
+    flow = float(table["share_sharp_gradient_flow"].iloc[0])
+    left = min(float(df["alpha"].min()), monotone) / 1.5
+    right = max(float(df["alpha"].max()), numerics.thresholds()["wide"]) * 1.5
+    x = alt.X(
+        "alpha:Q",
+        title="step size α (log scale)",
+        scale=alt.Scale(type="log", domain=[left, right], nice=False),
+    )
+    y = alt.Y("share:Q", title="share of starts", scale=alt.Scale(domain=[0.0, 1.0]))
+    return alt.layer(  # the theory on top: its tooltip wins where marks overlap
+        *_measured(df, x, y), *_theory(x, y, left, monotone, flow)
     ).properties(
         width=charts.WIDTH,
         height=charts.HEIGHT,
