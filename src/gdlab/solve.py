@@ -55,21 +55,34 @@ def solve(
     traced = spec.trajectories if trajectories is SPEC else trajectories
     if spec.iterative:
         cols = keep_rows(cols, traced)
+    _label(cols, spec, problem, setting, value)
+    provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
+    return schema.to_table(problem, cols, provenance, types)
+
+
+def _label(cols: dict, spec, problem: str, setting: str, value) -> None:
+    """Every row's problem, grid point and grid value (as numbers: N and p, or c)."""
     n = len(cols["step"])
     cols["problem"] = [problem] * n
     cols["setting"] = [setting] * n
     if not spec.iterative:  # a check, not a descent: its one row is step 0 of 0 steps
         cols.setdefault("steps", np.zeros(n, dtype=np.int64))
-    if spec.grid.kind == "shape":  # the grid value as numbers: N and p, or c
+    if spec.grid.kind == "shape":
         for col, v in zip(spec.grid.columns, value, strict=True):
             cols[col] = np.full(n, v, dtype=np.int64)
     elif spec.grid.axis != "alpha":
         cols[spec.grid.axis] = np.full(n, value)
+
+
+def _provenance(
+    problem: str, spec, numerics, setting: str, seeds: list[int], settings: dict, value, traced
+) -> dict:
+    """What a reader needs to regenerate any run of the block (the file's ``gdlab`` key)."""
     root = settings.get("root_seed", 0)
-    provenance = {
+    return {
         "problem": problem,
         "setting": setting,
-        "seeds": [first, last],
+        "seeds": [seeds[0], seeds[-1]],
         "settings": settings,
         "seed_entropy": (
             [["RandomState", s] for s in seeds]
@@ -91,7 +104,6 @@ def solve(
         ),
         "versions": {"gdlab": __version__, "numpy": np.__version__, "pyarrow": pa.__version__},
     }
-    return schema.to_table(problem, cols, provenance, types)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -156,14 +156,8 @@ def unstable(
     return ~(g <= 1.0), g, e  # NaN (never expected) counts as unstable
 
 
-def bisect(cases: Cases, bracket: tuple[float, float], rtol: float, window: int) -> dict:
-    """Bisect every case's threshold in ``bracket`` (in units of the cases' axis) until
-    (hi − lo)/hi < ``rtol``; raise :class:`BracketError` unless GD is stable at lo and
-    unstable at hi for every case.  Returns columns (one entry per case): ``lo``,
-    ``hi`` and ``theory`` in α, the bracket in the axis' units (``lo_axis``,
-    ``hi_axis``, ``theory_axis``), ``unit``, ``rel_width``, the measured growth at
-    both ends (``growth_lo``, ``growth_hi``), ``bisections`` and ``agrees``
-    (lo ≤ theory ≤ hi)."""
+def _check_theory(cases: Cases) -> None:
+    """Raise :class:`TheoryError` unless every case's critical step is finite and positive."""
     bad = np.flatnonzero(~(np.isfinite(cases.theory) & (cases.theory > 0)))
     if bad.size:
         i = int(bad[0])
@@ -172,6 +166,17 @@ def bisect(cases: Cases, bracket: tuple[float, float], rtol: float, window: int)
             f"({bad.size} of {len(cases.names)} cases): 2/λ_max needs λ_max positive and "
             "finite, and this Hessian's is not in floating point"
         )
+
+
+def bisect(cases: Cases, bracket: tuple[float, float], rtol: float, window: int) -> dict:
+    """Bisect every case's threshold in ``bracket`` (in units of the cases' axis) until
+    (hi − lo)/hi < ``rtol``; raise :class:`BracketError` unless GD is stable at lo and
+    unstable at hi for every case.  Returns columns (one entry per case): ``lo``,
+    ``hi`` and ``theory`` in α, the bracket in the axis' units (``lo_axis``,
+    ``hi_axis``, ``theory_axis``), ``unit``, ``rel_width``, the measured growth at
+    both ends (``growth_lo``, ``growth_hi``), ``bisections`` and ``agrees``
+    (lo ≤ theory ≤ hi)."""
+    _check_theory(cases)
     lo_b, hi_b = map(float, bracket)
     if not 0 < lo_b < hi_b:
         raise BracketError(f"[{lo_b!r}, {hi_b!r}] is not an interval 0 < lo < hi")
