@@ -60,11 +60,13 @@ def _number(text: str) -> float:
 
 def read_benchmark(path: str | Path) -> dict[str, float] | None:
     """Wall time, CPU time and peak RSS of a job's benchmark record (its last line, the
-    last repeat), or None when the job has none (made before benchmarks were recorded)."""
+    last repeat), or None when the job has none (made before benchmarks were recorded)
+    or it cannot be read (a record is how a run went, not a result: a damaged one
+    leaves its row empty and stops nothing)."""
     try:
         with open(path, newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f, delimiter="\t"))
-    except FileNotFoundError:
+    except (OSError, UnicodeDecodeError, csv.Error):  # missing or damaged: not measured
         return None
     if not rows:
         return None

@@ -90,6 +90,7 @@ class Progress(logging.Handler):
         self.done = 0.0
         self.finished = 0
         self.running: dict[int, tuple[str, float]] = {}
+        self.broken = False
 
     def say(self, line: str) -> None:
         stream = self.stream or sys.stderr
@@ -97,7 +98,7 @@ class Progress(logging.Handler):
         stream.flush()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if not self.active():
+        if self.broken or not self.active():
             return
         try:
             event = _event(record)
@@ -111,8 +112,9 @@ class Progress(logging.Handler):
                 )
             elif event == JOB_FINISHED:
                 self.end(record.job_id)
-        except Exception:  # a progress line must never stop the run
-            self.handleError(record)
+        except Exception as exc:  # a progress line must never stop the run, nor print a traceback
+            self.broken = True
+            self.say(f"gdlab: no more progress lines ({type(exc).__name__}: {exc})")
 
     def begin(self) -> None:
         jobs = [(rule, dict(w)) for rule, w in self.pending()]

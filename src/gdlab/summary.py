@@ -101,6 +101,8 @@ def check_detail(report: Mapping) -> str:
 
 def check_verdict(path: Path) -> tuple[bool, str]:
     report = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(report, dict):
+        raise ValueError(f"a check report is a JSON object, not {type(report).__name__}")
     passed = report.get("passed") is True
     detail = check_detail(report)
     if not passed:
@@ -131,7 +133,7 @@ def verdict_of(kind: str, path: str | Path) -> tuple[bool, str]:
     """(holds, text) of one table (``kind`` "table") or check report."""
     try:
         return (table_verdict if kind == "table" else check_verdict)(Path(path))
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, csv.Error) as exc:
         return False, f"unreadable ({exc})"
 
 

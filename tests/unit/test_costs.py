@@ -117,3 +117,17 @@ def test_every_job_of_the_study_is_measured_but_the_costs_job():
         plan.benchmark("results/runs/a/b/seeds_0-1.parquet")
         == "results/benchmarks/runs/a/b/seeds_0-1.parquet.tsv"
     )
+
+
+def test_a_damaged_record_leaves_its_row_empty(tmp_path, monkeypatch):
+    study(tmp_path, monkeypatch)
+    bench = tmp_path / plan.benchmark(SOLVER)
+    for damage in (b"\xff\xfe\x00garbage", b"s\tcpu_time\nnot a number\tNA\n", b""):
+        bench.write_bytes(damage)
+        (solver,) = costs.rows([job(SOLVER)])
+        assert all(math.isnan(solver[c]) for c in ("wall_s", "cpu_s", "max_rss_mb")), damage
+        assert solver["run_steps"] == 60  # its runs are still counted
+    bench.unlink()
+    bench.mkdir()  # a folder in its place
+    (solver,) = costs.rows([job(SOLVER)])
+    assert math.isnan(solver["wall_s"])

@@ -133,3 +133,15 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     figure = problems.spec("sharp_wide").figures[0].name
     for rule in (figure, f"gdlab_{figure}", "threshold_figure"):  # a host's prefix too
         assert sizes.job_work(config, rule, {}) == sizes.FIGURE_RUN_STEPS
+
+
+def test_a_fault_in_the_progress_lines_says_one_line_and_stops_them():
+    out = io.StringIO()
+
+    def pending():
+        raise RuntimeError("no DAG")
+
+    handler = progress.Progress(pending, work, stream=out)
+    for r in (record(LogEvent.RUN_INFO), record(LogEvent.JOB_FINISHED, job_id=1)):
+        handler.handle(r)  # never raises
+    assert out.getvalue().splitlines() == ["gdlab: no more progress lines (RuntimeError: no DAG)"]

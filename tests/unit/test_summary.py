@@ -168,3 +168,16 @@ def test_the_report_command_repeats_the_runs_configuration():
         "only=a,b",
         "n=3",
     ]
+
+
+def test_a_damaged_table_or_check_report_is_unreadable_not_a_traceback(tmp_path):
+    cases = {
+        "table": [b"\xff\xfe", None],  # not UTF-8; a folder in its place
+        "check": [b"{not json", b"[1, 2]", b'"passed"', b"null", None],
+    }
+    for kind, damages in cases.items():
+        for i, damage in enumerate(damages):
+            path = tmp_path / f"{kind}{i}"
+            path.mkdir() if damage is None else path.write_bytes(damage)
+            held, text = summary.verdict_of(kind, path)
+            assert held is False and text.startswith("unreadable ("), (kind, damage, text)
