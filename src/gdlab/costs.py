@@ -20,9 +20,11 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from gdlab import report
+from gdlab.errors import ResultFileError
 
 COLUMNS = (
     "job",
@@ -84,7 +86,13 @@ def read_benchmark(path: str | Path) -> dict[str, float] | None:
 def _steps(summary: str, setting: str, seeds: str, cache: dict) -> tuple[int, int]:
     """(runs, run-steps) of one solver job, from its problem's per-run summary."""
     if summary not in cache:
-        cache[summary] = pq.read_table(summary, columns=["setting", "seed", "steps"]).to_pydict()
+        try:
+            table = pq.read_table(summary, columns=["setting", "seed", "steps"])
+        except (OSError, pa.ArrowException) as exc:  # FileNotFoundError too
+            raise ResultFileError(
+                f"{summary}: not a readable run summary ({exc}); delete it and rerun snakemake"
+            ) from None
+        cache[summary] = table.to_pydict()
     cols = cache[summary]
     first, last = (int(x) for x in seeds.split("-"))
     runs = steps = 0

@@ -7,11 +7,13 @@ import math
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 import yaml
 from snakemake.benchmark import BenchmarkRecord, print_benchmark_tsv
 
 from conftest import REPO
 from gdlab import costs, grid, plan, problems
+from gdlab.errors import ResultFileError
 
 CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())
 P = next(p for p in problems.names() if problems.spec(p).iterative)
@@ -131,3 +133,17 @@ def test_a_damaged_record_leaves_its_row_empty(tmp_path, monkeypatch):
     bench.mkdir()  # a folder in its place
     (solver,) = costs.rows([job(SOLVER)])
     assert math.isnan(solver["wall_s"])
+
+
+def test_a_damaged_summary_is_one_line_naming_it(tmp_path, monkeypatch):
+    study(tmp_path, monkeypatch)
+    summary = tmp_path / SUMMARY
+    for damage in (b"PAR1 not parquet", b""):
+        summary.write_bytes(damage)
+        with pytest.raises(
+            ResultFileError, match=f"^{SUMMARY}: not a readable run summary .*; delete it"
+        ):
+            costs.rows([job(SOLVER)])
+    summary.unlink()
+    with pytest.raises(ResultFileError, match=f"^{SUMMARY}: not a readable run summary"):
+        costs.rows([job(SOLVER)])
