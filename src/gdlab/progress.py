@@ -124,7 +124,8 @@ class Progress(logging.Handler):
         counts: dict[str, int] = {}
         for rule, _w in jobs:
             counts[rule] = counts.get(rule, 0) + 1
-        self.say(f"gdlab: {self.jobs} jobs to run ({by_rule(counts)}), {self.total:.3g} run-steps")
+        rules = f" ({by_rule(counts)})" if counts else ""
+        self.say(f"gdlab: {self.jobs} jobs to run{rules}, {self.total:.3g} run-steps")
 
     def end(self, jobid: int) -> None:
         name, work = self.running.pop(jobid, (f"job {jobid}", 0.0))

@@ -145,3 +145,9 @@ def test_a_fault_in_the_progress_lines_says_one_line_and_stops_them():
     for r in (record(LogEvent.RUN_INFO), record(LogEvent.JOB_FINISHED, job_id=1)):
         handler.handle(r)  # never raises
     assert out.getvalue().splitlines() == ["gdlab: no more progress lines (RuntimeError: no DAG)"]
+
+
+def test_a_header_with_nothing_pending_names_no_rule():
+    out = io.StringIO()
+    progress.Progress(lambda: [], work, stream=out).handle(record(LogEvent.RUN_INFO))
+    assert out.getvalue() == "gdlab: 0 jobs to run, 0 run-steps\n"
