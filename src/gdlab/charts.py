@@ -54,37 +54,29 @@ MAX_PAGE_BYTES = 1_400_000
 
 
 def fitted(draw, df: pd.DataFrame) -> str:
-    """The page of ``draw(df)``, or, when it would be over :data:`MAX_PAGE_BYTES`, of the
-    runs of the first half of the seeds (then a quarter, ...), its subtitle saying so.
-    The size is the chart's JSON plus the fixed size of the inline JavaScript, so each
-    try costs a JSON dump, not a page."""
+    """The page of ``draw(df)``, or, when it is over :data:`MAX_PAGE_BYTES`, of the runs
+    of the first half of the seeds (then a quarter, ...), its subtitle saying so.  A
+    page is its chart's spec plus a fixed part (the inline JavaScript), measured on the
+    first page, so each further try costs a JSON dump, not a page."""
     chart = draw(df)
+    html = page(chart)
+    fixed = len(html.encode()) - _spec_bytes(chart)
     seeds = sorted(df["seed"].dropna().unique()) if "seed" in df.columns else []
     keep = len(seeds)
-    overhead = _page_overhead()
-    while keep > 1 and _spec_bytes(chart) + overhead > MAX_PAGE_BYTES:
+    size = len(html.encode())
+    while keep > 1 and size > MAX_PAGE_BYTES:
         keep //= 2
         chart = draw(df[df["seed"].isin(seeds[:keep])])
         title = chart.title if isinstance(chart.title, str) else ""
         note = f"the runs of the first {keep} of {len(seeds)} seeds (a larger page would not open in the report)"
         chart = chart.properties(title=alt.TitleParams(text=title, subtitle=note))
-    return page(chart)
+        size = _spec_bytes(chart) + fixed
+    return html if keep == len(seeds) else page(chart)
 
 
 def _spec_bytes(chart: alt.TopLevelMixin) -> int:
     """The bytes of the chart's spec in its page (which embeds ``json.dumps`` of it)."""
     return len(json.dumps(chart.to_dict()).encode())
-
-
-_OVERHEAD: list[int] = []
-
-
-def _page_overhead() -> int:
-    """The bytes of a page that are not its chart's spec (the inline JavaScript)."""
-    if not _OVERHEAD:
-        empty = alt.Chart(pd.DataFrame({"x": [0]})).mark_point().encode(x="x:Q")
-        _OVERHEAD.append(len(page(empty).encode()) - _spec_bytes(empty))
-    return _OVERHEAD[0]
 
 
 def records(df: pd.DataFrame) -> pd.DataFrame:

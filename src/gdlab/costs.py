@@ -20,7 +20,9 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from gdlab import report
@@ -83,23 +85,37 @@ def read_benchmark(path: str | Path) -> dict[str, float] | None:
     return cost
 
 
+def _per_setting(summary: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """setting -> (its runs' seeds, sorted; the steps they took, summed from the
+    start: 0 first), read once from a problem's per-run summary."""
+    try:
+        table = pq.read_table(summary, columns=["setting", "seed", "steps"])
+    except (OSError, pa.ArrowException) as exc:  # FileNotFoundError too
+        raise ResultFileError(
+            f"{summary}: not a readable run summary ({exc}); delete it and rerun snakemake"
+        ) from None
+    coded = table["setting"].combine_chunks().dictionary_encode()
+    code = coded.indices.to_numpy(zero_copy_only=False)
+    seed = table["seed"].to_numpy(zero_copy_only=False)
+    steps = pc.fill_null(table["steps"], 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    order = np.lexsort((seed, code))
+    code, seed, steps = code[order], seed[order], steps[order]
+    names = coded.dictionary.to_pylist()
+    edges = np.searchsorted(code, np.arange(len(names) + 1))
+    return {
+        name: (seed[a:b], np.concatenate([[0], np.cumsum(steps[a:b])]))
+        for name, a, b in zip(names, edges[:-1], edges[1:], strict=True)
+    }
+
+
 def _steps(summary: str, setting: str, seeds: str, cache: dict) -> tuple[int, int]:
-    """(runs, run-steps) of one solver job, from its problem's per-run summary."""
+    """(runs, run-steps) of one solver job (its seeds ``first-last`` at ``setting``)."""
     if summary not in cache:
-        try:
-            table = pq.read_table(summary, columns=["setting", "seed", "steps"])
-        except (OSError, pa.ArrowException) as exc:  # FileNotFoundError too
-            raise ResultFileError(
-                f"{summary}: not a readable run summary ({exc}); delete it and rerun snakemake"
-            ) from None
-        cache[summary] = table.to_pydict()
-    cols = cache[summary]
+        cache[summary] = _per_setting(summary)
+    ran, total = cache[summary].get(setting, (np.zeros(0, np.int64), np.zeros(1, np.int64)))
     first, last = (int(x) for x in seeds.split("-"))
-    runs = steps = 0
-    for s, seed, k in zip(cols["setting"], cols["seed"], cols["steps"], strict=True):
-        if s == setting and first <= seed <= last:
-            runs, steps = runs + 1, steps + int(k or 0)
-    return runs, steps
+    lo, hi = np.searchsorted(ran, first, "left"), np.searchsorted(ran, last, "right")
+    return int(hi - lo), int(total[hi] - total[lo])
 
 
 def rows(measured: Sequence[Mapping[str, str]]) -> list[dict]:

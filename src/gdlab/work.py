@@ -18,18 +18,32 @@ STARTUP_RUN_STEPS = 10**7
 FIGURE_RUN_STEPS = 12 * STARTUP_RUN_STEPS
 
 
-def job_work(config: dict, rule: str, wildcards: Mapping[str, str]) -> int:
+def drawn_rules(config: dict) -> tuple[str, ...]:
+    """The rules that draw (a figure or chart) in the study: each problem's figures,
+    ``chart_<name>`` of its charts, and the thresholds figure."""
+    specs = [problems.spec(p) for p in study(config)]
+    names = [f.name for s in specs for f in s.figures] + [
+        f"chart_{c.name}" for s in specs for c in s.charts
+    ]
+    return (*names, "threshold_figure")
+
+
+def sizer(config: dict):
+    """``job_work(config, rule, wildcards)``, the rules that draw found once."""
+    drawn = drawn_rules(config)
+    return lambda rule, wildcards: job_work(config, rule, wildcards, drawn)
+
+
+def job_work(
+    config: dict, rule: str, wildcards: Mapping[str, str], drawn: tuple[str, ...] | None = None
+) -> int:
     """A job's size in run-steps, for the progress estimate (:mod:`gdlab.progress`): a
     solver job's runs × its problem's step budget, plus :data:`STARTUP_RUN_STEPS`; a
-    figure or chart, :data:`FIGURE_RUN_STEPS`."""
+    figure or chart (``drawn``, default :func:`drawn_rules`), :data:`FIGURE_RUN_STEPS`."""
     if "seeds" not in wildcards or wildcards.get("problem") not in config.get("problems", {}):
-        # not a solver job (whatever a host's prefix names it)
-        specs = [problems.spec(p) for p in study(config)]
-        figures = [f.name for s in specs for f in s.figures] + ["threshold_figure"]
-        drawn = any(
-            rule.endswith(n) for n in figures + [f"chart_{c.name}" for s in specs for c in s.charts]
-        )
-        return FIGURE_RUN_STEPS if drawn else STARTUP_RUN_STEPS
+        # not a solver job; a host's prefix may come before a drawing rule's name
+        drawn = drawn_rules(config) if drawn is None else drawn
+        return FIGURE_RUN_STEPS if rule.endswith(drawn) else STARTUP_RUN_STEPS
     first, _, last = str(wildcards.get("seeds", "0-0")).partition("-")
     runs = int(last or first) - int(first) + 1
     steps = int(config["problems"][wildcards["problem"]].get("max_steps", 1))

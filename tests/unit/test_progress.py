@@ -133,6 +133,9 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     figure = problems.spec("sharp_wide").figures[0].name
     for rule in (figure, f"gdlab_{figure}", "threshold_figure"):  # a host's prefix too
         assert sizes.job_work(config, rule, {}) == sizes.FIGURE_RUN_STEPS
+    size = sizes.sizer(config)  # the same, the drawing rules found once
+    for rule, w in [("solve", w), ("table", {"problem": "sharp_wide"}), (figure, {})]:
+        assert size(rule, w) == sizes.job_work(config, rule, w)
 
 
 def test_a_fault_in_the_progress_lines_says_one_line_and_stops_them():

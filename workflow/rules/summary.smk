@@ -9,7 +9,7 @@ from gdlab import progress, summary, work
 
 # One line per finished job with the time left (gdlab.progress), when the profile
 # silences Snakemake's own progress lines (profiles/default: quiet progress).
-progress.attach(workflow, lambda rule, w: work.job_work(config, rule, w))
+progress.attach(workflow, work.sizer(config))
 
 
 onsuccess:
