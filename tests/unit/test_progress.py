@@ -134,8 +134,8 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     for rule in (figure, f"gdlab_{figure}", "threshold_figure"):  # a host's prefix too
         assert sizes.job_work(config, rule, {}) == sizes.FIGURE_RUN_STEPS
     size = sizes.sizer(config)  # the same, the drawing rules found once
-    for rule, w in [("solve", w), ("table", {"problem": "sharp_wide"}), (figure, {})]:
-        assert size(rule, w) == sizes.job_work(config, rule, w)
+    for rule, given in [("solve", w), ("table", {"problem": "sharp_wide"}), (figure, {})]:
+        assert size(rule, given) == sizes.job_work(config, rule, given)
 
 
 def test_a_fault_in_the_progress_lines_says_one_line_and_stops_them():
