@@ -47,6 +47,16 @@ CORE: dict[str, tuple[str, str]] = {
 # Core columns that change along a run (the others hold one value per run).
 TRACE = ("step", "loss", "grad_norm", "dist")
 
+# The window a run's rate is measured over (docs/theory.md, "Rates"), in its summary
+# only: written by the solver job from every recorded row (gdlab.trace.windows).
+_D = "d: the distance to the optimum, or the gradient norm where the distance is unknown"
+WINDOW: dict[str, tuple[str, str]] = {
+    "k0": ("int64", "the step the rate window starts at: the last recorded step ≤ steps/2"),
+    "d_k0": ("float64", f"{_D}, at k0"),
+    "k1": ("int64", "the step that halves the rate window: the last recorded ≤ (k0 + steps)/2"),
+    "d_k1": ("float64", f"{_D}, at k1"),
+}
+
 
 def own_columns(problem: str) -> dict[str, tuple[str, str]]:
     """A problem's own columns: ``SPEC.columns`` (its grid columns among them: the
@@ -113,7 +123,9 @@ def summary_columns(names: tuple[str, ...] | None = None) -> dict[str, tuple[str
     """The columns of a per-run summary (``results/runs.parquet``): one row per run,
     every run-level column of the dataset as it is, every trace column twice, at the
     run's first recorded step (``<name>_start``, k = 0) and at its last
-    (``<name>_final``, k = ``steps``); ``step`` itself is left out."""
+    (``<name>_final``, k = ``steps``); ``step`` itself is left out; then the steps and
+    values its rate window is read at (:data:`WINDOW`, NULL for a problem not run by
+    GD)."""
     trace = dataset_trace(names)
     out: dict[str, tuple[str, str]] = {}
     for col, (typ, doc) in dataset_columns(names).items():
@@ -124,4 +136,14 @@ def summary_columns(names: tuple[str, ...] | None = None) -> dict[str, tuple[str
             out[f"{col}_final"] = (typ, f"{doc}, at the run's last step (k = steps)")
         else:
             out[col] = (typ, doc)
-    return out
+    return {**out, **WINDOW}
+
+
+def summary_spec() -> dict:
+    """What a per-run summary is made of: its trace columns (each kept at k = 0 and at
+    the run's last step) and its columns as [name, type, meaning] in file order."""
+    return {
+        "trace": list(dataset_trace()),
+        # a list, not a mapping: as_json sorts a mapping's keys, the order is the schema's
+        "columns": [[n, t, d] for n, (t, d) in summary_columns().items()],
+    }

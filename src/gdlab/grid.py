@@ -149,6 +149,10 @@ class Job:
         return f"{self.first}-{self.last}"
 
     @property
+    def summary(self) -> str:
+        return summary_path(self.problem, self.setting, self.seeds)
+
+    @property
     def path(self) -> str:
         return run_path(self.problem, self.setting, self.seeds)
 
@@ -157,11 +161,17 @@ def run_path(problem: str, setting_: str, seeds: str) -> str:
     return f"results/runs/{problem}/{setting_}/seeds_{seeds}.parquet"
 
 
+def summary_path(problem: str, setting_: str, seeds: str) -> str:
+    """The per-run summary a solver job writes beside its run file (one row per run)."""
+    return f"results/summaries/{problem}/{setting_}/seeds_{seeds}.parquet"
+
+
 def parse_run_path(
-    path: str, problem: str | None = None
+    path: str, problem: str | None = None, folder: str = "runs"
 ) -> tuple[str, str, tuple[int, int]] | None:
-    """``(problem, setting, (first, last))`` of a path made by :func:`run_path`, else None."""
-    pattern = rf"(?:^|/)results/runs/({re.escape(problem) if problem else problem_re()})/({setting_re(problem)})/seeds_([0-9]+)-([0-9]+)\.parquet$"
+    """``(problem, setting, (first, last))`` of a path made by :func:`run_path` (or
+    :func:`summary_path`: ``folder="summaries"``), else None."""
+    pattern = rf"(?:^|/)results/{folder}/({re.escape(problem) if problem else problem_re()})/({setting_re(problem)})/seeds_([0-9]+)-([0-9]+)\.parquet$"
     m = re.search(pattern, str(path).replace("\\", "/"))
     if not m:
         return None

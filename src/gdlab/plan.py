@@ -64,6 +64,17 @@ def runs_of(config: dict, problem: str) -> list[str]:
     return [job.path for job in grid.jobs(config, problem)]
 
 
+def summaries_of(config: dict, problem: str) -> list[str]:
+    """The per-run summaries the solver jobs of one problem write (one per run file)."""
+    return [job.summary for job in grid.jobs(config, problem)]
+
+
+def table_runs_of(config: dict, problem: str) -> list[str]:
+    """The run files a problem's convergence table reads besides its summaries: every
+    one where its theory reads recorded rows (``SPEC.table_reads_rows``), else none."""
+    return runs_of(config, problem) if problems.spec(problem).table_reads_rows else []
+
+
 def problem_re(config: dict) -> str:
     """The wildcard regex of a problem: exactly the study's."""
     return "|".join(map(re.escape, study(config))) or "(?!)"
@@ -116,7 +127,7 @@ def job_outputs(config: dict) -> list[tuple[str, ...]]:
     """The outputs of every job the run makes, a tuple a job, its first output first
     (the one its benchmark is named after: :func:`benchmark`)."""
     mine = configured(config)
-    out = [(path,) for p in mine for path in runs_of(config, p)]
+    out = [(j.path, j.summary) for p in mine for j in grid.jobs(config, p)]
     out += [(SUMMARY.format(problem=p),) for p in mine]
     out += [(threshold_path(p),) for p in with_thresholds(config) if p in mine]
     out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
@@ -366,11 +377,7 @@ def dataset_types() -> dict[str, str]:
 
 def summary_spec() -> dict:
     """What a per-run summary job is told: the dataset's columns and its trace columns."""
-    return {
-        "trace": list(columns.dataset_trace()),
-        # a list, not a mapping: as_json sorts a mapping's keys, the order is the schema's
-        "columns": [[n, t, d] for n, (t, d) in columns.summary_columns().items()],
-    }
+    return columns.summary_spec()
 
 
 SUMMARY = "results/summaries/{problem}.parquet"

@@ -32,9 +32,10 @@ def arrow_schema(spec: dict) -> pa.Schema:
     )
 
 
-def summarise(table: pa.Table, spec: dict) -> pa.Table:
+def summarise(table: pa.Table, spec: dict, windows: dict | None = None) -> pa.Table:
     """One row per run of one results file (already checked by :func:`gdlab.schema.read`:
-    one last row per seed), in seed order."""
+    one last row per seed), in seed order; its rate window's columns from ``windows``
+    (:func:`gdlab.trace.windows` of every recorded row, in seed order), NULL without."""
     step, steps = table["step"], table["steps"]
     last = table.filter(pc.equal(step, steps)).sort_by("seed")
     first = table.filter(pc.equal(step, 0)).sort_by("seed")
@@ -42,9 +43,19 @@ def summarise(table: pa.Table, spec: dict) -> pa.Table:
         raise schema.ResultFileError("a run lacks its first row (k = 0) or has it twice")
     trace = set(spec["trace"])
     out = arrow_schema(spec)
+    if windows is not None and not pa.array(windows["seed"]).equals(last["seed"].combine_chunks()):
+        raise ValueError("the rate windows are not of the table's runs")
     arrays = []
     for field in out:
         name = field.name
+        if name in columns.WINDOW:
+            values = windows.get(name) if windows is not None else None
+            arrays.append(
+                pa.nulls(last.num_rows, field.type)
+                if values is None
+                else pa.array(values, type=field.type)
+            )
+            continue
         source, column = last, name
         if name.endswith("_start") and name[: -len("_start")] in trace:
             source, column = first, name[: -len("_start")]

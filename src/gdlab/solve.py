@@ -22,8 +22,8 @@ import sys
 import numpy as np
 import pyarrow as pa
 
-from gdlab import __version__, grid, problems, schema, seeding, stopping
-from gdlab.trace import keep_rows
+from gdlab import __version__, columns, grid, problems, runs, schema, seeding, stopping
+from gdlab.trace import keep_rows, windows
 
 SPEC = object()  # solve's default: the seeds the problem's spec keeps every row of
 
@@ -42,6 +42,22 @@ def solve(
     by default only the problem's own.  Every recorded row is kept for the seeds below
     ``trajectories`` (default: the spec's; None: every seed), the rows a summary and
     a rate are read from for the others (:func:`gdlab.trace.keep_rows`)."""
+    return solve_block(problem, setting, first, last, settings, types, trajectories)[0]
+
+
+def solve_block(
+    problem: str,
+    setting: str,
+    first: int,
+    last: int,
+    settings: dict,
+    types: dict | None = None,
+    trajectories: int | object | None = SPEC,
+    summary: dict | None = None,
+):
+    """:func:`solve`'s table and the block's per-run summary (one row per run, of the
+    columns ``summary``, :func:`gdlab.columns.summary_spec` by default), its rate
+    windows read from every recorded row before any is cut (:func:`gdlab.trace.windows`)."""
     spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting, problem)
     expected_axis = spec.grid.axis
@@ -53,11 +69,18 @@ def solve(
     numerics = problems.numerics(problem)
     cols = numerics.run(settings, value, seeds)
     traced = spec.trajectories if trajectories is SPEC else trajectories
+    rate_windows = None
     if spec.iterative:
+        n = len(cols["step"])
+        dist = np.asarray(cols.get("dist", np.full(n, np.nan)), dtype=float)
+        d = np.where(np.isnan(dist), np.asarray(cols["grad_norm"], dtype=float), dist)
+        rate_windows = windows(cols["seed"], cols["step"], cols["steps"], d)
         cols = keep_rows(cols, traced)
     _label(cols, spec, problem, setting, value)
     provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
-    return schema.to_table(problem, cols, provenance, types)
+    table = schema.to_table(problem, cols, provenance, types)
+    summary_table = runs.summarise(table, summary or columns.summary_spec(), rate_windows)
+    return table, summary_table
 
 
 def _label(cols: dict, spec, problem: str, setting: str, value) -> None:
@@ -119,14 +142,20 @@ def main(argv: list[str] | None = None) -> int:
         help="the dataset's columns as JSON {name: type} (default: the problem's own only)",
     )
     ap.add_argument("--out", required=True, help="Parquet file to write")
+    ap.add_argument(
+        "--summary", help="the per-run summary's columns as JSON (default: gdlab's own)"
+    )
+    ap.add_argument("--summary-out", help="Parquet file of the block's per-run summary")
     args = ap.parse_args(argv)
     m = re.fullmatch(r"([0-9]+)-([0-9]+)", args.seeds)
     if not m:
         ap.error(f"--seeds must be FIRST-LAST (e.g. 0-9), got {args.seeds!r}")
     try:
         types = json.loads(args.columns) if args.columns else None
-        table = solve(
-            args.problem, args.setting, int(m[1]), int(m[2]), json.loads(args.settings), types
+        spec = json.loads(args.summary) if args.summary else columns.summary_spec()
+        settings = json.loads(args.settings)
+        table, summary = solve_block(
+            args.problem, args.setting, int(m[1]), int(m[2]), settings, types, summary=spec
         )
     except (ValueError, KeyError) as exc:
         print(
@@ -140,10 +169,20 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    meta = {
+        "problems": [args.problem],
+        "settings": {args.problem: settings},
+        "setting": args.setting,
+        "seeds": [int(m[1]), int(m[2])],
+    }
+    path = args.out
     try:
-        schema.write(table, args.out)
+        schema.write(table, path)
+        if args.summary_out:
+            path = args.summary_out
+            runs.write([summary], spec, meta, path)
     except OSError as exc:  # a full disk, a read-only folder: one line, nothing half-written
-        print(f"gdlab.solve: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"gdlab.solve: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 

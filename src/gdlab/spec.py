@@ -193,7 +193,10 @@ class Problem:
     * ``trajectories`` — how many seeds of each grid point (the first ones) keep every
       recorded row, the trajectories its figures draw; the other runs keep the four
       rows their summary and rate are read from (:func:`gdlab.trace.window_rows`).
-      None: every seed (a figure that may draw any seed needs them all).
+      None: every seed (a figure that may draw any seed needs them all);
+    * ``table_reads_rows`` — its theory's ``table_row`` reads the recorded rows of
+      every run (``rows``), not only the runs' summaries (``runs``): its table then
+      reads the run files too, and ``trajectories`` must be None.
     """
 
     name: str
@@ -216,11 +219,17 @@ class Problem:
     table_notes: Mapping[str, str] = field(default_factory=dict)
     thresholds: Thresholds | None = None
     trajectories: int | None = None
+    table_reads_rows: bool = False
     footprint: Callable[[dict], object] | None = None
 
     def __post_init__(self):
         if self.trajectories is not None and self.trajectories < 1:
             raise ValueError(f"{self.name}: trajectories must be None or at least 1")
+        if self.table_reads_rows and self.trajectories is not None:
+            raise ValueError(
+                f"{self.name}: a table that reads every run's rows needs every row "
+                "(table_reads_rows needs trajectories None)"
+            )
         if self.seeding not in ("root", "legacy"):
             raise ValueError(f"{self.name}: seeding must be 'root' or 'legacy'")
         for col, (typ, _doc) in self.columns.items():

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gdlab import grid, orbits, problems, report, runs, schema
-from gdlab.frames import last_rows, median
+from gdlab.frames import median
 
 
 def read_files(
@@ -51,16 +51,48 @@ def read_files(
         raise schema.ResultFileError(f"{problem}: no result files were given")
 
 
+def read_summaries(
+    paths: list[str], problem: str, settings: dict | None = None, own: bool = True
+) -> Iterator[tuple[str, pa.Table]]:
+    """``(path, table)`` of each per-run summary a solver job wrote (:func:`gdlab.grid.summary_path`),
+    checked by :func:`gdlab.runs.read_summary` (ours, this problem, computed with
+    ``settings``) and to hold one row for each seed of the block its path names;
+    ``own``: only the problem's columns."""
+    if not paths:
+        raise schema.ResultFileError(f"{problem}: no run summaries were given")
+    for p in paths:
+        parsed = grid.parse_run_path(p, problem, "summaries")
+        table = runs.read_summary(p, problem, own=own, settings=settings)
+        doc = runs.summary_doc(p)
+        if parsed is not None:
+            block = list(range(parsed[2][0], parsed[2][1] + 1))
+            if [doc.get("setting"), doc.get("seeds")] != [parsed[1], list(parsed[2])]:
+                raise schema.ResultFileError(
+                    f"{p}: holds {doc.get('setting')!r} seeds {doc.get('seeds')!r}, not those its "
+                    "path names (a file copied or moved from elsewhere?); delete it and rerun "
+                    "snakemake"
+                )
+            if table["seed"].to_pylist() != block or set(table["setting"].to_pylist()) != {
+                parsed[1]
+            }:
+                raise schema.ResultFileError(
+                    f"{p}: its rows are not one per seed of {parsed[1]} {parsed[2][0]}-"
+                    f"{parsed[2][1]}; delete it and rerun snakemake"
+                )
+        yield p, table
+
+
 def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
     """All rows of ``paths`` (:func:`read_files`), the problem's columns, as one frame."""
     return pa.concat_tables(t for _p, t in read_files(paths, problem, settings)).to_pandas()
 
 
-def by_grid_point(paths: list[str], problem: str) -> dict[str, list[str]]:
-    """``paths`` grouped by the grid point their path names, in grid order."""
+def by_grid_point(paths: list[str], problem: str, folder: str = "runs") -> dict[str, list[str]]:
+    """``paths`` (run files, or per-run summaries: ``folder``) grouped by the grid point
+    their path names, in grid order."""
     groups: dict[str, list[str]] = {}
     for p in paths:
-        parsed = grid.parse_run_path(p, problem)
+        parsed = grid.parse_run_path(p, problem, folder)
         groups.setdefault(parsed[1] if parsed else "", []).append(p)
     return groups
 
@@ -108,31 +140,27 @@ def compared(
     return out if measured is None else out & measured
 
 
-def windows(runs: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """Per run (``runs``, last rows; same index): the window ``rate_empirical`` is
-    measured over, [k0, K] (k0 the last recorded step ≤ K/2), cut at k1 (the last
-    recorded step ≤ (k0 + K)/2), and the distance d (the gradient norm where the
-    distance is unknown) at k0, k1 and K; NaN where a run has no such rows."""
-    d = rows["dist"].where(rows["dist"].notna(), rows["grad_norm"]).to_numpy(dtype=float)
-    key = pd.MultiIndex.from_frame(rows[["setting", "seed"]])
-    index = pd.MultiIndex.from_frame(runs[["setting", "seed"]])
-    K_row = pd.Series(runs["steps"].to_numpy(), index=index).reindex(key).to_numpy()
-    frame = pd.DataFrame({"step": rows["step"].to_numpy(), "d": d, "K": K_row}, index=key)
-
-    def last_at_most(limit: np.ndarray) -> pd.DataFrame:
-        return frame[frame["step"].to_numpy() <= limit].groupby(level=[0, 1]).tail(1)
-
-    k0 = last_at_most(frame["K"].to_numpy() // 2)
-    frame["k1_limit"] = ((k0["step"] + k0["K"]) // 2).reindex(key).to_numpy()
-    k1 = last_at_most(frame["k1_limit"].to_numpy())
-    end = frame[frame["step"].to_numpy() == frame["K"].to_numpy()].groupby(level=[0, 1]).tail(1)
-    joined = pd.DataFrame({"k0": k0["step"], "d0": k0["d"], "k1": k1["step"], "d1": k1["d"]}).join(
-        pd.DataFrame({"K": end["step"], "dK": end["d"]})
+def windows(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per run (one summary row each, same index): the window ``rate_empirical`` is
+    measured over, [k0, K] (k0 the last recorded step ≤ K/2, K its ``steps``), cut at
+    k1 (the last recorded step ≤ (k0 + K)/2), and the distance d (the gradient norm
+    where the distance is unknown) at k0, k1 and K, as its solver job read them from
+    every recorded row (:func:`gdlab.trace.windows`)."""
+    d_K = runs["dist_final"].where(runs["dist_final"].notna(), runs["grad_norm_final"])
+    return pd.DataFrame(
+        {
+            "k0": runs["k0"],
+            "d0": runs["d_k0"],
+            "k1": runs["k1"],
+            "d1": runs["d_k1"],
+            "K": runs["steps"],
+            "dK": d_K,
+        },
+        index=runs.index,
     )
-    return joined.reindex(index).set_axis(runs.index)
 
 
-def measurable(runs: pd.DataFrame, rows: pd.DataFrame, rtol: float) -> pd.DataFrame:
+def measurable(runs: pd.DataFrame, rtol: float) -> pd.DataFrame:
     """Per run: can its window measure its rate to ``rtol``?  Two tests, both needed
     (docs/theory.md, "Rates"):
 
@@ -147,7 +175,7 @@ def measurable(runs: pd.DataFrame, rows: pd.DataFrame, rtol: float) -> pd.DataFr
 
     A run whose halves cannot be measured (too few recorded steps, a zero or
     non-finite distance) is not ``steady``: no measurement, no comparison."""
-    w = windows(runs, rows)
+    w = windows(runs)
     with np.errstate(all="ignore"):
         first = (w["d1"] / w["d0"]) ** (1.0 / (w["k1"] - w["k0"]))
         second = (w["dK"] / w["d1"]) ** (1.0 / (w["K"] - w["k1"]))
@@ -217,24 +245,31 @@ def rates(runs: pd.DataFrame, rtol: float, which: pd.Series | None = None) -> di
     }
 
 
-def convergence_table(problem: str, paths: list[str], checks: dict, settings: dict) -> pd.DataFrame:
-    """The table of one problem (see the module docstring) from its result files, one
-    grid point in memory at a time.  ``checks`` are its tolerances, ``settings`` its
-    config section (the theory's context, and what every file must be computed with)."""
-    groups = by_grid_point(paths, problem)
+def convergence_table(
+    problem: str, summaries: list[str], paths: list[str], checks: dict, settings: dict
+) -> pd.DataFrame:
+    """The table of one problem (see the module docstring) from the per-run summaries
+    its solver jobs wrote and, where its theory reads recorded rows
+    (``SPEC.table_reads_rows``), its run files ``paths``: one grid point in memory at
+    a time.  ``checks`` are its tolerances, ``settings`` its config section (the
+    theory's context, and what every file must be computed with)."""
+    groups = by_grid_point(summaries, problem, "summaries")
+    row_groups = by_grid_point(paths, problem) if paths else {}
     rows = []
     for setting in _order([s for s in groups if s], problem) + ([""] if "" in groups else []):
-        rows.append(
-            grid_point_row(problem, load(groups[setting], problem, settings), checks, settings)
-        )
+        runs_ = pa.concat_tables(t for _p, t in read_summaries(groups[setting], problem, settings))
+        df = load(row_groups[setting], problem, settings) if row_groups else None
+        rows.append(grid_point_row(problem, runs_.to_pandas(), df, checks, settings))
     if not rows:
         raise schema.ResultFileError(f"{problem}: the result files hold no runs")
     return pd.DataFrame(rows)
 
 
-def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict) -> dict:
-    """One row of the table: the rows ``df`` of one grid point's runs."""
-    runs = last_rows(df)
+def grid_point_row(
+    problem: str, runs: pd.DataFrame, df: pd.DataFrame | None, checks: dict, settings: dict
+) -> dict:
+    """One row of the table: the summaries ``runs`` of one grid point's runs (one row a
+    run) and, for a theory that reads them, their recorded rows ``df`` (else None)."""
     spec = problems.spec(problem)
     theory = problems.theory(problem)
     rtol = checks.get("rate_rtol", {}).get(problem, 0.0)
@@ -253,7 +288,7 @@ def grid_point_row(problem: str, df: pd.DataFrame, checks: dict, settings: dict)
                 float(runs["alpha"].max()),
             )
         row.update(outcome_counts(runs))
-        window = measurable(runs, df, rtol)
+        window = measurable(runs, rtol)
         which = compared(runs, spec.constant_hessian)
         row.update(rates(runs, rtol, which & window["steady"] & window["resolved"]))
         row["rates_unsteady"] = int((which & ~window["steady"]).sum())

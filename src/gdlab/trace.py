@@ -60,19 +60,13 @@ class Trace:
         return rates
 
 
-def window_rows(seed: np.ndarray, step: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """The rows every run keeps, as a mask over a block's rows (each run's rows one
-    ascending slice, as :func:`gdlab.descent.descend` records them): its first
-    (k = 0), its last (k = K, its ``steps``) and the two its rate window is read
-    at, k0 (the last recorded step ≤ K/2) and k1 (the last ≤ (k0 + K)/2), as
-    :func:`gdlab.tables.windows` finds them.  These are every row a run's summary,
-    its measured rate and its table row read; the other recorded steps only draw
-    its trajectory."""
+def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per run of a block's rows (each run's rows one ascending slice, as
+    :func:`gdlab.descent.descend` records them): the index of its first row, of its
+    row at k0 (the last recorded step ≤ K/2, K its ``steps``) and at k1 (the last
+    ≤ (k0 + K)/2)."""
     seed, step, steps = (np.asarray(a) for a in (seed, step, steps))
     n = step.size
-    keep = np.zeros(n, dtype=bool)
-    if not n:
-        return keep
     start = np.flatnonzero(np.r_[True, seed[1:] != seed[:-1]])
     if np.unique(seed[start]).size != start.size or np.any(np.diff(step)[np.diff(seed) == 0] <= 0):
         raise ValueError("a run's rows are not one slice in ascending steps")
@@ -84,10 +78,44 @@ def window_rows(seed: np.ndarray, step: np.ndarray, steps: np.ndarray) -> np.nda
         return start + np.add.reduceat((step <= limit[run]).astype(np.int64), start) - 1
 
     k0 = last_at_most(K // 2)
-    k1 = last_at_most((step[k0] + K) // 2)
+    return start, k0, last_at_most((step[k0] + K) // 2)
+
+
+def window_rows(seed: np.ndarray, step: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The rows every run keeps, as a mask over a block's rows (each run's rows one
+    ascending slice, as :func:`gdlab.descent.descend` records them): its first
+    (k = 0), its last (k = K, its ``steps``) and the two its rate window is read
+    at, k0 (the last recorded step ≤ K/2) and k1 (the last ≤ (k0 + K)/2)
+    (:func:`windows`).  These are every row a run's summary and its measured rate
+    read; the other recorded steps only draw its trajectory."""
+    step = np.asarray(step)
+    keep = np.zeros(step.size, dtype=bool)
+    if not step.size:
+        return keep
+    start, k0, k1 = _window_index(seed, step, steps)
     keep[start] = keep[k0] = keep[k1] = True
-    keep |= step == steps
+    keep |= step == np.asarray(steps)
     return keep
+
+
+def windows(seed, step, steps, d) -> dict[str, np.ndarray]:
+    """Per run of a block's rows, in the order of its rows: its ``seed``, the steps k0
+    and k1 its rate window is cut at (:func:`window_rows`) and d there (``d_k0``,
+    ``d_k1``), d the distance to the optimum, or the gradient norm where the distance
+    is unknown: the run's summary keeps them (its rate window's halves, read by
+    :func:`gdlab.tables.measurable`), so no table reads a run's rows."""
+    step, d = np.asarray(step), np.asarray(d, dtype=float)
+    if not step.size:
+        empty = np.zeros(0, dtype=np.int64)
+        return {"seed": empty, "k0": empty, "d_k0": d, "k1": empty, "d_k1": d}
+    start, k0, k1 = _window_index(seed, step, steps)
+    return {
+        "seed": np.asarray(seed)[start],
+        "k0": step[k0],
+        "d_k0": d[k0],
+        "k1": step[k1],
+        "d_k1": d[k1],
+    }
 
 
 def keep_rows(cols: dict, traced: int | None) -> dict:

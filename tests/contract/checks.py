@@ -72,14 +72,13 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
 from gdlab import descent, grid, plan, problems, runs, schema, seeding, solve, threshold
-from gdlab.trace import window_rows
+from gdlab.trace import window_rows, windows
 from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -584,7 +583,7 @@ def check_another_seeds_theory_fails(name: str) -> None:
     the check fails, unless the theory does not depend on the seed at all."""
     changed = [
         df.setting.iloc[0]
-        for df in verdicts.study(name)
+        for df in verdicts.runs_of(name)
         if not verdicts.another_seeds(df.copy())[list(verdicts.THEORY)].equals(
             df[list(verdicts.THEORY)]
         )
@@ -592,33 +591,29 @@ def check_another_seeds_theory_fails(name: str) -> None:
     if changed:
         _verdict_of(name, verdicts.another_seeds, "each run given the next seed's theory")
     else:  # the theory is the same for every seed: another seed's is not wrong
-        for df in verdicts.study(name):
-            ends = df[df["step"] == df["steps"]]
+        for ends in verdicts.runs_of(name):
             assert ends["rate_theory"].nunique(dropna=False) <= 1, (
-                f"{name} {df.setting.iloc[0]}: seeds have different theories, "
+                f"{name} {ends.setting.iloc[0]}: seeds have different theories, "
                 "yet moving them between seeds changed nothing"
             )
 
 
 @check(when="spec.trajectories is not None")
 def check_cut_trajectories_keep_every_number(name: str) -> None:
-    """The default study with every recorded row of seed 0 only and the window rows of
-    the others (gdlab.trace.window_rows, the rows a solver job keeps of the seeds beyond
-    SPEC.trajectories) gives the same per-run summary, bit for bit, and the same
-    convergence table as with every row: what is cut only draws trajectories."""
-    full = verdicts.solved(name)
-    cut = []
-    for table in full:
-        seed, step, steps = (table.column(c).to_numpy() for c in ("seed", "step", "steps"))
-        cut.append(table.filter(pa.array((seed < 1) | window_rows(seed, step, steps))))
-    rows, kept = sum(t.num_rows for t in full), sum(t.num_rows for t in cut)
-    assert kept < rows, f"{name}: cutting the trajectories kept all {rows} rows"
-    table, _report = verdicts.verdict(name)
-    cut_table, _report = verdicts.verdict(name, frames=tuple(t.to_pandas() for t in cut))
-    pd.testing.assert_frame_equal(cut_table, table, check_exact=True, obj=f"{name}'s table")
+    """The rows a run file keeps of the default study with every recorded row of seed 0
+    only and the window rows of the others (gdlab.trace.window_rows, as a solver job
+    keeps the seeds beyond SPEC.trajectories) give the per-run summary its solver job
+    wrote from every row, bit for bit, rate windows included: what is cut only draws
+    trajectories."""
     spec = plan.summary_spec()
-    for whole, part in zip(full, cut, strict=True):
-        found = differences(runs.summarise(whole, spec), runs.summarise(part, spec))
+    for whole, written in zip(verdicts.solved(name), verdicts.summaries(name), strict=True):
+        seed, step, steps = (whole.column(c).to_numpy() for c in ("seed", "step", "steps"))
+        part = whole.filter(pa.array((seed < 1) | window_rows(seed, step, steps)))
+        assert part.num_rows < whole.num_rows, f"{name}: cutting the trajectories kept every row"
+        frame = part.to_pandas()
+        d = frame["dist"].where(frame["dist"].notna(), frame["grad_norm"]).to_numpy(dtype=float)
+        cut = windows(frame["seed"], frame["step"], frame["steps"], d)
+        found = differences(written, runs.summarise(part, spec, cut))
         assert not found, (
             f"{name} {whole['setting'][0]}: the summary of the cut rows differs:{lines(found)}"
         )

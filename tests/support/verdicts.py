@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from gdlab import checks, grid, plan, solve, tables
+from gdlab import checks, grid, plan, problems, solve, tables
 from support.checkout import REPO
 
 # The run-level columns a problem's local theory fills (gdlab.columns.CORE).
@@ -42,60 +42,90 @@ def _study(problem: str, file: str) -> tuple[pd.DataFrame, ...]:
     return tuple(t.to_pandas() for t in solved(problem, file))
 
 
-def computed(problem: str, file: str = DEFAULT) -> tuple[pd.DataFrame, ...]:
-    """:func:`study`, computed anew (e.g. with a function of the problem patched)."""
-    return tuple(t.to_pandas() for t in _tables(problem, file))
+def runs_of(problem: str, file: str = DEFAULT) -> tuple[pd.DataFrame, ...]:
+    """The per-run summaries its solver jobs write, one frame a grid point (grid order;
+    shared: never change)."""
+    return _runs(problem, file)
+
+
+@cache
+def _runs(problem: str, file: str) -> tuple[pd.DataFrame, ...]:
+    return tuple(t.to_pandas() for t in summaries(problem, file))
+
+
+def computed(problem: str, file: str = DEFAULT) -> tuple[tuple[pd.DataFrame, pd.DataFrame], ...]:
+    """(summaries, rows) of each grid point of :func:`study`, computed anew (e.g. with a
+    function of the problem patched)."""
+    return tuple((s.to_pandas(), t.to_pandas()) for t, s in _tables(problem, file))
 
 
 def solved(problem: str, file: str = DEFAULT) -> tuple[pa.Table, ...]:
     """:func:`study` as the solver's tables, one a grid point (shared: never change)."""
-    return _cached_tables(problem, file)
+    return tuple(t for t, _s in _cached_tables(problem, file))
+
+
+def summaries(problem: str, file: str = DEFAULT) -> tuple[pa.Table, ...]:
+    """:func:`runs_of` as the solver jobs' summary tables (shared: never change)."""
+    return tuple(s for _t, s in _cached_tables(problem, file))
 
 
 @cache
-def _cached_tables(problem: str, file: str) -> tuple[pa.Table, ...]:
+def _cached_tables(problem: str, file: str) -> tuple[tuple[pa.Table, pa.Table], ...]:
     return _tables(problem, file)
 
 
-def _tables(problem: str, file: str) -> tuple[pa.Table, ...]:
+def _tables(problem: str, file: str) -> tuple[tuple[pa.Table, pa.Table], ...]:
     cfg = config(file)
     settings = grid.solver_settings(cfg, problem)
-    found: dict[str, list[pa.Table]] = {}
+    found: dict[str, list[tuple[pa.Table, pa.Table]]] = {}
     for job in grid.jobs(cfg, problem):
-        table = solve.solve(problem, job.setting, job.first, job.last, settings)
-        found.setdefault(job.setting, []).append(table)
-    return tuple(pa.concat_tables(t) for t in found.values())
+        both = solve.solve_block(problem, job.setting, job.first, job.last, settings)
+        found.setdefault(job.setting, []).append(both)
+    return tuple(
+        (pa.concat_tables(t for t, _s in v), pa.concat_tables(s for _t, s in v))
+        for v in found.values()
+    )
 
 
 def verdict(
     problem: str,
     mutate: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
     file: str = DEFAULT,
-    frames: tuple[pd.DataFrame, ...] | None = None,
+    frames: tuple[tuple[pd.DataFrame, pd.DataFrame], ...] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """The convergence table of :func:`study` (or of ``frames``, one a grid point; each
-    grid point's rows through ``mutate`` first, a copy) and the report of the check the
-    workflow runs on it."""
+    """The convergence table of :func:`study` (or of ``frames``, (summaries, rows) a grid
+    point; each grid point's summaries through ``mutate`` first, a copy) and the report
+    of the check the workflow runs on it."""
     cfg = config(file)
     limits = json.loads(plan.table_checks(cfg, problem))
+    reads_rows = problems.spec(problem).table_reads_rows
+    given = (
+        frames
+        if frames is not None
+        else zip(runs_of(problem, file), study(problem, file), strict=True)
+    )
     rows = [
         tables.grid_point_row(
-            problem, mutate(df.copy()) if mutate else df, limits, cfg["problems"][problem]
+            problem,
+            mutate(runs.copy()) if mutate else runs,
+            df if reads_rows else None,
+            limits,
+            cfg["problems"][problem],
         )
-        for df in (study(problem, file) if frames is None else frames)
+        for runs, df in given
     ]
     table = pd.DataFrame(rows)
     return table, checks.convergence({problem: table}, {problem: len(rows)})
 
 
-def another_seeds(df: pd.DataFrame) -> pd.DataFrame:
-    """Each run gets the theory of the next seed of its grid point (the last seed the
-    first's): a theory computed from another seed's data."""
-    ends = df[df["step"] == df["steps"]].drop_duplicates("seed").sort_values("seed")
+def another_seeds(runs: pd.DataFrame) -> pd.DataFrame:
+    """Each run (one summary row each) gets the theory of the next seed of its grid
+    point (the last seed the first's): a theory computed from another seed's data."""
+    ends = runs.sort_values("seed")
     shifted = ends[["seed", *THEORY]].copy()
     shifted["seed"] = ends["seed"].to_numpy()[list(range(-1, len(ends) - 1))]
-    out = df.drop(columns=list(THEORY)).merge(shifted, on="seed", how="left")
-    return out[df.columns]
+    out = runs.drop(columns=list(THEORY)).merge(shifted, on="seed", how="left")
+    return out[runs.columns]
 
 
 def scaled_rate(factor: float) -> Callable[[pd.DataFrame], pd.DataFrame]:

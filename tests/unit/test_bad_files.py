@@ -17,7 +17,6 @@ import pytest
 from gdlab import grid, interrupt, plan, problems, script, solve
 from gdlab.jobs import check as check_job
 from gdlab.jobs import figure as figure_job
-from gdlab.jobs import runs as runs_job
 from gdlab.jobs import table as table_job
 from support.bad_files import (
     KINDS,
@@ -43,6 +42,7 @@ def tiny_study(tmp_path_factory) -> Path:
         argv = ["--problem", PROBLEM, "--setting", job.setting, "--seeds", job.seeds]
         argv += ["--settings", plan.solver_settings(config, PROBLEM)]
         argv += ["--columns", plan.as_json(plan.dataset_types()), "--out", str(root / job.path)]
+        argv += ["--summary-out", str(root / job.summary)]
         assert solve.main(argv) == 0
     return root
 
@@ -71,18 +71,8 @@ def readers(config: dict):
             settings=as_given(plan.solver_settings(config, PROBLEM)),
             csv=TABLE,
             md=f"results/tables/{PROBLEM}.md",
-            runs=runs,
-        ),
-    )
-    yield (
-        "runs",
-        runs_job.main,
-        Namespace(
-            problem=PROBLEM,
-            settings=as_given(plan.solver_settings(config, PROBLEM)),
-            spec=as_given(plan.as_json(plan.summary_spec())),
-            out=plan.SUMMARY.format(problem=PROBLEM),
-            runs=runs,
+            summaries=plan.summaries_of(config, PROBLEM),
+            runs=plan.table_runs_of(config, PROBLEM),  # its theory reads every row
         ),
     )
     spec = problems.spec(PROBLEM)
@@ -130,9 +120,11 @@ def one_line(capsys, rule: str, main, args) -> str:
 
 
 def test_every_reader_of_run_files_is_checked():
-    """The table, the run summary and the quadratic figure read the run files."""
+    """The table (its theory reads every row) and the quadratic figure read the run
+    files; the run summary reads the solver jobs' summaries."""
     names = [name for name, _main, _args in readers(tiny_config())]
-    assert names[:2] == ["table", "runs"] and len(names) >= 3, names
+    assert names[0] == "table" and len(names) >= 2, names
+    assert plan.table_runs_of(tiny_config(), PROBLEM) == plan.runs_of(tiny_config(), PROBLEM)
 
 
 def test_the_good_files_are_read(study, capsys):

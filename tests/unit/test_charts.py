@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from gdlab import charts, plan, problems, runs, spec, tables
+from gdlab import charts, plan, problems, spec, tables
 from support import verdicts
 from support.report import chart_spec, layers
 
@@ -27,8 +27,7 @@ def _data(problem: str, kind: str) -> pd.DataFrame:
     if kind == "trace":
         return pd.concat(verdicts.study(problem, CONFIG), ignore_index=True)
     if kind == "runs":
-        summary = [runs.summarise(t, plan.summary_spec()) for t in verdicts.solved(problem, CONFIG)]
-        return pa.concat_tables(summary).to_pandas()
+        return pa.concat_tables(verdicts.summaries(problem, CONFIG)).to_pandas()
     table, report = verdicts.verdict(problem, file=CONFIG)
     assert report["passed"], report
     return table

@@ -77,7 +77,7 @@ def test_the_path_scan_finds_paths():
 def test_results_md_lists_every_column_in_the_files_order():
     """docs/results.md's column table is the order of every run file's columns, and the
     summaries' order is it with ``step`` dropped and each trace column as _start, _final
-    in its place."""
+    in its place, then the rate window's columns of its second table."""
     from gdlab import columns
 
     text = (REPO / "docs/results.md").read_text()
@@ -95,4 +95,10 @@ def test_results_md_lists_every_column_in_the_files_order():
             expected += [f"{name}_start", f"{name}_final"]
         elif name != "step":
             expected.append(name)
-    assert list(columns.summary_columns()) == expected
+    window = text[text.index("In the summaries and `results/runs.parquet` only") :]
+    window = window[window.index("| column |") :].split("\n\n")[0]
+    listed = [
+        n for line in window.splitlines()[2:] for n in re.findall(r"`([A-Za-z_0-9]+)`", line)
+    ]
+    assert listed[: len(columns.WINDOW)] == list(columns.WINDOW)
+    assert list(columns.summary_columns()) == expected + list(columns.WINDOW)

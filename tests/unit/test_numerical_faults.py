@@ -175,7 +175,7 @@ def test_a_job_out_of_memory_ends_in_one_line_naming_what_to_lower(monkeypatch, 
     def no_memory(*_args, **_kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(solve, "solve", no_memory)
+    monkeypatch.setattr(solve, "solve_block", no_memory)
     out = tmp_path / "seeds_0-1.parquet"
     argv = ["--problem", "quadratic", "--setting", "alpha_0.5", "--seeds", "0-1"]
     argv += ["--settings", "{}", "--out", str(out)]

@@ -2,12 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gdlab import checks, descent, tables, theory
+from gdlab import checks, descent, tables, theory, trace
 
 
 def two_modes(slowest: float, following: float, weight: float, steps: int) -> tuple:
     """One converged run whose distance is slowest^k + weight·following^k, recorded as
-    the solver records (``runs``: its last row with its theory; ``rows``: every row)."""
+    the solver records (``runs``: its summary with its theory and its rate window read
+    from every row by gdlab.trace.windows; ``rows``: every row)."""
     k = np.array(sorted(descent.record_steps(steps)))
     d = slowest**k + weight * following**k
     rows = pd.DataFrame(
@@ -16,7 +17,11 @@ def two_modes(slowest: float, following: float, weight: float, steps: int) -> tu
     rows["steps"] = steps
     k0 = k[k <= steps // 2].max()
     runs = rows.tail(1).reset_index(drop=True)
+    window = trace.windows(rows["seed"], rows["step"], rows["steps"], d)
     runs = runs.assign(
+        **{c: window[c] for c in ("k0", "d_k0", "k1", "d_k1")},
+        dist_final=d[-1],
+        grad_norm_final=np.nan,
         outcome="converged",
         rate_empirical=(d[-1] / d[k == k0][0]) ** (1 / (steps - k0)),
         rate_theory=slowest,
@@ -114,8 +119,8 @@ def test_a_window_that_blends_two_modes_is_not_compared(following, resolved):
     by the tolerance, so the measured rate is a blend, steady over the window yet off
     by more than the tolerance: the run is not compared (the theory is right).  The
     same run with a well separated next mode is, and its rate then agrees tightly."""
-    runs, rows = two_modes(0.99, following, 5.0, 800)
-    window = tables.measurable(runs, rows, 1e-4)
+    runs, _rows = two_modes(0.99, following, 5.0, 800)
+    window = tables.measurable(runs, 1e-4)
     assert window["resolved"].tolist() == [resolved]
     assert window["steady"].tolist() == [True]
     gap = abs(runs["rate_empirical"][0] / 0.99 - 1)
@@ -125,8 +130,8 @@ def test_a_window_that_blends_two_modes_is_not_compared(following, resolved):
 def test_a_window_too_short_to_halve_measures_nothing():
     """Fewer recorded steps than the halves need: not steady, so not compared (a check
     never passes on nothing)."""
-    runs, rows = two_modes(0.5, 0.1, 1.0, 2)
-    assert tables.measurable(runs, rows, 1e-3)["steady"].tolist() == [False]
+    runs, _rows = two_modes(0.5, 0.1, 1.0, 2)
+    assert tables.measurable(runs, 1e-3)["steady"].tolist() == [False]
 
 
 def test_a_compared_run_without_a_theory_fails():

@@ -6,7 +6,8 @@
 
 rule table:
     input:
-        runs=runs_of,
+        summaries=summaries_of,
+        runs=table_runs_of,
     output:
         csv=report(
             "results/tables/{problem}.csv",
@@ -30,8 +31,8 @@ rule table:
         code=lambda w: plan.table_code(w.problem),
     shell:
         "python -m gdlab.jobs.table --problem {wildcards.problem:q} --checks {params.checks:q}"
-        " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q} {input.runs:q}"
-        " 2> {log:q}"
+        " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q}"
+        " {input.summaries:q} --runs {input.runs:q} 2> {log:q}"
 
 
 for _problem in PROBLEMS:
@@ -98,7 +99,7 @@ rule check_convergence:
 # Per-run summaries: one row per run, one schema for every problem (docs/results.md).
 rule run_summary:
     input:
-        runs=runs_of,
+        summaries=summaries_of,
     output:
         parquet=plan.SUMMARY,
     log:
@@ -114,7 +115,7 @@ rule run_summary:
         code=lambda w: plan.summary_code(w.problem),
     shell:
         "python -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
-        " --spec {params.spec:q} --out {output.parquet:q} {input.runs:q} 2> {log:q}"
+        " --spec {params.spec:q} --out {output.parquet:q} {input.summaries:q} 2> {log:q}"
 
 
 rule runs_dataset:

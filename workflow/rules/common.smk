@@ -86,6 +86,14 @@ def runs_of(wildcards):
     return plan.runs_of(config, wildcards.problem)
 
 
+def summaries_of(wildcards):
+    return plan.summaries_of(config, wildcards.problem)
+
+
+def table_runs_of(wildcards):
+    return plan.table_runs_of(config, wildcards.problem)
+
+
 def caption(problem, output):
     return str(problems.caption(problem, output))
 

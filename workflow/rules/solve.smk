@@ -1,4 +1,5 @@
-# One job = (problem, grid point, block of seeds) -> one Parquet file.
+# One job = (problem, grid point, block of seeds) -> its run file (recorded rows) and
+# its per-run summary (one row per run: what tables, checks and figures read).
 # A quoted CLI (start-up is the cost of a small job; the solver imports only
 # numpy + pyarrow).  No inputs: its params are all it depends on (the problem's
 # config slice, the fingerprint of the code it runs), so only those rerun it.
@@ -7,6 +8,7 @@
 rule solve:
     output:
         parquet="results/runs/{problem}/{setting}/seeds_{seeds}.parquet",
+        summary="results/summaries/{problem}/{setting}/seeds_{seeds}.parquet",
     log:
         "results/logs/solve/{problem}/{setting}/seeds_{seeds}.log",
     benchmark:
@@ -24,8 +26,9 @@ rule solve:
         code=lambda w: plan.solver_code(w.problem),
         # one schema for results/runs/: a problem that adds a column reruns every job
         columns=fixed(plan.as_json(plan.dataset_types())),
+        summary=fixed(plan.as_json(plan.summary_spec())),
     shell:
         "python -m gdlab.solve --problem {wildcards.problem:q} --setting {wildcards.setting:q}"
         " --seeds {wildcards.seeds:q} --settings {params.settings:q} --columns {params.columns:q}"
-        " --out {output.parquet:q}"
+        " --out {output.parquet:q} --summary {params.summary:q} --summary-out {output.summary:q}"
         " 2> {log:q}"

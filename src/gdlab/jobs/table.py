@@ -2,7 +2,10 @@ r"""One problem's convergence table (CSV + Markdown): the workflow's ``table`` r
 
     python -m gdlab.jobs.table --problem PROBLEM --checks '{"rate_rtol": ...}' \
         --settings '{"max_steps": ...}' --csv results/tables/PROBLEM.csv \
-        --md results/tables/PROBLEM.md RUN.parquet ...
+        --md results/tables/PROBLEM.md SUMMARY.parquet ... [--runs RUN.parquet ...]
+
+Reads the per-run summaries of the problem's solver jobs and, where its theory reads
+recorded rows (``SPEC.table_reads_rows``), its run files.
 """
 
 import json
@@ -12,7 +15,9 @@ from gdlab import script, tables
 
 
 def main(args):
-    table = tables.convergence_table(args.problem, args.runs, args.checks, args.settings)
+    table = tables.convergence_table(
+        args.problem, args.summaries, args.runs, args.checks, args.settings
+    )
     table.to_csv(args.csv, index=False, float_format="%.17g")
     Path(args.md).write_text(tables.to_markdown(args.problem, table))
 
@@ -29,5 +34,6 @@ if __name__ == "__main__":
     )
     p.add_argument("--csv", required=True)
     p.add_argument("--md", required=True)
-    p.add_argument("runs", nargs="+", help="the problem's Parquet files")
+    p.add_argument("--runs", nargs="*", default=[], help="its run files, if its theory reads rows")
+    p.add_argument("summaries", nargs="+", help="the per-run summaries of its solver jobs")
     script.run("table", p.parse_args(), main)

@@ -36,8 +36,9 @@ SPEC = Problem(
     ),
     charts=(Chart("quadratic_rates", "chart:chart", "rates: measured vs |1 − α|, per run"),),
     thresholds=Thresholds("stability:cases", bracket=(1.5, 3.0)),
-    # trajectories: every seed keeps every recorded row (the default), since its table
-    # holds every recorded iterate to the closed form
+    # its table holds every recorded iterate to the closed form: it reads every run's
+    # rows, so every seed keeps them (trajectories None, the default)
+    table_reads_rows=True,
     table_notes={
         "closed_form_max_rel_err": "largest relative error of θ_k vs θ₀(1 − α)^k",
     },
