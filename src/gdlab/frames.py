@@ -8,6 +8,13 @@ import numpy as np
 import pandas as pd
 
 
+def frame(table) -> pd.DataFrame:
+    """A pyarrow table as a pandas frame, its Arrow buffers freed while it is converted
+    (the table is unusable after): one copy in memory, not two, for a large study's
+    summary."""
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
 def median(values: pd.Series) -> float:  # NaN for no values
     """The median, also of values near the largest float: the mean of the two middle
     values of an even count, (a + b)/2, overflows there; a/2 + b/2 does not."""

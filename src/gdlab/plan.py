@@ -354,10 +354,18 @@ def costs_code() -> dict[str, str]:
 
 def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
-    its result files."""
+    its result files (:func:`trace_inputs`)."""
     if figure.data == "runs":
         return [SUMMARY.format(problem=problem)]
-    return runs_of(config, problem)
+    return trace_inputs(config, problem)
+
+
+def trace_inputs(config: dict, problem: str) -> list[str]:
+    """What a figure or chart of recorded rows reads: the problem's run files and, where
+    the runs beyond ``SPEC.trajectories`` keep no rows, its solver jobs' summaries
+    (:func:`gdlab.tables.load_trace`)."""
+    extra = summaries_of(config, problem) if problems.spec(problem).trajectories else []
+    return runs_of(config, problem) + extra
 
 
 def chart_inputs(config: dict, problem: str, chart) -> list[str]:
@@ -367,7 +375,7 @@ def chart_inputs(config: dict, problem: str, chart) -> list[str]:
         return [f"results/tables/{problem}.csv"]
     if chart.data == "runs":
         return [SUMMARY.format(problem=problem)]
-    return runs_of(config, problem)
+    return trace_inputs(config, problem)
 
 
 def dataset_types() -> dict[str, str]:

@@ -14,8 +14,8 @@ import json
 import os
 from collections.abc import Iterable
 
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from gdlab import columns, interrupt, schema
@@ -32,29 +32,42 @@ def arrow_schema(spec: dict) -> pa.Schema:
     )
 
 
+def _mask(keep: np.ndarray) -> pa.Array:
+    """A boolean Arrow array from NumPy buffers (a scalar or ``pa.array`` would import
+    pandas: the solver job, which summarises its runs, imports NumPy and pyarrow only)."""
+    bits = pa.py_buffer(np.packbits(keep, bitorder="little"))
+    return pa.Array.from_buffers(pa.bool_(), keep.size, [None, bits])
+
+
+def _int64(column: pa.ChunkedArray) -> np.ndarray:
+    """The values of an int64 column without NULLs, read from its buffer (``to_numpy``
+    imports pandas too)."""
+    array = column.combine_chunks()
+    return np.frombuffer(array.buffers()[1], dtype=np.int64)[
+        array.offset : array.offset + len(array)
+    ]
+
+
 def summarise(table: pa.Table, spec: dict, windows: dict | None = None) -> pa.Table:
     """One row per run of one results file (already checked by :func:`gdlab.schema.read`:
     one last row per seed), in seed order; its rate window's columns from ``windows``
     (:func:`gdlab.trace.windows` of every recorded row, in seed order), NULL without."""
-    step, steps = table["step"], table["steps"]
-    last = table.filter(pc.equal(step, steps)).sort_by("seed")
-    first = table.filter(pc.equal(step, 0)).sort_by("seed")
+    step, steps = _int64(table["step"]), _int64(table["steps"])
+    last = table.filter(_mask(step == steps)).sort_by("seed")
+    first = table.filter(_mask(step == 0)).sort_by("seed")
     if not first["seed"].equals(last["seed"]):
         raise schema.ResultFileError("a run lacks its first row (k = 0) or has it twice")
     trace = set(spec["trace"])
     out = arrow_schema(spec)
-    if windows is not None and not pa.array(windows["seed"]).equals(last["seed"].combine_chunks()):
+    if windows is not None and not np.array_equal(windows["seed"], _int64(last["seed"])):
         raise ValueError("the rate windows are not of the table's runs")
     arrays = []
     for field in out:
         name = field.name
-        if name in columns.WINDOW:
+        if name in columns.WINDOW:  # NumPy buffers: pa.array would import pandas
             values = windows.get(name) if windows is not None else None
-            arrays.append(
-                pa.nulls(last.num_rows, field.type)
-                if values is None
-                else pa.array(values, type=field.type)
-            )
+            typ = columns.WINDOW[name][0]
+            arrays.append(schema.number_column(name, typ, values, last.num_rows))
             continue
         source, column = last, name
         if name.endswith("_start") and name[: -len("_start")] in trace:

@@ -104,7 +104,7 @@ def _string_column(values) -> pa.Array:
     )
 
 
-def _number_column(name: str, typ: str, values, n: int) -> pa.Array:
+def number_column(name: str, typ: str, values, n: int) -> pa.Array:
     """float64 with NULL where NaN or missing; int64 with NULL where missing or where
     its value means "does not apply" (:data:`_NULL_INT`)."""
     if typ == "float64":
@@ -149,7 +149,7 @@ def to_table(problem: str, data: dict, provenance: dict, types: dict | None = No
         if typ == "string":
             arrays.append(_string_column(data.get(name, [None] * n)))
         else:
-            arrays.append(_number_column(name, typ, data.get(name), n))
+            arrays.append(number_column(name, typ, data.get(name), n))
     # the columns in the digested document: a damaged name or type in the footer is found
     meta = {
         "schema_version": SCHEMA_VERSION,
@@ -281,21 +281,27 @@ def _own_names(path) -> list[str] | None:
 
 def _damage(table: pa.Table, doc: dict) -> str | None:
     """What a file lacks of the runs and rows its metadata promises, or None: the row
-    count, every seed of its block with exactly one last row (step == steps), its
-    problem and grid point on every row."""
+    count, every seed of its block that keeps its rows (below ``traced``, if set) with
+    exactly one last row (step == steps), its problem and grid point on every row."""
     if doc.get("rows") != table.num_rows:
         return f"holds {table.num_rows} rows, its metadata promises {doc.get('rows')!r}"
     seeds = doc.get("seeds")
     if not (isinstance(seeds, list) and len(seeds) == 2 and all(isinstance(s, int) for s in seeds)):
         return f"its metadata names no seed block ({seeds!r})"
     first, last = seeds
+    traced = doc.get("traced")
+    kept = last  # the last seed that keeps its rows
+    if isinstance(traced, int) and not isinstance(traced, bool):
+        kept = min(last, traced - 1)
     seed = table["seed"].to_numpy()
     ends = seed[table["step"].to_numpy() == table["steps"].to_numpy()]
-    block = np.arange(first, last + 1)
-    inside = (ends >= first) & (ends <= last)
+    block = np.arange(first, kept + 1)
+    inside = (ends >= first) & (ends <= kept)
     counts = np.bincount(ends[inside] - first, minlength=block.size) if inside.all() else None
     if counts is None or not np.isin(seed, block).all():
-        return f"holds seeds outside its block {first}-{last}"
+        return f"holds seeds outside those of its block {first}-{last} that keep their rows"
+    if not block.size:  # every run of the block is beyond the traced seeds: no row
+        return None
     if (counts != 1).any():
         lost = block[counts == 0]
         if lost.size:

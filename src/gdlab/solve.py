@@ -75,11 +75,12 @@ def solve_block(
         dist = np.asarray(cols.get("dist", np.full(n, np.nan)), dtype=float)
         d = np.where(np.isnan(dist), np.asarray(cols["grad_norm"], dtype=float), dist)
         rate_windows = windows(cols["seed"], cols["step"], cols["steps"], d)
-        cols = keep_rows(cols, traced)
     _label(cols, spec, problem, setting, value)
     provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
-    table = schema.to_table(problem, cols, provenance, types)
-    summary_table = runs.summarise(table, summary or columns.summary_spec(), rate_windows)
+    every = schema.to_table(problem, cols, provenance, types)
+    summary_table = runs.summarise(every, summary or columns.summary_spec(), rate_windows)
+    kept = keep_rows(cols, traced) if spec.iterative else cols
+    table = every if kept is cols else schema.to_table(problem, kept, provenance, types)
     return table, summary_table
 
 
@@ -117,9 +118,11 @@ def _provenance(
         "trajectories": (
             "every recorded row of every run"
             if traced is None or not spec.iterative
-            else f"every recorded row of seeds 0-{traced - 1}; of the others, the rows at "
-            "k = 0, at the two steps their rate window is read at and at their last step"
+            else f"every recorded row of seeds 0-{traced - 1}; none of the others (their "
+            "numbers are in the block's per-run summary)"
         ),
+        # the seeds below it keep their rows (None: every seed)
+        "traced": traced if spec.iterative else None,
         "stopping": (
             {**stopping.stopping(settings), "rule": stopping.rule(settings)}
             if spec.iterative

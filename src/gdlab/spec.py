@@ -191,9 +191,8 @@ class Problem:
     * ``charts`` — its interactive charts in the report (:class:`Chart`; none: the
       report has its figures and table only);
     * ``trajectories`` — how many seeds of each grid point (the first ones) keep every
-      recorded row, the trajectories its figures draw; the other runs keep the four
-      rows their summary and rate are read from (:func:`gdlab.trace.window_rows`).
-      None: every seed (a figure that may draw any seed needs them all);
+      recorded row, the trajectories its figures draw; the other runs keep none (every
+      number of a run is in its solver job's per-run summary).  None: every seed (a figure that may draw any seed needs them all);
     * ``table_reads_rows`` — its theory's ``table_row`` reads the recorded rows of
       every run (``rows``), not only the runs' summaries (``runs``): its table then
       reads the run files too, and ``trajectories`` must be None.

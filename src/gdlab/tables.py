@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from gdlab import grid, orbits, problems, report, runs, schema
+from gdlab import columns, grid, orbits, problems, report, runs, schema
 from gdlab.frames import median
 
 
@@ -85,6 +85,33 @@ def read_summaries(
 def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
     """All rows of ``paths`` (:func:`read_files`), the problem's columns, as one frame."""
     return pa.concat_tables(t for _p, t in read_files(paths, problem, settings)).to_pandas()
+
+
+def load_trace(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
+    """What a figure or chart of recorded rows reads (``data="trace"``): every row of its
+    run files ``paths`` and, where ``paths`` also name the solver jobs' summaries (a
+    problem whose runs beyond ``SPEC.trajectories`` keep no rows), the last row of
+    every other run, made from its summary (step = ``steps``, each changing column's
+    ``_final`` value): every run ends in a row, the trajectories are the traced seeds'."""
+    runs_paths = [p for p in paths if grid.parse_run_path(p, problem, "summaries") is None]
+    summaries = [p for p in paths if p not in runs_paths]
+    df = load(runs_paths, problem, settings)
+    if not summaries:
+        return df
+    every = pa.concat_tables(t for _p, t in read_summaries(summaries, problem, settings))
+    every = every.to_pandas()
+    kept = pd.MultiIndex.from_frame(df[["setting", "seed"]].drop_duplicates())
+    rest = every[~pd.MultiIndex.from_frame(every[["setting", "seed"]]).isin(kept)]
+    if rest.empty:
+        return df
+    trace = set(columns.trace_columns(problem))
+    ends = pd.DataFrame(
+        {
+            c: rest["steps"] if c == "step" else rest[f"{c}_final"] if c in trace else rest[c]
+            for c in df.columns
+        }
+    ).astype(df.dtypes.to_dict())
+    return pd.concat([df, ends], ignore_index=True)
 
 
 def by_grid_point(paths: list[str], problem: str, folder: str = "runs") -> dict[str, list[str]]:

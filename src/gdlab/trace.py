@@ -1,6 +1,7 @@
 """What :func:`gdlab.descent.descend` returns for a block of runs: the recorded rows,
-one summary per run, and the contraction each run measured; and which of those
-rows a solver job keeps (:func:`keep_rows`)."""
+one summary per run, and the contraction each run measured; the window each run's
+rate is read over (:func:`windows`, kept in its summary); and which rows a solver
+job keeps (:func:`keep_rows`)."""
 
 from __future__ import annotations
 
@@ -81,26 +82,9 @@ def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return start, k0, last_at_most((step[k0] + K) // 2)
 
 
-def window_rows(seed: np.ndarray, step: np.ndarray, steps: np.ndarray) -> np.ndarray:
-    """The rows every run keeps, as a mask over a block's rows (each run's rows one
-    ascending slice, as :func:`gdlab.descent.descend` records them): its first
-    (k = 0), its last (k = K, its ``steps``) and the two its rate window is read
-    at, k0 (the last recorded step ≤ K/2) and k1 (the last ≤ (k0 + K)/2)
-    (:func:`windows`).  These are every row a run's summary and its measured rate
-    read; the other recorded steps only draw its trajectory."""
-    step = np.asarray(step)
-    keep = np.zeros(step.size, dtype=bool)
-    if not step.size:
-        return keep
-    start, k0, k1 = _window_index(seed, step, steps)
-    keep[start] = keep[k0] = keep[k1] = True
-    keep |= step == np.asarray(steps)
-    return keep
-
-
 def windows(seed, step, steps, d) -> dict[str, np.ndarray]:
     """Per run of a block's rows, in the order of its rows: its ``seed``, the steps k0
-    and k1 its rate window is cut at (:func:`window_rows`) and d there (``d_k0``,
+    and k1 its rate window is cut at (:func:`_window_index`) and d there (``d_k0``,
     ``d_k1``), d the distance to the optimum, or the gradient norm where the distance
     is unknown: the run's summary keeps them (its rate window's halves, read by
     :func:`gdlab.tables.measurable`), so no table reads a run's rows."""
@@ -119,13 +103,13 @@ def windows(seed, step, steps, d) -> dict[str, np.ndarray]:
 
 
 def keep_rows(cols: dict, traced: int | None) -> dict:
-    """``cols`` (a solver's row columns, run-level columns repeated per row) with every
-    recorded row of the runs whose seed is below ``traced`` (all of them: None) and
-    only the :func:`window_rows` of the others."""
+    """``cols`` (a solver's row columns, run-level columns repeated per row) with the
+    recorded rows of the runs whose seed is below ``traced`` only (all of them: None):
+    the trajectories a figure draws.  Every other number of a run is in its summary."""
     seed = np.asarray(cols["seed"])
     if traced is None or not seed.size or seed.max() < traced:
         return cols
-    keep = (seed < traced) | window_rows(seed, cols["step"], cols["steps"])
+    keep = seed < traced
     index = np.flatnonzero(keep)
     return {
         k: [v[i] for i in index] if isinstance(v, list) else np.asarray(v)[keep]

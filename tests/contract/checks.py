@@ -77,8 +77,7 @@ import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid, plan, problems, runs, schema, seeding, solve, threshold
-from gdlab.trace import window_rows, windows
+from gdlab import descent, grid, plan, problems, schema, seeding, solve, threshold
 from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -600,23 +599,21 @@ def check_another_seeds_theory_fails(name: str) -> None:
 
 @check(when="spec.trajectories is not None")
 def check_cut_trajectories_keep_every_number(name: str) -> None:
-    """The rows a run file keeps of the default study with every recorded row of seed 0
-    only and the window rows of the others (gdlab.trace.window_rows, as a solver job
-    keeps the seeds beyond SPEC.trajectories) give the per-run summary its solver job
-    wrote from every row, bit for bit, rate windows included: what is cut only draws
-    trajectories."""
-    spec = plan.summary_spec()
+    """Each grid point of the default study solved with seed 0's rows only (as a solver
+    job keeps the seeds beyond SPEC.trajectories) writes the same per-run summary, bit
+    for bit, rate windows included, as with every row kept, and seed 0's rows as they
+    were: what is cut only draws trajectories."""
+    cfg = verdicts.config()
+    settings = grid.solver_settings(cfg, name)
     for whole, written in zip(verdicts.solved(name), verdicts.summaries(name), strict=True):
-        seed, step, steps = (whole.column(c).to_numpy() for c in ("seed", "step", "steps"))
-        part = whole.filter(pa.array((seed < 1) | window_rows(seed, step, steps)))
-        assert part.num_rows < whole.num_rows, f"{name}: cutting the trajectories kept every row"
-        frame = part.to_pandas()
-        d = frame["dist"].where(frame["dist"].notna(), frame["grad_norm"]).to_numpy(dtype=float)
-        cut = windows(frame["seed"], frame["step"], frame["steps"], d)
-        found = differences(written, runs.summarise(part, spec, cut))
-        assert not found, (
-            f"{name} {whole['setting'][0]}: the summary of the cut rows differs:{lines(found)}"
+        setting, seeds = whole["setting"][0].as_py(), whole["seed"].to_numpy()
+        part, summary = solve.solve_block(
+            name, setting, int(seeds.min()), int(seeds.max()), settings, trajectories=1
         )
+        assert part.num_rows < whole.num_rows, f"{name}: cutting the trajectories kept every row"
+        assert part.equals(whole.filter(pa.array(seeds < 1))), f"{name} {setting}: seed 0's rows"
+        found = differences(written, summary)
+        assert not found, f"{name} {setting}: the summary of the cut block differs:{lines(found)}"
 
 
 @check(when="spec.thresholds is not None")

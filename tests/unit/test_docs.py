@@ -97,8 +97,6 @@ def test_results_md_lists_every_column_in_the_files_order():
             expected.append(name)
     window = text[text.index("In the summaries and `results/runs.parquet` only") :]
     window = window[window.index("| column |") :].split("\n\n")[0]
-    listed = [
-        n for line in window.splitlines()[2:] for n in re.findall(r"`([A-Za-z_0-9]+)`", line)
-    ]
+    listed = [n for line in window.splitlines()[2:] for n in re.findall(r"`([A-Za-z_0-9]+)`", line)]
     assert listed[: len(columns.WINDOW)] == list(columns.WINDOW)
     assert list(columns.summary_columns()) == expected + list(columns.WINDOW)

@@ -1,5 +1,6 @@
 """Which rows a solver job keeps: every recorded row of the seeds a figure may draw
-(SPEC.trajectories), the window rows of the others (gdlab.trace.window_rows)."""
+(SPEC.trajectories), none of the others (their summary holds their numbers), and the
+window each run's rate is read over (gdlab.trace.windows)."""
 
 import json
 
@@ -10,10 +11,10 @@ import yaml
 
 from conftest import REPO
 from gdlab import grid, problems, schema, solve
-from gdlab.trace import keep_rows, window_rows
+from gdlab.trace import keep_rows, windows
 
 
-def test_window_rows_are_the_first_the_last_and_the_window_s_two():
+def test_windows_are_read_at_the_last_recorded_steps_below_the_halves():
     # one run of K = 37 recorded at 0-10 and log-spaced steps: K/2 = 18 gives k0 = 17,
     # (k0 + K)/2 = 27 gives k1 = 22
     steps = [*range(11), 13, 17, 22, 28, 36, 37]
@@ -21,12 +22,16 @@ def test_window_rows_are_the_first_the_last_and_the_window_s_two():
     seed = np.array([0] * len(steps) + [1] * 4)
     step = np.array([*steps, 0, 1, 2, 3])
     K = np.array([37] * len(steps) + [3] * 4)
-    kept = step[window_rows(seed, step, K)]
-    assert kept.tolist() == [0, 17, 22, 37, 0, 1, 2, 3]
+    d = 0.5**step + seed
+    w = windows(seed, step, K, d)
+    assert w["seed"].tolist() == [0, 1]
+    assert w["k0"].tolist() == [17, 1] and w["k1"].tolist() == [22, 2]
+    assert w["d_k0"].tolist() == [0.5**17, 1.5] and w["d_k1"].tolist() == [0.5**22, 1.25]
 
 
-def test_a_run_of_no_step_keeps_its_one_row():
-    assert window_rows([4], [0], [0]).tolist() == [True]
+def test_a_run_of_no_step_has_a_window_of_its_one_row():
+    w = windows([4], [0], [0], [2.0])
+    assert (w["k0"].tolist(), w["k1"].tolist(), w["d_k0"].tolist()) == ([0], [0], [2.0])
 
 
 @pytest.mark.parametrize(
@@ -36,11 +41,11 @@ def test_a_run_of_no_step_keeps_its_one_row():
 )
 def test_rows_out_of_order_are_refused(seed, step):
     with pytest.raises(ValueError, match="one slice in ascending steps"):
-        window_rows(seed, step, [2] * len(seed))
+        windows(seed, step, [2] * len(seed), [1.0] * len(seed))
 
 
 def test_keep_rows_cuts_lists_and_arrays_alike():
-    # two runs of K = 20 recorded at every step: seed 1 keeps k = 0, 10, 15 and 20
+    # two runs of K = 20 recorded at every step: seed 1 keeps none
     step = np.tile(np.arange(21), 2)
     cols = {
         "seed": np.repeat([0, 1], 21),
@@ -49,7 +54,7 @@ def test_keep_rows_cuts_lists_and_arrays_alike():
         "outcome": [f"k{k}" for k in step],
     }
     cut = keep_rows(cols, 1)
-    assert cut["step"].tolist() == [*range(21), 0, 10, 15, 20]
+    assert cut["step"].tolist() == [*range(21)] and cut["seed"].tolist() == [0] * 21
     assert cut["outcome"] == [f"k{k}" for k in cut["step"]]
     assert keep_rows(cols, None) is cols
     assert keep_rows(cols, 2) is cols
@@ -60,24 +65,23 @@ def _settings(problem):
     return cfg, grid.solver_settings(cfg, problem)
 
 
-def test_a_solver_job_keeps_the_window_rows_beyond_its_traced_seeds():
+def test_a_solver_job_keeps_the_rows_of_its_traced_seeds_only():
     """sharp_wide at α = 0.01 (runs of thousands of steps): seeds 0-1 keep their rows,
-    seeds 2-9 exactly their window rows of the full table, and the file says so."""
+    seeds 2-9 none, the file says so, and the block's summary is the same, bit for bit,
+    as with every row kept (every number of a run is in its summary)."""
     _cfg, settings = _settings("sharp_wide")
     setting = grid.setting("sharp_wide", 0.01)
-    full = solve.solve("sharp_wide", setting, 0, 9, settings, trajectories=None)
-    cut = solve.solve("sharp_wide", setting, 0, 9, settings, trajectories=2)
-    seed, step, steps = (full.column(c).to_numpy() for c in ("seed", "step", "steps"))
-    expected = full.filter(pa.array((seed < 2) | window_rows(seed, step, steps)))
+    full, whole = solve.solve_block("sharp_wide", setting, 0, 9, settings, trajectories=None)
+    cut, summary = solve.solve_block("sharp_wide", setting, 0, 9, settings, trajectories=2)
+    seed = full.column("seed").to_numpy()
+    expected = full.filter(pa.array(seed < 2))
     assert cut.num_rows == expected.num_rows < full.num_rows
     assert cut.to_pydict() == expected.to_pydict()
-    later = cut.filter(pa.compute.greater_equal(cut["seed"], 2))
-    assert later.num_rows <= 4 * 8
+    assert summary.equals(whole) and summary.num_rows == 10
     meta = json.loads(cut.schema.metadata[schema.METADATA_KEY])
-    assert "seeds 0-1" in meta["trajectories"]
-    assert json.loads(full.schema.metadata[schema.METADATA_KEY])["trajectories"] == (
-        "every recorded row of every run"
-    )
+    assert "seeds 0-1" in meta["trajectories"] and meta["traced"] == 2
+    meta = json.loads(full.schema.metadata[schema.METADATA_KEY])
+    assert meta["trajectories"] == "every recorded row of every run" and meta["traced"] is None
 
 
 def test_a_block_within_its_traced_seeds_keeps_every_row():

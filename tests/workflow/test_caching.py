@@ -158,8 +158,11 @@ def edit_config(wd: Path, change) -> None:
 
 
 def runs(wd: Path, problem: str, where=lambda job: True) -> set[str]:
-    """The Parquet files of ``problem``'s solver jobs under wd's config (filtered)."""
-    return {job.path for job in grid.jobs(config(wd), problem) if where(job)}
+    """The Parquet files of ``problem``'s solver jobs under wd's config (filtered): each
+    job's run file and its per-run summary."""
+    return {
+        p for job in grid.jobs(config(wd), problem) if where(job) for p in (job.path, job.summary)
+    }
 
 
 def problem_jobs(wd: Path, *problems) -> set[str]:
@@ -583,7 +586,9 @@ def test_7_identical_rewrite_of_solver_outputs_cuts_off_downstream(study):
     assert "Nothing to be done" in run(study)
     assert snapshot(study) == after
     # the cut-off is the checksum: the same rows written differently do rerun the rest
-    pq.write_table(pq.read_table(study / targets[0]), study / targets[0], compression="snappy")
+    job = next(j for j in grid.jobs(config(study), "quadratic") if j.path == targets[0])
+    for path in (job.path, job.summary):  # what the tables, summary and figures read
+        pq.write_table(pq.read_table(study / path), study / path, compression="snappy")
     assert plan(study) == aggregations("quadratic")
 
 
@@ -596,7 +601,7 @@ def test_8_sigkill_mid_run_then_resume_redoes_only_the_incomplete(workdir, test_
     only = subset(KILLED)
     cmd = [sys.executable, "-m", "snakemake", *CONFIG, "--cores", "2", "--no-hooks", *only]
     env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
-    every_run = set().union(*(runs(workdir, p) for p in KILLED))
+    every_run = {p for k in KILLED for p in runs(workdir, k) if p.startswith("results/runs/")}
     with open(workdir / "killed.log", "w") as log:
         proc = subprocess.Popen(
             cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True

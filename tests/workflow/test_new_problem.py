@@ -97,8 +97,14 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
     # the plan: its jobs, the convergence check, and nothing of another problem
     jobs = planned(snakemake(study, *CONFIG, "-n", "--quiet", "host").stdout)
     outputs = [o for _rule, outs in jobs for o in outs]
-    solver = [o for rule, outs in jobs if rule == "solve" for o in outs]
-    assert solver and all(o.startswith(f"results/runs/{NAME}/") for o in solver)
+    solver = [outs for rule, outs in jobs if rule == "solve"]
+    assert (
+        solver
+        and all(  # each job: its run file and its runs' summary
+            [o.split("/")[1:3] for o in outs] == [["runs", NAME], ["summaries", NAME]]
+            for outs in solver
+        )
+    ), solver
     assert len(solver) == 4 * 2  # 4 step sizes x 2 blocks of the 3 seeds (seeds_per_job: 2)
     others = problems.names()
     assert NAME not in others  # the copy's registry has it, this checkout's has not

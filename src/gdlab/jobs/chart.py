@@ -12,6 +12,7 @@ files (``Chart.data``); ``--params`` are the keyword arguments of the chart's fu
 from pathlib import Path
 
 from gdlab import charts, problems, runs, script, tables
+from gdlab.frames import frame
 
 
 def data(chart, problem: str, paths: list[str], settings: dict):
@@ -19,8 +20,8 @@ def data(chart, problem: str, paths: list[str], settings: dict):
     if chart.data == "table":
         return tables.read_csv(paths[0])
     if chart.data == "runs":
-        return runs.read_summary(paths[0], problem, own=True, settings=settings).to_pandas()
-    return tables.load(paths, problem, settings)
+        return frame(runs.read_summary(paths[0], problem, own=True, settings=settings))
+    return tables.load_trace(paths, problem, settings)
 
 
 def main(args):

@@ -10,16 +10,16 @@ its spec names (``Figure.config``) and its literal options (``Figure.options``).
 """
 
 from gdlab import problems, runs, script, tables
+from gdlab.frames import frame
 
 
 def main(args):
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
     if figure.data == "runs":
-        summary = runs.read_summary(args.runs[0], args.problem, own=True, settings=args.settings)
-        df = summary.to_pandas()
+        df = frame(runs.read_summary(args.runs[0], args.problem, own=True, settings=args.settings))
     else:
-        df = tables.load(args.runs, args.problem, args.settings)
+        df = tables.load_trace(args.runs, args.problem, args.settings)
     draw(args.problem, df, [args.png, args.svg], args.dpi, **args.params)
 
 
