@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
-from gdlab import columns, plan, problems, runs, schema, solve
+from gdlab import columns, plan, problems, runs, schema, solve, tables
 
 SETTINGS = {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
 
@@ -138,3 +138,46 @@ def test_a_summary_is_the_one_its_name_asks_for(tmp_path, capsys, made_as, words
         runs.read_summary(path, "quadratic", own=True, settings=SETTINGS)
     _summary(path, "quadratic", "alpha_0.5", SETTINGS)  # the right one is read
     assert runs.read_summary(path, "quadratic", own=True, settings=SETTINGS).num_rows == 3
+
+
+@pytest.mark.parametrize(
+    ("written_as", "words"),
+    [(("alpha_0.5", 0, 2), "not those its path names"), (("alpha_2.5", 0, 2), "not those")],
+    ids=["another_block", "another_grid_point"],
+)
+def test_a_job_summary_copied_to_another_job_s_path_is_refused(tmp_path, capsys, written_as, words):
+    """A solver job's summary under another job's name (a block or grid point it does
+    not hold) stops the table and the problem's summary in one line naming the file."""
+    from argparse import Namespace
+
+    from gdlab import grid, script
+    from gdlab.jobs import runs as runs_job
+
+    setting, first, last = written_as
+    _table, summary = solve.solve_block("quadratic", setting, first, last, SETTINGS)
+    meta = {"problems": ["quadratic"], "settings": {"quadratic": SETTINGS}}
+    meta |= {"setting": setting, "seeds": [first, last]}
+    path = tmp_path / grid.summary_path("quadratic", "alpha_0.5", "3-5")
+    path.parent.mkdir(parents=True)
+    runs.write([summary], plan.summary_spec(), meta, path)
+    with pytest.raises(schema.ResultFileError, match=words):
+        list(tables.read_summaries([str(path)], "quadratic", SETTINGS))
+    args = Namespace(
+        problem="quadratic",
+        settings=SETTINGS,
+        spec=plan.summary_spec(),
+        out=str(tmp_path / "summary.parquet"),
+        summaries=[str(path)],
+    )
+    with pytest.raises(SystemExit) as exc:
+        script.run("run_summary", args, runs_job.main)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 1 and len(err) == 1 and str(path) in err[0], err
+    assert not (tmp_path / "summary.parquet").exists()
+    # the summary its name asks for is read
+    _table, summary = solve.solve_block("quadratic", "alpha_0.5", 3, 5, SETTINGS)
+    runs.write(
+        [summary], plan.summary_spec(), {**meta, "setting": "alpha_0.5", "seeds": [3, 5]}, path
+    )
+    ((_p, back),) = tables.read_summaries([str(path)], "quadratic", SETTINGS)
+    assert back["seed"].to_pylist() == [3, 4, 5]
