@@ -69,6 +69,12 @@ def summaries_of(config: dict, problem: str) -> list[str]:
     return [job.summary for job in grid.jobs(config, problem)]
 
 
+def study_summaries(config: dict) -> list[str]:
+    """Every per-run summary of the study, problem by problem (``results/runs.parquet``
+    is made of them)."""
+    return [path for p in study(config) for path in summaries_of(config, p)]
+
+
 def table_runs_of(config: dict, problem: str) -> list[str]:
     """The run files a problem's convergence table reads besides its summaries: every
     one where its theory reads recorded rows (``SPEC.table_reads_rows``), else none."""
@@ -128,7 +134,6 @@ def job_outputs(config: dict) -> list[tuple[str, ...]]:
     (the one its benchmark is named after: :func:`benchmark`)."""
     mine = configured(config)
     out = [(j.path, j.summary) for p in mine for j in grid.jobs(config, p)]
-    out += [(SUMMARY.format(problem=p),) for p in mine]
     out += [(threshold_path(p),) for p in with_thresholds(config) if p in mine]
     out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
     out += [(f"results/checks/{c.name}.json",) for p in mine for c in problems.spec(p).checks]
@@ -190,7 +195,7 @@ def measured(config: dict) -> list[dict[str, str]]:
             continue
         entry = {"job": first, "benchmark": benchmark(first), **solver.get(first, {})}
         if first in solver:
-            entry["summary"] = SUMMARY.format(problem=entry["problem"])
+            entry["summary"] = grid.summary_path(entry["problem"], entry["setting"], entry["seeds"])
         out.append(entry)
     return out
 
@@ -335,11 +340,6 @@ def threshold_figure_code() -> dict[str, str]:
     return _fingerprint(_job("threshold_figure"))
 
 
-def summary_code(problem: str) -> dict[str, str]:
-    """It checks each file against the problem's columns: it reads the problem's spec."""
-    return _fingerprint(_job("runs"), problems.folder(problem) / "__init__.py")
-
-
 def dataset_code() -> dict[str, str]:
     return _fingerprint(_job("dataset"))
 
@@ -353,10 +353,10 @@ def costs_code() -> dict[str, str]:
 
 
 def figure_inputs(config: dict, problem: str, figure) -> list[str]:
-    """A figure's input: the problem's per-run summary (``Figure.data == "runs"``) or
-    its result files (:func:`trace_inputs`)."""
+    """A figure's input: the per-run summaries of the problem's solver jobs
+    (``Figure.data == "runs"``) or its result files (:func:`trace_inputs`)."""
     if figure.data == "runs":
-        return [SUMMARY.format(problem=problem)]
+        return summaries_of(config, problem)
     return trace_inputs(config, problem)
 
 
@@ -370,11 +370,11 @@ def trace_inputs(config: dict, problem: str) -> list[str]:
 
 def chart_inputs(config: dict, problem: str, chart) -> list[str]:
     """A chart's input: the problem's convergence table (``Chart.data == "table"``), its
-    per-run summary (``"runs"``) or its result files (``"trace"``)."""
+    solver jobs' per-run summaries (``"runs"``) or its result files (``"trace"``)."""
     if chart.data == "table":
         return [f"results/tables/{problem}.csv"]
     if chart.data == "runs":
-        return [SUMMARY.format(problem=problem)]
+        return summaries_of(config, problem)
     return trace_inputs(config, problem)
 
 
@@ -388,6 +388,5 @@ def summary_spec() -> dict:
     return columns.summary_spec()
 
 
-SUMMARY = "results/summaries/{problem}.parquet"
 RUNS = "results/runs.parquet"
 VERDICT = "results/report/verdict.rst"  # the report's landing page includes it

@@ -1,24 +1,25 @@
 """Per-run summaries: one row per run, the file a notebook opens.
 
-``results/summaries/<problem>.parquet`` holds one row per run of the problem's
-current files (:func:`summarise`, one file in memory at a time), and
-``results/runs.parquet`` every problem's, written one summary at a time
-(:func:`write_dataset`), every column described in its metadata.  Both have the one
-schema of :func:`gdlab.columns.summary_columns`: the run-level columns of the
-results files, and each trace column's first and last values.  pyarrow only.
+Each solver job writes the summary of its runs beside its run file
+(``results/summaries/<problem>/<axis>_<value>/seeds_<a>-<b>.parquet``:
+:func:`summarise`, from every row it recorded), and ``results/runs.parquet`` holds
+every problem's, written from the jobs' summaries one at a time (:func:`write`),
+every column described in its metadata.  Both have the one schema of
+:func:`gdlab.columns.summary_columns`: the run-level columns of the results files,
+each trace column's first and last values and the run's rate window.  pyarrow only.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gdlab import columns, interrupt, schema
+from gdlab import columns, grid, interrupt, schema
 
 
 def arrow_schema(spec: dict) -> pa.Schema:
@@ -81,6 +82,9 @@ def summarise(table: pa.Table, spec: dict, windows: dict | None = None) -> pa.Ta
     return pa.Table.from_arrays(arrays, schema=out)
 
 
+ROW_GROUP = 1 << 18  # rows: ~80 MB of a summary's columns in memory at most
+
+
 def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.PathLike) -> int:
     """Write ``tables`` one after the other as one file (bounded memory), atomically,
     with ``meta`` and every column's meaning as JSON under the ``gdlab`` key of its
@@ -93,14 +97,22 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
         "types": {n: t for n, t, _d in spec["columns"]},  # checked on reading
     }
     out = arrow_schema(spec).with_metadata(schema.kv_metadata(doc))
-    rows = 0
+    rows, pending = 0, []
+    # row groups of about ROW_GROUP rows, however small the tables given (one a solver
+    # job): a long column compresses far better (a seed's start is the same at every α)
+    strings = [f.name for f in out if f.type == pa.string()]
     with (
         interrupt.atomic(path) as tmp,
-        pq.ParquetWriter(tmp, out, **schema.WRITE_OPTIONS) as writer,
+        pq.ParquetWriter(tmp, out, **schema.WRITE_OPTIONS, use_dictionary=strings) as writer,
     ):
         for t in tables:
-            writer.write_table(t)
+            pending.append(t)
             rows += t.num_rows
+            if sum(p.num_rows for p in pending) >= ROW_GROUP:
+                writer.write_table(pa.concat_tables(pending))
+                pending = []
+        if pending:
+            writer.write_table(pa.concat_tables(pending))
     return rows
 
 
@@ -182,6 +194,43 @@ def read_summary(
             "of another gdlab); delete it and rerun snakemake"
         )
     return table
+
+
+def read_summaries(
+    paths: list[str], problem: str, settings: dict | None = None, own: bool = True
+) -> Iterator[tuple[str, pa.Table]]:
+    """``(path, table)`` of each per-run summary a solver job wrote (:func:`gdlab.grid.summary_path`),
+    checked by :func:`gdlab.runs.read_summary` (ours, this problem, computed with
+    ``settings``) and to hold one row for each seed of the block its path names;
+    ``own``: only the problem's columns."""
+    if not paths:
+        raise schema.ResultFileError(f"{problem}: no run summaries were given")
+    for p in paths:
+        parsed = grid.parse_run_path(p, problem, "summaries")
+        table = read_summary(p, problem, own=own, settings=settings)
+        doc = summary_doc(p)
+        if parsed is not None:
+            block = list(range(parsed[2][0], parsed[2][1] + 1))
+            if [doc.get("setting"), doc.get("seeds")] != [parsed[1], list(parsed[2])]:
+                raise schema.ResultFileError(
+                    f"{p}: holds {doc.get('setting')!r} seeds {doc.get('seeds')!r}, not those its "
+                    "path names (a file copied or moved from elsewhere?); delete it and rerun "
+                    "snakemake"
+                )
+            if table["seed"].to_pylist() != block or set(table["setting"].to_pylist()) != {
+                parsed[1]
+            }:
+                raise schema.ResultFileError(
+                    f"{p}: its rows are not one per seed of {parsed[1]} {parsed[2][0]}-"
+                    f"{parsed[2][1]}; delete it and rerun snakemake"
+                )
+        yield p, table
+
+
+def read_runs(paths: list[str], problem: str, settings: dict | None = None) -> pa.Table:
+    """Every run of the summaries ``paths`` (:func:`read_summaries`), ``problem``'s
+    columns, as one table."""
+    return pa.concat_tables(t for _p, t in read_summaries(paths, problem, settings))
 
 
 def old_layout(root: str | os.PathLike) -> str | None:

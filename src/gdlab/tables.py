@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from gdlab import columns, grid, orbits, problems, report, runs, schema
-from gdlab.frames import median
+from gdlab.frames import frame, median
 
 
 def read_files(
@@ -51,37 +51,6 @@ def read_files(
         raise schema.ResultFileError(f"{problem}: no result files were given")
 
 
-def read_summaries(
-    paths: list[str], problem: str, settings: dict | None = None, own: bool = True
-) -> Iterator[tuple[str, pa.Table]]:
-    """``(path, table)`` of each per-run summary a solver job wrote (:func:`gdlab.grid.summary_path`),
-    checked by :func:`gdlab.runs.read_summary` (ours, this problem, computed with
-    ``settings``) and to hold one row for each seed of the block its path names;
-    ``own``: only the problem's columns."""
-    if not paths:
-        raise schema.ResultFileError(f"{problem}: no run summaries were given")
-    for p in paths:
-        parsed = grid.parse_run_path(p, problem, "summaries")
-        table = runs.read_summary(p, problem, own=own, settings=settings)
-        doc = runs.summary_doc(p)
-        if parsed is not None:
-            block = list(range(parsed[2][0], parsed[2][1] + 1))
-            if [doc.get("setting"), doc.get("seeds")] != [parsed[1], list(parsed[2])]:
-                raise schema.ResultFileError(
-                    f"{p}: holds {doc.get('setting')!r} seeds {doc.get('seeds')!r}, not those its "
-                    "path names (a file copied or moved from elsewhere?); delete it and rerun "
-                    "snakemake"
-                )
-            if table["seed"].to_pylist() != block or set(table["setting"].to_pylist()) != {
-                parsed[1]
-            }:
-                raise schema.ResultFileError(
-                    f"{p}: its rows are not one per seed of {parsed[1]} {parsed[2][0]}-"
-                    f"{parsed[2][1]}; delete it and rerun snakemake"
-                )
-        yield p, table
-
-
 def load(paths: list[str], problem: str, settings: dict | None = None) -> pd.DataFrame:
     """All rows of ``paths`` (:func:`read_files`), the problem's columns, as one frame."""
     return pa.concat_tables(t for _p, t in read_files(paths, problem, settings)).to_pandas()
@@ -98,8 +67,7 @@ def load_trace(paths: list[str], problem: str, settings: dict | None = None) -> 
     df = load(runs_paths, problem, settings)
     if not summaries:
         return df
-    every = pa.concat_tables(t for _p, t in read_summaries(summaries, problem, settings))
-    every = every.to_pandas()
+    every = frame(runs.read_runs(summaries, problem, settings))
     kept = pd.MultiIndex.from_frame(df[["setting", "seed"]].drop_duplicates())
     rest = every[~pd.MultiIndex.from_frame(every[["setting", "seed"]]).isin(kept)]
     if rest.empty:
@@ -284,9 +252,9 @@ def convergence_table(
     row_groups = by_grid_point(paths, problem) if paths else {}
     rows = []
     for setting in _order([s for s in groups if s], problem) + ([""] if "" in groups else []):
-        runs_ = pa.concat_tables(t for _p, t in read_summaries(groups[setting], problem, settings))
+        runs_ = frame(runs.read_runs(groups[setting], problem, settings))
         df = load(row_groups[setting], problem, settings) if row_groups else None
-        rows.append(grid_point_row(problem, runs_.to_pandas(), df, checks, settings))
+        rows.append(grid_point_row(problem, runs_, df, checks, settings))
     if not rows:
         raise schema.ResultFileError(f"{problem}: the result files hold no runs")
     return pd.DataFrame(rows)

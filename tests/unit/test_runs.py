@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow.compute as pc
 import pytest
 
-from gdlab import columns, plan, problems, runs, schema, solve, tables
+from gdlab import columns, plan, problems, runs, schema, solve
 
 SETTINGS = {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
 
@@ -112,16 +112,16 @@ def _summary(path, problem: str, setting: str, settings: dict) -> None:
     ids=["another_problem", "other_settings"],
 )
 def test_a_summary_is_the_one_its_name_asks_for(tmp_path, capsys, made_as, words):
-    """results/summaries/quadratic.parquet that is valid but holds another problem's
+    """A solver job's summary of quadratic that is valid but holds another problem's
     runs, or runs computed with other solver settings, stops results/runs.parquet in
-    one line (and every figure that reads it), never read as quadratic's runs."""
+    one line (and every table and figure that reads it), never read as quadratic's runs."""
     from argparse import Namespace
 
-    from gdlab import script
+    from gdlab import grid, script
     from gdlab.jobs import dataset
 
-    path = tmp_path / "summaries" / "quadratic.parquet"
-    path.parent.mkdir()
+    path = tmp_path / grid.summary_path("quadratic", "alpha_0.5", "0-2")
+    path.parent.mkdir(parents=True)
     _summary(path, *made_as)
     args = Namespace(
         spec=plan.summary_spec(),
@@ -147,11 +147,11 @@ def test_a_summary_is_the_one_its_name_asks_for(tmp_path, capsys, made_as, words
 )
 def test_a_job_summary_copied_to_another_job_s_path_is_refused(tmp_path, capsys, written_as, words):
     """A solver job's summary under another job's name (a block or grid point it does
-    not hold) stops the table and the problem's summary in one line naming the file."""
+    not hold) stops the table and results/runs.parquet in one line naming the file."""
     from argparse import Namespace
 
     from gdlab import grid, script
-    from gdlab.jobs import runs as runs_job
+    from gdlab.jobs import dataset
 
     setting, first, last = written_as
     _table, summary = solve.solve_block("quadratic", setting, first, last, SETTINGS)
@@ -161,23 +161,22 @@ def test_a_job_summary_copied_to_another_job_s_path_is_refused(tmp_path, capsys,
     path.parent.mkdir(parents=True)
     runs.write([summary], plan.summary_spec(), meta, path)
     with pytest.raises(schema.ResultFileError, match=words):
-        list(tables.read_summaries([str(path)], "quadratic", SETTINGS))
+        list(runs.read_summaries([str(path)], "quadratic", SETTINGS))
     args = Namespace(
-        problem="quadratic",
-        settings=SETTINGS,
+        settings={"quadratic": SETTINGS},
         spec=plan.summary_spec(),
-        out=str(tmp_path / "summary.parquet"),
+        out=str(tmp_path / "runs.parquet"),
         summaries=[str(path)],
     )
     with pytest.raises(SystemExit) as exc:
-        script.run("run_summary", args, runs_job.main)
+        script.run("runs_dataset", args, dataset.main)
     err = capsys.readouterr().err.strip().splitlines()
     assert exc.value.code == 1 and len(err) == 1 and str(path) in err[0], err
-    assert not (tmp_path / "summary.parquet").exists()
+    assert not (tmp_path / "runs.parquet").exists()
     # the summary its name asks for is read
     _table, summary = solve.solve_block("quadratic", "alpha_0.5", 3, 5, SETTINGS)
     runs.write(
         [summary], plan.summary_spec(), {**meta, "setting": "alpha_0.5", "seeds": [3, 5]}, path
     )
-    ((_p, back),) = tables.read_summaries([str(path)], "quadratic", SETTINGS)
+    ((_p, back),) = runs.read_summaries([str(path)], "quadratic", SETTINGS)
     assert back["seed"].to_pylist() == [3, 4, 5]

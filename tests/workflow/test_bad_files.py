@@ -88,7 +88,12 @@ def test_an_unreadable_file_stops_the_table_and_delete_and_rerun_recovers(study,
 
 
 @pytest.mark.parametrize(
-    "path", [RUN, "results/summaries/quadratic.parquet", "results/thresholds/quadratic.csv"]
+    "path",
+    [
+        RUN,
+        RUN.replace("results/runs/", "results/summaries/"),  # the job's per-run summary
+        "results/thresholds/quadratic.csv",
+    ],
 )
 def test_a_deleted_intermediate_file_is_recomputed(study, tiny_study, path):
     """Whichever job a damaged file failed first (the order of ready jobs varies), the

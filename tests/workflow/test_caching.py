@@ -126,8 +126,8 @@ def aggregations(problem: str) -> set[str]:
     out = tables(problem) | checks(*CHECKS_OF[problem])
     if problem in ITERATIVE:  # its table joins the convergence check
         out.add(CONVERGENCE)
-    # its per-run summary, and results/runs.parquet made of every problem's
-    out |= {gdplan.SUMMARY.format(problem=problem), gdplan.RUNS}
+    # results/runs.parquet, made of every problem's solver jobs' summaries
+    out |= {gdplan.RUNS}
     return out | figures(*FIGURES_OF[problem]) | charts(problem)
 
 

@@ -115,14 +115,10 @@ def test_a_sixth_problem_is_one_folder_and_reruns_nothing_else(study):
         "table",
         f"table_html_{NAME}",
         "check_convergence",
-        "run_summary",  # its per-run summary ...
-        "runs_dataset",  # ... and results/runs.parquet, which holds every problem's runs
+        "runs_dataset",  # results/runs.parquet, which holds every problem's runs
         "verdict",  # the report's landing page, which names every table
         "job_costs",  # what each job cost, remade after any job
         "all",
-    }
-    assert {o for rule, outs in jobs if rule == "run_summary" for o in outs} == {
-        f"results/summaries/{NAME}.parquet"
     }
 
     # the real run does exactly that, and the new table has a verdict

@@ -4,6 +4,7 @@ import json
 import re
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
@@ -171,7 +172,8 @@ def test_every_job_cost_is_recorded_and_gathered(test_study):
     solver = table[table["problem"].notna()]
     assert len(solver) == sum(len(grid.jobs(cfg, p)) for p in gdplan.study(cfg))
     for problem, rows in solver.groupby("problem"):
-        runs = pq.read_table(test_study / gdplan.SUMMARY.format(problem=problem)).to_pandas()
+        paths = [test_study / p for p in gdplan.summaries_of(cfg, problem)]
+        runs = pa.concat_tables(pq.read_table(p) for p in paths).to_pandas()
         assert rows["runs"].sum() == len(runs)
         assert rows["run_steps"].sum() == runs["steps"].sum()
     page = (test_study / gdplan.COSTS["html"]).read_text()

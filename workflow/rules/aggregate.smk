@@ -96,31 +96,10 @@ rule check_convergence:
         " {input.tables:q} 2> {log:q}"
 
 
-# Per-run summaries: one row per run, one schema for every problem (docs/results.md).
-rule run_summary:
-    input:
-        summaries=summaries_of,
-    output:
-        parquet=plan.SUMMARY,
-    log:
-        "results/logs/summaries/{problem}.log",
-    benchmark:
-        plan.benchmark(plan.SUMMARY)
-    localrule: True
-    conda:
-        ENVS["aggregate"]
-    params:
-        settings=lambda w: plan.solver_settings(config, w.problem),
-        spec=fixed(plan.as_json(plan.summary_spec())),
-        code=lambda w: plan.summary_code(w.problem),
-    shell:
-        "python -m gdlab.jobs.runs --problem {wildcards.problem:q} --settings {params.settings:q}"
-        " --spec {params.spec:q} --out {output.parquet:q} {input.summaries:q} 2> {log:q}"
-
-
 rule runs_dataset:
     input:
-        summaries=expand(plan.SUMMARY, problem=PROBLEMS),
+        # every solver job's per-run summary (docs/results.md)
+        summaries=plan.study_summaries(config),
     output:
         # not in the report: a large study's file would make the report as large
         parquet=plan.RUNS,

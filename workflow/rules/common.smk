@@ -82,10 +82,6 @@ wildcard_constraints:
 # real edit reruns exactly the jobs that run the edited file; a touch, a moved
 # checkout or a formatting-only edit (comments, blank lines, ruff format) reruns
 # nothing.
-def runs_of(wildcards):
-    return plan.runs_of(config, wildcards.problem)
-
-
 def summaries_of(wildcards):
     return plan.summaries_of(config, wildcards.problem)
 

@@ -20,7 +20,7 @@ def data(chart, problem: str, paths: list[str], settings: dict):
     if chart.data == "table":
         return tables.read_csv(paths[0])
     if chart.data == "runs":
-        return frame(runs.read_summary(paths[0], problem, own=True, settings=settings))
+        return frame(runs.read_runs(paths, problem, settings))
     return tables.load_trace(paths, problem, settings)
 
 

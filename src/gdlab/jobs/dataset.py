@@ -1,19 +1,37 @@
-r"""``results/runs.parquet``: every problem's per-run summary in one file.
+r"""``results/runs.parquet``: every problem's per-run summaries in one file.
 
     python -m gdlab.jobs.dataset --spec '{"trace": [...], "columns": {...}}' \
         --settings '{"PROBLEM": {"max_steps": ...}, ...}' \
-        --out results/runs.parquet results/summaries/PROBLEM.parquet ...
+        --out results/runs.parquet \
+        results/summaries/PROBLEM/SETTING/seeds_A-B.parquet ...
 
-Written one summary at a time, every column described in the file's metadata.  Each
-summary must be the one its name asks for: of that problem alone, computed with the
-current configuration's solver settings (``--settings``).
+The solver jobs' summaries, written one after the other (one in memory at a time,
+in row groups of :data:`gdlab.runs.ROW_GROUP` rows), every column described in the
+file's metadata.  Each summary must be the one its name asks for: of that problem,
+grid point and seeds, computed with the current configuration's solver settings
+(``--settings``).
 """
 
 import json
 from pathlib import Path
 
-from gdlab import runs, script
+from gdlab import grid, runs, script
 from gdlab.schema import ResultFileError
+
+
+def by_problem(paths: list[str], settings: dict) -> dict[str, list[str]]:
+    """The summaries ``paths`` grouped by the problem their path names, each a problem of
+    the study (``settings``'s keys), in the order given."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        parsed = grid.parse_run_path(path, None, "summaries")
+        problem = parsed[0] if parsed else None
+        if problem not in settings:
+            raise ResultFileError(
+                f"{path}: not a per-run summary of a problem of this study ({', '.join(settings)})"
+            )
+        out.setdefault(problem, []).append(path)
+    return out
 
 
 def main(args):
@@ -24,23 +42,20 @@ def main(args):
             "current files: delete it (`snakemake prune` deletes every file the config does not "
             "make) and rerun snakemake"
         )
-    wanted = {path: Path(path).stem for path in args.summaries}
-    for path, problem in wanted.items():  # their metadata first (file footers only) ...
-        if problem not in args.settings:
-            raise ResultFileError(
-                f"{path}: {problem!r} is not a problem of this study ({', '.join(args.settings)})"
-            )
-        runs.summary_doc(path, problem, args.settings[problem])
+    wanted = by_problem(args.summaries, args.settings)
+    for problem, paths in wanted.items():  # their metadata first (file footers only) ...
+        for path in paths:
+            runs.summary_doc(path, problem, args.settings[problem])
     runs.write(  # ... then their rows, one summary in memory at a time
         (
-            runs.read_summary(p, problem, settings=args.settings[problem])
-            for p, problem in wanted.items()
+            table
+            for problem, paths in wanted.items()
+            for _path, table in runs.read_summaries(
+                paths, problem, args.settings[problem], own=False
+            )
         ),
         args.spec,
-        {
-            "problems": list(wanted.values()),
-            "settings": {p: args.settings[p] for p in wanted.values()},
-        },
+        {"problems": list(wanted), "settings": {p: args.settings[p] for p in wanted}},
         args.out,
     )
 
@@ -52,5 +67,5 @@ if __name__ == "__main__":
         "--settings", type=json.loads, required=True, help="each problem's solver settings, JSON"
     )
     p.add_argument("--out", required=True)
-    p.add_argument("summaries", nargs="+", help="results/summaries/*.parquet")
+    p.add_argument("summaries", nargs="+", help="every solver job's per-run summary")
     script.run("dataset", p.parse_args(), main)
