@@ -340,8 +340,12 @@ def threshold_figure_code() -> dict[str, str]:
     return _fingerprint(_job("threshold_figure"))
 
 
-def dataset_code() -> dict[str, str]:
-    return _fingerprint(_job("dataset"))
+def dataset_code(config: dict) -> dict[str, str]:
+    """It checks each summary's path against its problem's grid: it reads the study's
+    problems' specs."""
+    return _fingerprint(
+        _job("dataset"), *(problems.folder(p) / "__init__.py" for p in study(config))
+    )
 
 
 def verdict_code() -> dict[str, str]:

@@ -113,7 +113,7 @@ rule runs_dataset:
     params:
         spec=fixed(plan.as_json(plan.summary_spec())),
         settings=fixed(plan.study_settings(config)),
-        code=plan.dataset_code(),
+        code=plan.dataset_code(config),
     shell:
         "python -m gdlab.jobs.dataset --spec {params.spec:q} --settings {params.settings:q}"
         " --out {output.parquet:q} {input.summaries:q} 2> {log:q}"

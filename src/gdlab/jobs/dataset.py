@@ -24,9 +24,10 @@ def by_problem(paths: list[str], settings: dict) -> dict[str, list[str]]:
     the study (``settings``'s keys), in the order given."""
     out: dict[str, list[str]] = {}
     for path in paths:
-        parsed = grid.parse_run_path(path, None, "summaries")
-        problem = parsed[0] if parsed else None
-        if problem not in settings:
+        parts = Path(path).parts
+        # results/summaries/<problem>/...: a problem of the study, then its own grid's path
+        problem = parts[-3] if parts[-5:-3] == ("results", "summaries") else None
+        if problem not in settings or grid.parse_run_path(path, problem, "summaries") is None:
             raise ResultFileError(
                 f"{path}: not a per-run summary of a problem of this study ({', '.join(settings)})"
             )
