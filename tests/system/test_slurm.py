@@ -67,7 +67,8 @@ DAEMONS = ("munged", "slurmctld", "slurmd")
 SUBMITTED_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
 # In a SLURM job's log, each member job runs in its own nested `snakemake`
 # (through srun), which prints "localrule solve:" and the job's output.
-RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: (\S+)\n", re.MULTILINE)
+# Its first output is the run file (the job's summary follows it on the line).
+RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: ([^,\s]+)[^\n]*\n", re.MULTILINE)
 # The failure test breaks the solver of this problem (one solver job in the overlay).
 FAILING_PROBLEM = "conv_huber"
 INJECTED = """
