@@ -174,12 +174,14 @@ def read_summary(
     problem: str | None = None,
     own: bool = False,
     settings: dict | None = None,
+    only: tuple[str, ...] = (),
 ) -> pa.Table:
     """A per-run summary written by the workflow, checked by :func:`summary_doc`.
-    ``own``: only ``problem``'s columns (the other problems' are NULL there)."""
+    ``own``: only ``problem``'s columns (the other problems' are NULL there); ``only``:
+    of those, these and ``setting`` and ``seed`` (:func:`selected`)."""
     listed = summary_doc(path, problem, settings).get("types")
     listed = listed if isinstance(listed, dict) else {}
-    names = list(columns.summary_columns((problem,))) if own and problem else None
+    names = selected(problem, only) if own and problem else None
     try:
         table = pq.read_table(path, columns=names, page_checksum_verification=True)
         found = {f.name: schema.TYPE_NAMES.get(f.type) for f in table.schema}  # names decoded
@@ -196,18 +198,35 @@ def read_summary(
     return table
 
 
+def selected(problem: str, only: tuple[str, ...] = ()) -> list[str]:
+    """``problem``'s summary columns, in the file's order; with ``only``, just those and
+    ``setting`` and ``seed`` (a name that is not one of them is a ValueError)."""
+    names = list(columns.summary_columns((problem,)))
+    if not only:
+        return names
+    unknown = sorted(set(only) - set(names))
+    if unknown:
+        raise ValueError(f"{problem}: no summary column {', '.join(unknown)}")
+    wanted = {"setting", "seed", *only}
+    return [n for n in names if n in wanted]
+
+
 def read_summaries(
-    paths: list[str], problem: str, settings: dict | None = None, own: bool = True
+    paths: list[str],
+    problem: str,
+    settings: dict | None = None,
+    own: bool = True,
+    only: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, pa.Table]]:
     """``(path, table)`` of each per-run summary a solver job wrote (:func:`gdlab.grid.summary_path`),
     checked by :func:`gdlab.runs.read_summary` (ours, this problem, computed with
     ``settings``) and to hold one row for each seed of the block its path names;
-    ``own``: only the problem's columns."""
+    ``own``: only the problem's columns, of them only ``only`` where given."""
     if not paths:
         raise schema.ResultFileError(f"{problem}: no run summaries were given")
     for p in paths:
         parsed = grid.parse_run_path(p, problem, "summaries")
-        table = read_summary(p, problem, own=own, settings=settings)
+        table = read_summary(p, problem, own=own, settings=settings, only=only)
         doc = summary_doc(p)
         if parsed is not None:
             block = list(range(parsed[2][0], parsed[2][1] + 1))
@@ -227,10 +246,12 @@ def read_summaries(
         yield p, table
 
 
-def read_runs(paths: list[str], problem: str, settings: dict | None = None) -> pa.Table:
+def read_runs(
+    paths: list[str], problem: str, settings: dict | None = None, only: tuple[str, ...] = ()
+) -> pa.Table:
     """Every run of the summaries ``paths`` (:func:`read_summaries`), ``problem``'s
-    columns, as one table."""
-    return pa.concat_tables(t for _p, t in read_summaries(paths, problem, settings))
+    columns (``only`` those, where given), as one table."""
+    return pa.concat_tables(t for _p, t in read_summaries(paths, problem, settings, only=only))
 
 
 def old_layout(root: str | os.PathLike) -> str | None:

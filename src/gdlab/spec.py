@@ -78,7 +78,9 @@ class Figure:
     ``data`` is what ``df`` holds, one of :attr:`DATA`: ``"trace"``, every recorded
     row of every run (the problem's result files); ``"runs"``, one row per run (its
     per-run summary, :func:`gdlab.columns.summary_columns`: far less memory for a large
-    study)."""
+    study).  ``columns``, with ``data="runs"``: the summary columns it reads, the only
+    ones read from the files (besides ``setting`` and ``seed``, which every read checks);
+    empty: every column of the problem."""
 
     name: str
     function: str
@@ -86,12 +88,15 @@ class Figure:
     config: Mapping[str, str] = field(default_factory=dict)
     options: Mapping[str, object] = field(default_factory=dict)
     data: str = "trace"
+    columns: tuple[str, ...] = ()
     DATA: ClassVar[tuple[str, ...]] = ("trace", "runs")
 
     def __post_init__(self):
         if self.data not in self.DATA:
             allowed = ", ".join(repr(d) for d in self.DATA)
             raise ValueError(f"{type(self).__name__} {self.name}: data must be one of {allowed}")
+        if self.columns and self.data != "runs":
+            raise ValueError(f"{type(self).__name__} {self.name}: columns need data='runs'")
 
 
 @dataclass(frozen=True)

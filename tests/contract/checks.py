@@ -22,7 +22,8 @@ The checks, in order:
 * ``captions_are_written`` — the table's, every figure's and every check's caption
   exists and is not empty;
 * ``functions_import`` — its numerics (``run``, ``data_process``) and every function
-  its spec names (figures, checks, threshold experiment) import and are callable;
+  its spec names (figures, checks, threshold experiment) import and are callable, and
+  the columns its figures read are its summary columns;
 * ``theory_answers_the_interface`` — ``predict``, ``table_row``, ``threshold`` (None
   or a float); ``predict`` of every test grid value is an outcome or None;
 * ``rows_do_not_depend_on_the_block`` — a seed's rows, computed alone or in blocks cut
@@ -77,7 +78,7 @@ import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid, plan, problems, schema, seeding, solve, threshold
+from gdlab import descent, grid, plan, problems, runs, schema, seeding, solve, threshold
 from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -286,12 +287,18 @@ def _callable(name: str, ref: str, what: str) -> None:
 @check()
 def check_functions_import(name: str) -> None:
     """numerics.run and numerics.data_process, and every function its spec names (figures,
-    checks, its threshold experiment), import and are callable."""
+    checks, its threshold experiment), import and are callable; the columns a figure
+    reads (Figure.columns) are the problem's summary columns."""
     spec = problems.spec(name)
     for fn in ("run", "data_process"):
         _callable(name, f"numerics:{fn}", "the solver's")
     for item in (*spec.figures, *spec.checks):
         _callable(name, item.function, f"{type(item).__name__.lower()} {item.name}'s")
+    for figure in spec.figures:
+        try:
+            runs.selected(name, figure.columns)
+        except ValueError as exc:
+            raise AssertionError(f"{rel(name)}: figure {figure.name}'s columns: {exc}") from None
     if spec.thresholds is not None:
         _callable(name, spec.thresholds.function, "SPEC.thresholds.function")
 
@@ -607,8 +614,9 @@ def check_cut_trajectories_keep_every_number(name: str) -> None:
     settings = grid.solver_settings(cfg, name)
     for whole, written in zip(verdicts.solved(name), verdicts.summaries(name), strict=True):
         setting, seeds = whole["setting"][0].as_py(), whole["seed"].to_numpy()
+        every = written["seed"].to_numpy()  # the run file has the traced seeds' rows only
         part, summary = solve.solve_block(
-            name, setting, int(seeds.min()), int(seeds.max()), settings, trajectories=1
+            name, setting, int(every.min()), int(every.max()), settings, trajectories=1
         )
         assert part.num_rows < whole.num_rows, f"{name}: cutting the trajectories kept every row"
         assert part.equals(whole.filter(pa.array(seeds < 1))), f"{name} {setting}: seed 0's rows"

@@ -13,6 +13,7 @@ import yaml
 from conftest import REPO
 from gdlab import config as gdconfig
 from gdlab import problems
+from gdlab.spec import Figure
 
 NAMES = problems.names()
 CONFIGS = {
@@ -150,3 +151,16 @@ def test_the_registry_hands_out_only_what_answers_the_interface(monkeypatch):
     assert "gdlab.spec.Numerics" in str(err.value) and "\n" not in str(err.value)
     with pytest.raises(problems.ProblemError, match=r"SPEC.theory lacks .*gdlab.spec.Theory"):
         problems.theory("quadratic")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"data": "rows"}, "data must be one of 'trace', 'runs'"),
+        ({"columns": ("x_final",)}, "columns need data='runs'"),
+    ],
+    ids=["unknown_data", "columns_of_a_trace_figure"],
+)
+def test_a_figure_declared_wrong_is_refused_with_its_name(kwargs, words):
+    with pytest.raises(ValueError, match=f"Figure landscape: {re.escape(words)}"):
+        Figure("landscape", "landscape:figure", "a label", **kwargs)

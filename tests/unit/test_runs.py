@@ -66,6 +66,17 @@ def test_summary_is_the_first_and_last_row_of_every_run(tmp_path):
     )
     own = runs.read_summary(path, "sharp_wide", own=True)
     assert "err_dense" not in own.schema.names and "x_start" in own.schema.names
+    # a figure's columns only (Figure.columns), with the two every read checks, in order
+    some = runs.read_summary(path, "sharp_wide", own=True, only=("x_final", "alpha"))
+    assert some.schema.names == ["setting", "alpha", "seed", "x_final"]
+    assert some.to_pydict() == own.select(some.schema.names).to_pydict()
+
+
+def test_a_column_a_problem_has_not_is_refused_by_name():
+    assert runs.selected("sharp_wide", ("x_final",)) == ["setting", "seed", "x_final"]
+    assert runs.selected("sharp_wide") == list(columns.summary_columns(("sharp_wide",)))
+    with pytest.raises(ValueError, match="sharp_wide: no summary column err_dense, nope"):
+        runs.selected("sharp_wide", ("nope", "x_final", "err_dense"))
 
 
 def test_null_where_a_value_does_not_apply():

@@ -17,7 +17,7 @@ def main(args):
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
     if figure.data == "runs":
-        df = frame(runs.read_runs(args.runs, args.problem, args.settings))
+        df = frame(runs.read_runs(args.runs, args.problem, args.settings, figure.columns))
     else:
         df = tables.load_trace(args.runs, args.problem, args.settings)
     draw(args.problem, df, [args.png, args.svg], args.dpi, **args.params)

@@ -46,6 +46,8 @@ def _step_range(description: str, null: bool = False) -> dict:
     }
 
 
+# the summary columns its figures read: where each run started and ended (ends.py)
+ENDS = ("alpha", "outcome", "minimum", "x_start", "x_final")
 HOMEWORK = {
     "homework_alphas": "problems.sharp_wide.alphas",
     "start_interval": "problems.sharp_wide.start_interval",
@@ -91,9 +93,9 @@ SPEC = Problem(
     ),
     validate=validate,
     thresholds=Thresholds("stability:cases", bracket=(0.01, 4.0), count=2),
-    # no figure draws a trajectory (they read one row per run): 100 seeds of each α
-    # keep theirs for a reader; the default study's 50 keep every row
-    trajectories=100,
+    # no figure draws a trajectory (they read one row per run): the first 10 seeds
+    # of each α keep theirs for a reader
+    trajectories=10,
     theory="theory",
     columns={
         "x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem"),
@@ -110,6 +112,7 @@ SPEC = Problem(
             "basin ratio: where GD ends, per α",
             config=HOMEWORK,
             data="runs",
+            columns=ENDS,
         ),
         Figure(
             "sharp_wide_landscape",
@@ -117,6 +120,7 @@ SPEC = Problem(
             "landscape: f(x), where runs start and end",
             config=HOMEWORK,
             data="runs",
+            columns=ENDS,
         ),
         Figure(
             "basin_map",
@@ -124,6 +128,7 @@ SPEC = Problem(
             "basin map: where GD ends, over step size α and start x₀",
             config={"start_interval": "problems.sharp_wide.start_interval"},
             data="runs",
+            columns=ENDS,
         ),
         Figure(
             "bifurcation",
@@ -131,6 +136,7 @@ SPEC = Problem(
             "bifurcation diagram: each run's last iterate against α, by where it ended",
             config={"start_interval": "problems.sharp_wide.start_interval"},
             data="runs",
+            columns=ENDS,
         ),
     ),
     charts=(
