@@ -13,10 +13,18 @@ import zlib
 
 import numpy as np
 
+SEED = "seed"  # in an entropy template, the place of the run's seed
+
 
 def entropy(problem: str, seed: int, root_seed: int) -> list[int]:
     """The ``SeedSequence`` entropy of one run (recorded in each file's provenance)."""
     return [int(root_seed), zlib.crc32(problem.encode()), int(seed)]
+
+
+def entropy_template(problem: str, root_seed: int) -> list:
+    """Every run's :func:`entropy` in one list: the string ``"seed"`` stands for the
+    run's seed (a file's ``seed_entropy``: one entry for all its seeds, not one each)."""
+    return [*entropy(problem, 0, root_seed)[:-1], SEED]
 
 
 def generator(problem: str, seed: int, root_seed: int) -> np.random.Generator:

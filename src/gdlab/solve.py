@@ -108,10 +108,11 @@ def _provenance(
         "setting": setting,
         "seeds": [seeds[0], seeds[-1]],
         "settings": settings,
+        # every seed's entropy, the seed where it says "seed" (seeding.entropy_template)
         "seed_entropy": (
-            [["RandomState", s] for s in seeds]
+            ["RandomState", seeding.SEED]
             if spec.seeding == "legacy"
-            else [seeding.entropy(problem, s, root) for s in seeds]
+            else seeding.entropy_template(problem, root)
         ),
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),

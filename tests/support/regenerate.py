@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 
 def generator(meta: dict, seed: int):
-    first = meta["seeds"][0]
-    entropy = meta["seed_entropy"][seed - first]
+    # one list for every seed of the file: the run's seed goes where it says "seed"
+    entropy = [seed if e == "seed" else e for e in meta["seed_entropy"]]
     if meta["data"]["generator"] == "RandomState":
         return np.random.RandomState(entropy[1])
     return np.random.default_rng(np.random.SeedSequence(entropy))

@@ -75,7 +75,7 @@ def test_schema_round_trip_and_provenance(tmp_path):
     assert own.schema.names == list(schema.columns("quadratic"))
     doc = schema.provenance(path)
     assert doc["problem"] == "quadratic" and doc["seeds"] == [0, 2]
-    assert doc["settings"]["max_steps"] == 100 and len(doc["seed_entropy"]) == 3
+    assert doc["settings"]["max_steps"] == 100 and doc["seed_entropy"][-1] == "seed"
     assert "numpy" in doc["versions"]
     # byte-identical for identical inputs
     schema.write(

@@ -92,3 +92,12 @@ def test_draw_block_equals_draw_for_every_registered_process():
             assert set(block) == set(one)
             for key, drawn in one.items():
                 assert np.array_equal(block[key][i], drawn), (name, key, s)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**32 - 1, 2**32, 2**63 - 1])
+def test_a_file_s_entropy_template_gives_every_seed_its_own(seed):
+    """A result file states one entropy for all its seeds, "seed" in the seed's place."""
+    template = seeding.entropy_template("sharp_wide", 20240309)
+    assert template.count(seeding.SEED) == 1
+    filled = [seed if e == seeding.SEED else e for e in template]
+    assert filled == seeding.entropy("sharp_wide", seed, 20240309)
