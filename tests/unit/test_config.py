@@ -157,7 +157,7 @@ def test_the_source_line_names_the_command_line(tmp_path):
         "Error: invalid configuration: nothing was run and results/ was not touched.",
         "Configuration read from: config/config.yaml, then --config seeds_per_job=0",
         "  - seeds_per_job: 0 is out of range (must be >= 1); allowed: seeds computed by one "
-        "solver job (one Parquet file), an integer from 1 to 10000",
+        "solver job (one Parquet file), an integer from 1 to 100000",
     ]
 
 
@@ -305,7 +305,7 @@ def test_validate_raises_config_error():
         gdconfig.validate(cfg, SCHEMA_PATH)
     assert exc.value.messages == [
         "seeds_per_job: 0 is out of range (must be >= 1); allowed: seeds computed by one solver "
-        "job (one Parquet file), an integer from 1 to 10000"
+        "job (one Parquet file), an integer from 1 to 100000"
     ]
 
 
@@ -337,3 +337,20 @@ def test_a_results_that_is_not_a_folder_is_named(tmp_path):
         "results/runs: is a file, not a folder; gdlab writes every result under results/runs/: "
         "move or delete that file"
     ]
+
+
+@pytest.mark.parametrize("name", ["large.yaml", "sharp_wide_1e7.yaml"])
+def test_a_shipped_study_is_valid_and_as_large_as_it_says(name):
+    """The study configs, merged over config/config.yaml as `--configfile` merges them:
+    valid (the memory model included), sharp_wide alone, and of the size their
+    comments and docs/large.md state."""
+    cfg = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    update_config(cfg, yaml.safe_load((REPO / "config" / name).read_text()))
+    gdconfig.validate(cfg, SCHEMA_PATH)
+    assert plan.configured(cfg) == ["sharp_wide"]
+    jobs = list(grid.jobs(cfg, "sharp_wide"))
+    runs = sum(job.last - job.first + 1 for job in jobs)
+    assert (runs, len(jobs)) == {
+        "large.yaml": (253 * 4000, 253),
+        "sharp_wide_1e7.yaml": (101 * 100_000, 404),
+    }[name]
