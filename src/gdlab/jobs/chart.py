@@ -25,6 +25,7 @@ def data(chart, problem: str, paths: list[str], settings: dict):
 
 
 def main(args):
+    runs.system_allocator()
     chart = next(c for c in problems.spec(args.problem).charts if c.name == args.chart)
     draw = problems.function(args.problem, chart.function)
     df = data(chart, args.problem, args.inputs, args.settings)

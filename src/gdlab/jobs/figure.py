@@ -14,6 +14,7 @@ from gdlab.frames import frame
 
 
 def main(args):
+    runs.system_allocator()
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
     if figure.data == "runs":
