@@ -251,7 +251,7 @@ def threshold_params(config: dict, problem: str) -> str:
         {
             "bracket": [float(v) for v in own.get("bracket", t.bracket)],
             "rtol": float(top["rtol"]),
-            "window": int(own.get("window", top["window"])),
+            "window": int(own.get("window", t.window or top["window"])),
             "cases": {kw: lookup(config, path) for kw, path in t.config.items()},
         }
     )
