@@ -149,3 +149,13 @@ class Nesterov(Momentum):
 
     def critical_alpha_lambda(self) -> float:
         return (2.0 + 2.0 * self.beta) / (1.0 + 2.0 * self.beta)
+
+
+# The methods by name (a config's ``methods``, a result file's ``method`` column).
+METHODS: dict[str, type[Method]] = {"gd": GD, "heavy_ball": HeavyBall, "nesterov": Nesterov}
+
+
+def by_name(name: str, beta: float = 0.0) -> Method:
+    """The method ``name`` (one of :data:`METHODS`) with momentum ``beta``."""
+    cls = METHODS[name]
+    return cls(beta=float(beta)) if issubclass(cls, Momentum) else cls()

@@ -262,6 +262,8 @@ def threshold_counts(config: dict) -> str:
     out = {}
     for p in with_thresholds(config):
         count = problems.spec(p).thresholds.count
+        if callable(count):
+            count = count(config)
         out[p] = int(lookup(config, count) if isinstance(count, str) else count)
     return as_json(out)
 

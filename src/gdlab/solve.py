@@ -115,7 +115,7 @@ def _provenance(
         "seed_entropy": (
             [["RandomState", s] for s in seeds]
             if spec.seeding == "legacy"
-            else [seeding.entropy(problem, s, root) for s in seeds]
+            else [seeding.entropy(spec.seed_stream or problem, s, root) for s in seeds]
         ),
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),

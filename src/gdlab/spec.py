@@ -163,8 +163,9 @@ class Thresholds:
       as keywords; returns a :class:`gdlab.threshold.Cases` (minima, theory, gradient);
     * ``bracket`` — the default ``[lo, hi]`` (``problems.<name>.threshold.bracket``
       overrides it), in units of ``axis``: GD stable at lo, unstable at hi, every case;
-    * ``count`` — the number of cases: an int, or the dotted config path of it (its
-      ``seeds``), so that a table with rows missing never passes the check;
+    * ``count`` — the number of cases: an int, the dotted config path of it (its
+      ``seeds``), or ``count(config) -> int`` (pure Python), so that a table with rows
+      missing never passes the check;
     * ``config`` — keyword -> dotted config path: exactly what the cases depend on (the
       job's params, so only these rerun it);
     * ``axis`` — the bracket's unit: ``"α"``, or the symbol of the problem's own unit
@@ -175,7 +176,7 @@ class Thresholds:
 
     function: str
     bracket: tuple[float, float]
-    count: int | str = 1
+    count: int | str | Callable[[dict], int] = 1
     config: Mapping[str, str] = field(default_factory=dict)
     axis: str = "α"
     axis_note: str = "the step size"
@@ -190,6 +191,8 @@ class Problem:
     * ``seeding`` — ``"root"``: seed s draws from ``SeedSequence([root_seed,
       crc32(name), s])`` (:mod:`gdlab.seeding`); ``"legacy"``: from NumPy's
       ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
+    * ``seed_stream`` — the name in that entropy, when it is not the problem's own: a
+      problem that runs another's data draws from its stream (None: its own name);
     * ``iterative`` — GD runs with outcomes and rates (its table joins the
       convergence check; it may have a ``checks.rate_rtol.<name>`` tolerance);
     * ``constant_hessian`` — the Hessian is the same everywhere: the local theory holds
@@ -231,6 +234,7 @@ class Problem:
     schema: Mapping
     theory: object
     seeding: str = "root"
+    seed_stream: str | None = None
     iterative: bool = True
     constant_hessian: bool = False
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)

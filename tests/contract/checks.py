@@ -392,7 +392,7 @@ def check_metadata_states_how_to_regenerate(name: str) -> None:
         )
     root = meta["settings"].get("root_seed", 0)
     for seed in seeds:
-        ours = seeding.draw(data, name, seed, root)
+        ours = seeding.draw(data, spec.seed_stream or name, seed, root)
         theirs = regenerate.draws(meta, seed)
         assert list(theirs) == list(ours), f"{name}: the draws are not named {list(ours)}"
         for key, value in ours.items():

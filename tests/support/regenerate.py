@@ -107,12 +107,25 @@ def momentum_quadratic(meta, d):
     return start, h, lambda t: t, lambda t: 0.5 * t @ t, momentum_step(name, beta)
 
 
+def momentum_lsq(meta, d):
+    name, beta, h = pair_value(meta)
+    X, Y = d["X"], d["Y"]
+    return (
+        d["theta0"],
+        h / np.linalg.eigvalsh(X.T @ X).max(),
+        lambda t: X.T @ (X @ t - Y),
+        lambda t: 0.5 * (X @ t - Y) @ (X @ t - Y),
+        momentum_step(name, beta),
+    )
+
+
 PROBLEMS = {
     "quadratic": quadratic,
     "lsq_gd": lsq_gd,
     "sharp_wide": sharp_wide,
     "conv_huber": conv_huber,
     "momentum_quadratic": momentum_quadratic,
+    "momentum_lsq": momentum_lsq,
 }
 
 

@@ -13,15 +13,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab import descent, seeding
-from gdlab.methods import HeavyBall, Method, Nesterov
+from gdlab.methods import Method, by_name
 from gdlab.theory import next_rate
 
 NAME = "momentum_quadratic"
-METHODS = {"heavy_ball": HeavyBall, "nesterov": Nesterov}
-
-
-def method(name: str, beta: float) -> Method:
-    return METHODS[name](beta=float(beta))
 
 
 def radii(m: Method, alpha_lambda) -> np.ndarray:
@@ -59,7 +54,7 @@ def data_process(settings: dict, value=None) -> dict:
 
 def run(settings: dict, value, seeds: list[int]) -> dict:
     name, beta, h = value
-    m = method(name, beta)
+    m = by_name(name, beta)
     d = seeding.draw_block(data_process(settings), NAME, seeds, settings["root_seed"])
     theta0 = (d["size"] * d["sign"])[:, None]
     _trace, cols = descent.run_block(Model(), theta0, h, seeds, settings, scalar=True, method=m)
