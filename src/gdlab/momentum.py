@@ -39,14 +39,22 @@ def grid_keys(what: str) -> dict:
             "type": "array",
             "minItems": 1,
             "uniqueItems": True,
-            "items": {"enum": list(CRITICAL)},
+            "items": {
+                "enum": list(CRITICAL),
+                "description": "a method of gdlab.methods: heavy_ball or nesterov",
+            },
             "description": f"the methods run on {what}: heavy_ball, nesterov (each once)",
         },
         "betas": {
             "type": "array",
             "minItems": 1,
             "uniqueItems": True,
-            "items": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            "items": {
+                "type": "number",
+                "minimum": 0,
+                "exclusiveMaximum": 1,
+                "description": "a momentum β with 0 <= β < 1",
+            },
             "description": "the momentum values β, each in [0, 1) (0 is plain GD)",
         },
     }

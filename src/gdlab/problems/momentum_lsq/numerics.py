@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab import descent, seeding
-from gdlab.methods import Method, by_name
+from gdlab.methods import by_name, rates
 from gdlab.problems.momentum_lsq import SPEC
-from gdlab.theory import next_rate
 
 
 @dataclass
@@ -76,15 +75,6 @@ def problem_data(seeds, shape, root_seed: int):
     theta_star = np.stack([np.linalg.lstsq(x, y, rcond=None)[0] for x, y in zip(X, Y, strict=True)])
     spectrum = np.stack([np.linalg.eigvalsh(x.T @ x)[::-1] for x in X])
     return Model(X, Y, theta_star), theta0, spectrum
-
-
-def rates(m: Method, alpha_lambda: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per run: the largest spectral radius of the companion matrices at αλ_i (its
-    rate), and the next largest modulus of their eigenvalues below it (NaN if none)."""
-    with np.errstate(all="ignore"):
-        moduli = np.abs(np.linalg.eigvals(m.companion(alpha_lambda)))  # (runs, p, 2)
-    flat = moduli.reshape(len(moduli), -1)
-    return flat.max(axis=1), np.array([next_rate(row) for row in flat])
 
 
 def run(settings: dict, value, seeds: list[int]) -> dict:

@@ -13,15 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from gdlab import descent, seeding
-from gdlab.methods import Method, by_name
-from gdlab.theory import next_rate
+from gdlab.methods import by_name, rates
 
 NAME = "momentum_quadratic"
-
-
-def radii(m: Method, alpha_lambda) -> np.ndarray:
-    """(..., 2): the moduli of the companion matrix's two eigenvalues at h = αλ."""
-    return np.abs(np.linalg.eigvals(m.companion(alpha_lambda)))
 
 
 @dataclass
@@ -59,8 +53,8 @@ def run(settings: dict, value, seeds: list[int]) -> dict:
     theta0 = (d["size"] * d["sign"])[:, None]
     _trace, cols = descent.run_block(Model(), theta0, h, seeds, settings, scalar=True, method=m)
     n = len(cols["step"])
-    moduli = radii(m, h)
+    (rate,), (following,) = rates(m, [[h]])
     cols["alpha_critical"] = np.full(n, m.critical_alpha_lambda())  # λ = 1
-    cols["rate_theory"] = np.full(n, moduli.max())
-    cols["rate_theory_next"] = np.full(n, next_rate(moduli))
+    cols["rate_theory"] = np.full(n, rate)
+    cols["rate_theory_next"] = np.full(n, following)
     return cols
