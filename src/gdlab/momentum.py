@@ -1,8 +1,8 @@
 """Momentum problems' shared pieces, pure Python: the config keys of a grid over
 (method, β, h = α·λ_max), its bad-input checks and the theory of a grid point.
 
-Heavy ball converges on a quadratic iff 0 < αλ < 2(1 + β) for every eigenvalue λ of
-its Hessian, Nesterov iff 0 < αλ < (2 + 2β)/(1 + 2β) (docs/theory.md, "Momentum"):
+With a constant Hessian, heavy ball converges iff 0 < αλ < 2(1 + β) for every
+eigenvalue λ of it, Nesterov iff 0 < αλ < (2 + 2β)/(1 + 2β) (docs/theory.md, "Momentum"):
 with h = α·λ_max, a run converges iff h is below its method's h*(β), diverges above
 it and, at it, settles on a neutral 2-orbit (the companion matrix's eigenvalue −1).
 :mod:`gdlab.methods` states the same thresholds on NumPy arrays

@@ -9,7 +9,7 @@ at the largest spectral radius over the eigenvalues (docs/theory.md, "Momentum")
 
 from gdlab import momentum
 from gdlab.limits import Footprint, shape_messages
-from gdlab.spec import Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import Check, Grid, Problem, Thresholds, gd_section, ref, threshold_key
 
 NAME = "momentum_lsq"
 
@@ -71,6 +71,24 @@ SPEC = Problem(
         },
         axis="αλ_max",
         axis_note="the step size in units of 1/ρ(XᵀX) of the seed's X",
+    ),
+    check_schema={
+        "optimum_rtol": ref(
+            "tol", "heavy ball's measured rate at its optimum (alpha*, beta*) vs sqrt(beta*)"
+        )
+    },
+    checks=(
+        Check(
+            "momentum_optimum",
+            "optimum:check",
+            "heavy ball's optimum: measured rate vs √β* (JSON download)",
+            config={
+                "rtol": "checks.optimum_rtol",
+                "seeds": f"problems.{NAME}.seeds",
+                "shape": f"problems.{NAME}.shape",
+                "root_seed": "root_seed",
+            },
+        ),
     ),
     trajectories=10,
     footprint=footprint,
