@@ -124,3 +124,45 @@ def test_a_grid_with_no_stable_point_is_one_line_per_method_and_beta():
     (line,) = momentum.validate(section, "momentum_lsq")
     assert line.startswith("problems.momentum_lsq.alpha_lambda_max: no value below nesterov's")
     assert "allowed: at least one value 0 < αλ_max < 1.5" in line
+
+
+def test_the_map_measures_the_companion_matrices_rate(monkeypatch):
+    """The (αλ_max, β) map's measured growth is the largest spectral radius over XᵀX's
+    eigenvalues (where it is not too close to 1 for its window)."""
+    from gdlab.problems.momentum_lsq import stability_map
+
+    monkeypatch.setattr(stability_map, "H", np.array([0.5, 1.9, 3.5]))
+    monkeypatch.setattr(stability_map, "BETAS", np.array([0.0, 0.3]))
+    growth = stability_map.measured_map("heavy_ball", [30, 5], 11)
+    _model, _t0, spectrum = momentum_lsq.problem_data([0], [30, 5], 11)
+    for i, beta in enumerate(stability_map.BETAS):
+        for j, h in enumerate(stability_map.H):
+            m = methods.by_name("heavy_ball", beta)
+            (rate,), _next = methods.rates(m, h * spectrum / spectrum[0, 0])
+            assert growth[i, j] == pytest.approx(rate, rel=2e-2), (beta, h)
+
+
+def test_heavy_ball_at_beta_zero_finds_what_gd_finds_on_sharp_wide():
+    """The momentum basin figure's β = 0 is the study's GD: the same category per start."""
+    from gdlab.problems.sharp_wide import momentum_basins
+    from gdlab.problems.sharp_wide import numerics as sharp_wide
+
+    settings = {
+        "start_interval": [-5.0, 20.0],
+        "root_seed": 3,
+        "max_steps": 3000,
+        "tolerance": 1e-6,
+        "divergence_factor": 1e6,
+    }
+    alphas = (0.01, 0.3, 4.0)
+    table = momentum_basins.shares(settings, 12, 0.0, alphas)
+    for a in alphas:
+        cols = sharp_wide.run(settings, a, list(range(12)))
+        last = np.asarray(cols["step"]) == np.asarray(cols["steps"])
+        ends = [
+            m if o == "converged" else o
+            for m, o, k in zip(cols["minimum"], cols["outcome"], last, strict=True)
+            if k
+        ]
+        for c in ("sharp", "wide", "diverged"):
+            assert table.loc[a, c] == pytest.approx(ends.count(c) / 12)

@@ -9,7 +9,16 @@ at the largest spectral radius over the eigenvalues (docs/theory.md, "Momentum")
 
 from gdlab import momentum
 from gdlab.limits import Footprint, shape_messages
-from gdlab.spec import Check, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import (
+    Check,
+    Figure,
+    Grid,
+    Problem,
+    Thresholds,
+    gd_section,
+    ref,
+    threshold_key,
+)
 
 NAME = "momentum_lsq"
 
@@ -88,6 +97,15 @@ SPEC = Problem(
                 "shape": f"problems.{NAME}.shape",
                 "root_seed": "root_seed",
             },
+        ),
+    ),
+    figures=(
+        Figure(
+            "momentum_map",
+            "stability_map:figure",
+            "the (αλ_max, β) plane: measured stable region and rate, both theories, the optimum",
+            config={"shape": f"problems.{NAME}.shape", "root_seed": "root_seed"},
+            data="runs",
         ),
     ),
     trajectories=10,
