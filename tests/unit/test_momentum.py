@@ -166,3 +166,29 @@ def test_heavy_ball_at_beta_zero_finds_what_gd_finds_on_sharp_wide():
         ]
         for c in ("sharp", "wide", "diverged"):
             assert table.loc[a, c] == pytest.approx(ends.count(c) / 12)
+
+
+def test_the_optimum_puts_every_mode_on_the_circle_sqrt_beta():
+    from gdlab.problems.momentum_lsq import optimum
+
+    _model, _t0, spectrum = momentum_lsq.problem_data([0, 1], [30, 5], 11)
+    alpha, beta, rate = optimum.optimum(spectrum)
+    for i in range(2):
+        m = methods.by_name("heavy_ball", beta[i])
+        moduli = np.abs(np.linalg.eigvals(m.companion(alpha[i] * spectrum[i])))
+        np.testing.assert_allclose(moduli, rate[i], rtol=1e-6)
+        kappa = spectrum[i, 0] / spectrum[i, -1]
+        assert rate[i] < (kappa - 1) / (kappa + 1)  # faster than GD's best
+
+
+def test_the_optimum_check_holds_the_measured_rate_to_its_tolerance():
+    """Passes at 1e-3; at 1e-4 the Jordan blocks' 2^(1/2000) − 1 = 3.47e-4 shows and it
+    fails naming the seed; with no seed it fails."""
+    from gdlab.problems.momentum_lsq import optimum
+
+    ok = optimum.check("momentum_lsq", None, 1e-3, 2, [30, 5], 11)
+    assert ok["passed"], ok["failures"]
+    np.testing.assert_allclose(ok["rel_err"], 2 ** (1 / 2000) - 1, rtol=1e-2)
+    tight = optimum.check("momentum_lsq", None, 1e-4, 2, [30, 5], 11)
+    assert not tight["passed"] and tight["failures"][0].startswith("seed 0: heavy ball at its")
+    assert not optimum.check("momentum_lsq", None, 1e-3, 0, [30, 5], 11)["passed"]

@@ -53,6 +53,8 @@ def measured(model, x_star, alpha, beta, window: int = WINDOW) -> np.ndarray:
 
 
 def check(problem: str, df: pd.DataFrame, rtol: float, seeds: int, shape, root_seed: int) -> dict:
+    if seeds < 1:
+        return report("momentum_optimum", {"seeds": seeds, "rtol": rtol}, ["no seed was measured"])
     model, _theta0, spectrum = problem_data(range(seeds), shape, root_seed)
     alpha, beta, rate = optimum(spectrum)
     at_optimum = measured(model, model.theta_star, alpha, beta)
@@ -86,6 +88,4 @@ def check(problem: str, df: pd.DataFrame, rtol: float, seeds: int, shape, root_s
         "window": WINDOW,
         "rtol": rtol,
     }
-    if seeds < 1:
-        failures.append("no seed was measured")
     return report("momentum_optimum", values, failures)
