@@ -122,7 +122,7 @@ def figure(rows: list[dict[str, str]], paths: list[str], dpi: int) -> None:
     )
     fig.suptitle(
         "stability thresholds by bisection: the measured bracket [lo, hi] vs the theory "
-        f"α* = h*/λ_max(∇²f(x*)) (GD: h* = 2)\n{verdict}; every bracket narrower than rtol",
+        f"α* = h*/λ_max(∇²f(x*))\n{verdict}; every bracket narrower than rtol",
         fontsize=9,
     )
     style.save(fig, paths, dpi=dpi)

@@ -68,8 +68,9 @@ def _panel(ax, name: str, growth: np.ndarray, runs: pd.DataFrame, best) -> objec
         ax.annotate(
             f"optimum (seed 0): h = {h_best:.3f}, β = {beta_best:.3f}",
             (h_best, beta_best),
-            xytext=(8, 10),
+            xytext=(-8, 10),
             textcoords="offset points",
+            ha="right",
             fontsize=7,
         )
     ax.set_xlabel("h = α·λ_max")
