@@ -192,3 +192,46 @@ def test_the_optimum_check_holds_the_measured_rate_to_its_tolerance():
     tight = optimum.check("momentum_lsq", None, 1e-4, 2, [30, 5], 11)
     assert not tight["passed"] and tight["failures"][0].startswith("seed 0: heavy ball at its")
     assert not optimum.check("momentum_lsq", None, 1e-3, 0, [30, 5], 11)["passed"]
+
+
+@pytest.mark.parametrize(("name", "beta"), [("heavy_ball", 0.9), ("nesterov", 0.9)])
+def test_a_lyapunov_exponent_near_the_threshold_is_the_log_rate(name, beta):
+    """5e-5 below the threshold the companion matrix is far from normal; after its
+    burn-in the estimate is log ρ, negative (it was +0.001 for heavy ball)."""
+    from gdlab import orbits
+
+    m = methods.by_name(name, beta)
+    h = m.critical_alpha_lambda() * (1 - 5e-5)
+    theta = np.array([[1e-6], [-3e-6]])
+    exponent, _spread = orbits.lyapunov(
+        momentum_quadratic.Model(), theta, theta, np.full(2, h), method=m
+    )
+    np.testing.assert_allclose(exponent, np.log(m.rate(h)), rtol=1e-2)
+    assert (exponent < 0).all()
+
+
+def test_the_threshold_job_writes_each_group_s_method_and_beta(tmp_path):
+    """A problem's case groups become rows with their method and β, in order (the job's
+    main, in process)."""
+    import argparse
+
+    from gdlab import threshold_table
+    from gdlab.jobs import threshold as job
+
+    out = tmp_path / "momentum_quadratic.csv"
+    params = {
+        "bracket": [1.0, 4.5],
+        "rtol": 1e-6,
+        "window": 400,
+        "cases": {"methods": ["heavy_ball", "nesterov"], "betas": [0.0, 0.5]},
+    }
+    job.main(argparse.Namespace(problem="momentum_quadratic", params=params, out=str(out)))
+    rows = threshold_table.read_rows(out)
+    assert [(r["method"], float(r["beta"])) for r in rows] == [
+        ("heavy_ball", 0.0),
+        ("heavy_ball", 0.5),
+        ("nesterov", 0.0),
+        ("nesterov", 0.5),
+    ]
+    assert [float(r["theory"]) for r in rows] == [2.0, 3.0, 2.0, 1.5]
+    assert threshold_table.check(rows, {"momentum_quadratic": 4})["passed"]
