@@ -21,6 +21,8 @@ from gdlab.problems.sharp_wide.ends import CATEGORIES, COLORS
 
 BETAS = (0.0, 0.5, 0.9)
 ALPHAS = tuple(float(f"{a:.4g}") for a in np.geomspace(1e-3, 10.0, 25))
+# the first starts of the study at most: a large study's 4000 would be 300 000 runs
+MAX_STARTS = 200
 
 
 def shares(settings: dict, seeds: int, beta: float, alphas=ALPHAS) -> pd.DataFrame:
@@ -62,11 +64,12 @@ def figure(
     divergence_factor: float,
     root_seed: int,
 ) -> dict[float, pd.DataFrame]:
-    """Draw the three panels (the study's starts and stopping rule); returns the shares
-    they show, per β."""
+    """Draw the three panels (the study's first :data:`MAX_STARTS` starts at most, its
+    stopping rule); returns the shares they show, per β."""
     import matplotlib.pyplot as plt
 
     style.use()
+    seeds = min(int(seeds), MAX_STARTS)
     settings = {
         "start_interval": start_interval,
         "root_seed": root_seed,
