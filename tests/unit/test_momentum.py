@@ -169,10 +169,9 @@ def test_heavy_ball_at_beta_zero_finds_what_gd_finds_on_sharp_wide():
 
 
 def test_the_optimum_puts_every_mode_on_the_circle_sqrt_beta():
-    from gdlab.problems.momentum_lsq import optimum
 
     _model, _t0, spectrum = momentum_lsq.problem_data([0, 1], [30, 5], 11)
-    alpha, beta, rate = optimum.optimum(spectrum)
+    alpha, beta, rate = momentum_lsq.optimum(spectrum)
     for i in range(2):
         m = methods.by_name("heavy_ball", beta[i])
         moduli = np.abs(np.linalg.eigvals(m.companion(alpha[i] * spectrum[i])))

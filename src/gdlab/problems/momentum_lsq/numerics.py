@@ -77,6 +77,15 @@ def problem_data(seeds, shape, root_seed: int):
     return Model(X, Y, theta_star), theta0, spectrum
 
 
+def optimum(spectrum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Heavy ball's optimum per row of eigenvalues (descending; :mod:`.optimum`): α*, β*
+    and the rate √β*."""
+    top, bottom = spectrum[:, 0], spectrum[:, -1]
+    root_kappa = np.sqrt(top / bottom)
+    beta = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
+    return 4.0 / (np.sqrt(top) + np.sqrt(bottom)) ** 2, beta, np.sqrt(beta)
+
+
 def run(settings: dict, value, seeds: list[int]) -> dict:
     name, beta, h = value
     m = by_name(name, beta)

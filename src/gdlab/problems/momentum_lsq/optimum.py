@@ -22,21 +22,13 @@ import pandas as pd
 from gdlab import threshold
 from gdlab.checks import report
 from gdlab.methods import HeavyBall
-from gdlab.problems.momentum_lsq.numerics import problem_data
+from gdlab.problems.momentum_lsq.numerics import optimum, problem_data
 
 # Steps per measurement: at the optimum the extreme eigenvalues are double (a Jordan
 # block), so the growth over steps W/2 … W carries a factor 2^(2/W): 3.5e-4 at 4000.
 WINDOW = 4000
 NEIGHBOURS = (("α* × 1.05", 1.05, 0.0), ("α* × 0.95", 0.95, 0.0))
 NEIGHBOURS += (("β* + 0.05", 1.0, 0.05), ("β* − 0.05", 1.0, -0.05))
-
-
-def optimum(spectrum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row of eigenvalues (descending): α*, β* and the rate √β*."""
-    top, bottom = spectrum[:, 0], spectrum[:, -1]
-    root_kappa = np.sqrt(top / bottom)
-    beta = ((root_kappa - 1.0) / (root_kappa + 1.0)) ** 2
-    return 4.0 / (np.sqrt(top) + np.sqrt(bottom)) ** 2, beta, np.sqrt(beta)
 
 
 def measured(model, x_star, alpha, beta, window: int = WINDOW) -> np.ndarray:

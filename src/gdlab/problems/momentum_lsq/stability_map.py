@@ -17,8 +17,7 @@ import pandas as pd
 
 from gdlab import momentum, style, threshold
 from gdlab.methods import by_name
-from gdlab.problems.momentum_lsq.numerics import problem_data
-from gdlab.problems.momentum_lsq.optimum import optimum
+from gdlab.problems.momentum_lsq.numerics import optimum, problem_data
 
 H = np.linspace(0.025, 4.5, 90)
 BETAS = np.linspace(0.0, 0.975, 40)
