@@ -78,7 +78,7 @@ def grid_columns(problem: str) -> tuple[str, ...]:
     """The columns holding a problem's grid value as numbers: the axis of a float grid
     (``alpha`` is a core column), the two names ``Grid.columns`` of a shape."""
     g = problems.spec(problem).grid
-    return tuple(g.columns) if g.kind == "shape" else (g.axis,)
+    return tuple(g.columns) if g.kind in ("shape", "pair") else (g.axis,)
 
 
 def trace_columns(problem: str) -> tuple[str, ...]:

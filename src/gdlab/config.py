@@ -32,6 +32,7 @@ from gdlab import config_files, grid, problems
 from gdlab.config_files import describe, key_name
 from gdlab.config_schema import _schema_messages
 from gdlab.limits import job_bytes, megabytes, seeds_within, size_messages
+from gdlab.spec import canonical_float
 
 # layer 1, the files, as the rules call it (gdlab.config_files)
 check_files = config_files.check_files
@@ -192,16 +193,16 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
         if name not in problems.names() or not isinstance(cfg, dict):
             continue  # the schema named it
         s = problems.spec(name)
-        key = s.grid.key
-        spelled: dict[str, object] = {}
-        for v in cfg[key] if valid("problems", name, key) else ():
-            point = grid.setting(name, v)
-            if point in spelled:
-                messages.append(
-                    f"problems.{name}.{key}: {v!r} and {spelled[point]!r} are the same grid point "
-                    f"({point}); list each value once"
-                )
-            spelled[point] = v
+        for key in s.grid.config_keys if s.grid.kind == "pair" else (s.grid.key,):
+            spelled: dict[str, object] = {}
+            for v in cfg[key] if valid("problems", name, key) else ():
+                point = _spelling(s.grid, key, name, v)
+                if point in spelled:
+                    messages.append(
+                        f"problems.{name}.{key}: {v!r} and {spelled[point]!r} are the same grid "
+                        f"point ({point}); list each value once"
+                    )
+                spelled[point] = v
         for key in ("sweep", "window"):
             if valid("problems", name, key) and cfg.get(key) and cfg[key]["min"] > cfg[key]["max"]:
                 messages.append(
@@ -228,6 +229,14 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
                 "the grid, or raise max_jobs if you mean it"
             )
     return messages
+
+
+def _spelling(g, key: str, name: str, v) -> str:
+    """How value ``v`` of grid key ``key`` is written in a grid point's name (a pair's
+    name or one of its numbers, :meth:`gdlab.spec.Grid.point`)."""
+    if g.kind != "pair":
+        return grid.setting(name, v)
+    return str(v) if key == g.keys[0] else canonical_float(v)
 
 
 def memory_messages(config: dict, problem: str) -> list[str]:

@@ -49,14 +49,18 @@ def setting_re(problem: str | None = None) -> str:
     """The wildcard regex of a grid point: ``<axis>_<value>`` of a registered axis
     (of ``problem``'s axis only, if given: a job reads its own spec only)."""
     names = (problem,) if problem else problems.names()
-    axes = {g.axis: g.kind for g in map(_grid, names)}
+    grids = list(map(_grid, names))
+    axes = {g.axis: g.kind for g in grids}
     floats = sorted(a for a, k in axes.items() if k == "float")
     shapes = sorted(a for a, k in axes.items() if k == "shape")
+    pairs = sorted({n for g in grids if g.kind == "pair" for n in g.names})
     parts = []
     if floats:
         parts.append(rf"({'|'.join(floats)})_{FLOAT_RE}")
     if shapes:
         parts.append(rf"({'|'.join(shapes)})_{SHAPE_RE}")
+    if pairs:
+        parts.append(rf"({'|'.join(pairs)})_{FLOAT_RE}x{FLOAT_RE}")
     return "|".join(parts)
 
 
@@ -96,7 +100,12 @@ def _round4(x: float, lo: float, hi: float) -> float:
 def grid_values(problem: str, cfg: dict) -> list:
     """The grid of one problem, in config order, sweep then window appended,
     duplicates removed."""
-    values = list(cfg[_grid(problem).key])
+    g = _grid(problem)
+    if g.kind == "pair":  # the product of its names and its two lists of numbers
+        names, firsts = (cfg[k] for k in g.keys)
+        values = [(n, a, b) for n in names for a in firsts for b in cfg[g.key]]
+    else:
+        values = list(cfg[g.key])
     sweep = cfg.get("sweep")
     if sweep:
         values += log_sweep(sweep["min"], sweep["max"], sweep["count"])
@@ -119,16 +128,20 @@ def setting(problem: str, value) -> str:
 
 
 def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
-    """Inverse of :func:`setting`: ``("alpha", 0.01)`` or ``("shape", (20, 5))``."""
+    """Inverse of :func:`setting`: ``("alpha", 0.01)``, ``("shape", (20, 5))`` or
+    ``("heavy_ball", ("heavy_ball", 0.5, 2.0))``."""
     if not re.fullmatch(setting_re(problem), text):
         raise ValueError(
-            f"grid point {text!r} is not of the form <axis>_<float> or <axis>_<N>x<p> "
-            f"of a registered axis ({setting_re(problem)})"
+            f"grid point {text!r} is not of the form <axis>_<float>, <axis>_<N>x<p> or "
+            f"<name>_<float>x<float> of a registered axis ({setting_re(problem)})"
         )
     axis, value = text.rsplit("_", 1)  # a value holds no "_"; an axis name may
     if re.fullmatch(SHAPE_RE, value):
         n_rows, n_cols = value.split("x")
         return axis, (int(n_rows), int(n_cols))
+    if "x" in value:  # a pair's floats (a float's spelling has a dot or an exponent)
+        a, b = value.split("x")
+        return axis, (axis, float(a), float(b))
     return axis, float(value)
 
 
@@ -239,7 +252,7 @@ def solver_settings(config: dict, problem: str) -> dict:
     """
     cfg = config["problems"][problem]
     s = problems.spec(problem)
-    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS and k != s.grid.key}
+    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS | set(s.grid.config_keys)}
     if s.seeding == "root":
         out["root_seed"] = int(config["root_seed"])
     return out

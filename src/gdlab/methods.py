@@ -27,6 +27,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from gdlab.theory import next_rate
+
 Gradient = Callable[[np.ndarray], np.ndarray]
 
 
@@ -149,3 +151,32 @@ class Nesterov(Momentum):
 
     def critical_alpha_lambda(self) -> float:
         return (2.0 + 2.0 * self.beta) / (1.0 + 2.0 * self.beta)
+
+
+# The methods by name (a config's ``methods``, a result file's ``method`` column).
+METHODS: dict[str, type[Method]] = {"gd": GD, "heavy_ball": HeavyBall, "nesterov": Nesterov}
+
+
+def by_name(name: str, beta: float = 0.0) -> Method:
+    """The method ``name`` (one of :data:`METHODS`) with momentum ``beta``."""
+    cls = METHODS[name]
+    return cls(beta=float(beta)) if issubclass(cls, Momentum) else cls()
+
+
+def rates(method: Method, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``alpha_lambda`` (runs, eigenvalues: α·λ_i of each run's Hessian): the
+    run's asymptotic rate, the largest spectral radius of :meth:`Method.companion` over
+    its eigenvalues, and ``rate_theory_next``, the largest modulus of a mode that fades
+    relative to the slowest (NaN if none).  Where the slowest mode is one of a complex
+    pair, that is the rate itself: its conjugate never fades, the distance to the
+    optimum beats at their angle, and no window of it measures the rate
+    (:func:`gdlab.tables.measurable` then compares no rate)."""
+    h = np.atleast_2d(np.asarray(alpha_lambda, dtype=float))
+    with np.errstate(all="ignore"):
+        eig = np.linalg.eigvals(method.companion(h)).reshape(len(h), -1)  # (runs, 2·eigenvalues)
+    moduli = np.abs(eig)
+    top = moduli.argmax(axis=1)
+    rate = moduli[np.arange(len(h)), top]
+    pair = np.abs(eig[np.arange(len(h)), top].imag) > 0
+    following = np.array([next_rate(row) for row in moduli])
+    return rate, np.where(pair, rate, following)

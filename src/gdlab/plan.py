@@ -251,7 +251,7 @@ def threshold_params(config: dict, problem: str) -> str:
         {
             "bracket": [float(v) for v in own.get("bracket", t.bracket)],
             "rtol": float(top["rtol"]),
-            "window": int(own.get("window", top["window"])),
+            "window": int(own.get("window", t.window or top["window"])),
             "cases": {kw: lookup(config, path) for kw, path in t.config.items()},
         }
     )
@@ -262,6 +262,8 @@ def threshold_counts(config: dict) -> str:
     out = {}
     for p in with_thresholds(config):
         count = problems.spec(p).thresholds.count
+        if callable(count):
+            count = count(config)
         out[p] = int(lookup(config, count) if isinstance(count, str) else count)
     return as_json(out)
 

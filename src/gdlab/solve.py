@@ -61,7 +61,7 @@ def solve_block(
     spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting, problem)
     expected_axis = spec.grid.axis
-    if axis != expected_axis:
+    if axis != expected_axis and axis not in spec.grid.names:
         raise ValueError(f"{problem} takes grid points {expected_axis}_..., got {setting!r}")
     if not 0 <= first <= last:
         raise ValueError(f"seed block {first}-{last} is empty or negative")
@@ -94,6 +94,10 @@ def _label(cols: dict, spec, problem: str, setting: str, value) -> None:
     if spec.grid.kind == "shape":
         for col, v in zip(spec.grid.columns, value, strict=True):
             cols[col] = np.full(n, v, dtype=np.int64)
+    elif spec.grid.kind == "pair":
+        name_col, a_col, b_col = spec.grid.columns
+        cols[name_col] = [value[0]] * n
+        cols[a_col], cols[b_col] = np.full(n, value[1]), np.full(n, value[2])
     elif spec.grid.axis != "alpha":
         cols[spec.grid.axis] = np.full(n, value)
 
@@ -112,7 +116,7 @@ def _provenance(
         "seed_entropy": (
             ["RandomState", seeding.SEED]
             if spec.seeding == "legacy"
-            else seeding.entropy_template(problem, root)
+            else seeding.entropy_template(spec.seed_stream or problem, root)
         ),
         # how the data were drawn and when a run stops: enough to regenerate any run
         "data": numerics.data_process(settings, value),

@@ -27,29 +27,52 @@ COLUMN_TYPES = ("float64", "int64", "string")
 @dataclass(frozen=True)
 class Grid:
     """The problem's grid: the config ``key`` listing its values and the ``axis`` name
-    used in paths (``<axis>_<value>``).  ``kind`` is ``"float"`` (one number) or
-    ``"shape"`` (``[N, p]``, written ``NxP``).  The grid value is a column of the
-    problem's files too: a float axis the column named ``axis`` (``alpha`` is a core
-    column; any other is declared in ``Problem.columns``), a shape the two integer
-    columns named ``columns`` (declared there too)."""
+    used in paths (``<axis>_<value>``).  ``kind`` is ``"float"`` (one number),
+    ``"shape"`` (``[N, p]``, written ``NxP``) or ``"pair"``.  The grid value is a column
+    of the problem's files too: a float axis the column named ``axis`` (``alpha`` is a
+    core column; any other is declared in ``Problem.columns``), a shape the two integer
+    columns named ``columns`` (declared there too).
+
+    A ``"pair"`` grid is the product of a list of names (the config key ``keys[0]``,
+    each one of ``names``) and two lists of numbers (``keys[1]``, then ``key``): its
+    value is (name, a, b), written ``<name>_<a>x<b>`` (the name is the point's axis,
+    e.g. ``heavy_ball_0.5x2.0``), and its ``columns`` are the three columns holding
+    them (a string column, then two float columns)."""
 
     key: str
     axis: str
     kind: str = "float"
     columns: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if self.kind not in ("float", "shape"):
-            raise ValueError(f"Grid.kind must be 'float' or 'shape', got {self.kind!r}")
+        if self.kind not in ("float", "shape", "pair"):
+            raise ValueError(f"Grid.kind must be 'float', 'shape' or 'pair', got {self.kind!r}")
         if self.kind == "shape" and len(self.columns) != 2:
             raise ValueError("a shape Grid names its two integer columns: columns=('N', 'p')")
+        if self.kind == "pair" and (
+            len(self.columns) != 3 or len(self.keys) != 2 or not self.names
+        ):
+            raise ValueError(
+                "a pair Grid names its three columns (name, a, b), the config keys of its "
+                "names and of a (keys=...), and the names its points may take (names=...)"
+            )
+
+    @property
+    def config_keys(self) -> tuple[str, ...]:
+        """Every config key that lists grid values (never passed to a solver job)."""
+        return (*self.keys, self.key)
 
     def point(self, value) -> str:
-        """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5``: the grid point's one name (in
-        paths, wildcards and the ``setting`` column)."""
+        """``alpha_0.01`` / ``c_0.5`` / ``shape_20x5`` / ``heavy_ball_0.5x2.0``: the grid
+        point's one name (in paths, wildcards and the ``setting`` column)."""
         if self.kind == "shape":
             n_rows, n_cols = value
             return f"{self.axis}_{int(n_rows)}x{int(n_cols)}"
+        if self.kind == "pair":
+            name, a, b = value
+            return f"{name}_{canonical_float(a)}x{canonical_float(b)}"
         return f"{self.axis}_{canonical_float(value)}"
 
 
@@ -145,20 +168,24 @@ class Thresholds:
       as keywords; returns a :class:`gdlab.threshold.Cases` (minima, theory, gradient);
     * ``bracket`` — the default ``[lo, hi]`` (``problems.<name>.threshold.bracket``
       overrides it), in units of ``axis``: GD stable at lo, unstable at hi, every case;
-    * ``count`` — the number of cases: an int, or the dotted config path of it (its
-      ``seeds``), so that a table with rows missing never passes the check;
+    * ``count`` — the number of cases: an int, the dotted config path of it (its
+      ``seeds``), or ``count(config) -> int`` (pure Python), so that a table with rows
+      missing never passes the check;
     * ``config`` — keyword -> dotted config path: exactly what the cases depend on (the
       job's params, so only these rerun it);
     * ``axis`` — the bracket's unit: ``"α"``, or the symbol of the problem's own unit
-      (``Cases.unit`` is one of it in α), with ``axis_note`` saying what it is.
+      (``Cases.unit`` is one of it in α), with ``axis_note`` saying what it is;
+    * ``window`` — its steps per decision when ``problems.<name>.threshold.window``
+      leaves it out (None: ``thresholds.window``).
     """
 
     function: str
     bracket: tuple[float, float]
-    count: int | str = 1
+    count: int | str | Callable[[dict], int] = 1
     config: Mapping[str, str] = field(default_factory=dict)
     axis: str = "α"
     axis_note: str = "the step size"
+    window: int | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +196,8 @@ class Problem:
     * ``seeding`` — ``"root"``: seed s draws from ``SeedSequence([root_seed,
       crc32(name), s])`` (:mod:`gdlab.seeding`); ``"legacy"``: from NumPy's
       ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
+    * ``seed_stream`` — the name in that entropy, when it is not the problem's own: a
+      problem that runs another's data draws from its stream (None: its own name);
     * ``iterative`` — GD runs with outcomes and rates (its table joins the
       convergence check; it may have a ``checks.rate_rtol.<name>`` tolerance);
     * ``constant_hessian`` — the Hessian is the same everywhere: the local theory holds
@@ -210,6 +239,7 @@ class Problem:
     schema: Mapping
     theory: object
     seeding: str = "root"
+    seed_stream: str | None = None
     iterative: bool = True
     constant_hessian: bool = False
     columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)

@@ -105,11 +105,13 @@ def read_csv(path: str) -> pd.DataFrame:
 
 
 def _order(settings: list[str], problem: str | None = None) -> list[str]:
-    """Grid points in increasing value (α, c or N·p)."""
+    """Grid points in increasing value (α, c, N·p, or a pair's name, a, b)."""
 
     def key(s):
         _axis, v = grid.parse_setting(s, problem)
-        return v if not isinstance(v, tuple) else v[0] * v[1]
+        if not isinstance(v, tuple):
+            return v
+        return v[0] * v[1] if len(v) == 2 else v
 
     return sorted(set(settings), key=key)
 

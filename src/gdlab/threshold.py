@@ -38,6 +38,8 @@ MAX_BISECTIONS = 200
 COLUMNS = (
     "problem",
     "case",
+    "method",
+    "beta",
     "theory",
     "lo",
     "hi",
@@ -79,7 +81,8 @@ class Cases:
     * ``direction`` — (cases, d) the perturbation's first direction (None: a fixed
       pseudo-random one), e.g. inside the subspace the iterates move in;
     * ``method`` — the iteration whose stability is measured (:mod:`gdlab.methods`;
-      plain GD by default).
+      plain GD by default; a problem measuring several returns one group of cases
+      each, :mod:`gdlab.jobs.threshold`).
     """
 
     names: list[str]

@@ -20,7 +20,10 @@ from gdlab.errors import ResultFileError
 COLUMNS = {
     "problem": "the problem",
     "case": "the minimum (minimum=…) or the seed (seed=…) whose threshold was measured",
-    "theory": "the theory's critical step size 2/λ_max(∇²f(x*)) at that minimum",
+    "method": "the iteration measured: gd, heavy_ball or nesterov (gdlab.methods)",
+    "beta": "its momentum β (0 for gd)",
+    "theory": "the theory's critical step size at that minimum: h*/λ_max(∇²f(x*)), with "
+    "h* = 2 for gd, 2(1 + β) for heavy_ball, (2 + 2β)/(1 + 2β) for nesterov",
     "lo": "the measured bracket's lower end, in α: GD is stable there (growth ≤ 1)",
     "hi": "the measured bracket's upper end, in α: GD is unstable there (growth > 1)",
     "rel_width": "(hi − lo)/hi, below rtol",
@@ -37,6 +40,7 @@ COLUMNS = {
     "window": "GD steps per decision (the growth is taken over the second half)",
 }
 FLOATS = {
+    "beta",
     "theory",
     "lo",
     "hi",
@@ -98,14 +102,26 @@ def _fmt(column: str, text: str) -> str:
     return f"{v:.2e}" if column in ("rel_width", "rtol") else f"{v:.10g}"
 
 
-MARKDOWN_COLUMNS = ("problem", "case", "theory", "lo", "hi", "rel_width", "agrees", "axis")
+MARKDOWN_COLUMNS = (
+    "problem",
+    "case",
+    "method",
+    "beta",
+    "theory",
+    "lo",
+    "hi",
+    "rel_width",
+    "agrees",
+    "axis",
+)
 
 
 def to_markdown(rows: list[dict[str, str]]) -> str:
     agree = sum(r["agrees"] == "True" for r in rows)
     return report.markdown(
         "Stability thresholds: measured by bisection vs the theory",
-        f"{agree} of {len(rows)} measured brackets hold the theory's 2/λ_max(∇²f(x*)). "
+        f"{agree} of {len(rows)} measured brackets hold the theory's critical step "
+        "h*/λ_max(∇²f(x*)) (h* = 2 for GD; heavy ball's and Nesterov's depend on β). "
         "lo is stable, hi unstable (growth of a perturbation of x* per step ≤ 1 / > 1); "
         "see docs/thresholds.md.",
         [*MARKDOWN_COLUMNS, "theory, lo, hi in the axis"],
@@ -126,6 +142,8 @@ def check(rows: list[dict[str, str]], expected: dict[str, int]) -> dict:
     for r in rows:
         counts[r.get("problem", "?")] = counts.get(r.get("problem", "?"), 0) + 1
         where = f"{r.get('problem', '?')} {r.get('case', '?')}"
+        if r.get("method", "gd") != "gd":
+            where += f" {r.get('method')} β = {r.get('beta', '?')}"
         theory, lo, hi = (_float(r.get(c)) for c in ("theory", "lo", "hi"))
         lo_axis, hi_axis, rtol = (_float(r.get(c)) for c in ("lo_axis", "hi_axis", "rtol"))
         if not all(map(math.isfinite, (theory, lo, hi, lo_axis, hi_axis, rtol))):

@@ -66,6 +66,7 @@ claim:
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import tempfile
 from collections.abc import Callable
@@ -400,7 +401,7 @@ def check_metadata_states_how_to_regenerate(name: str) -> None:
         )
     root = meta["settings"].get("root_seed", 0)
     for seed in seeds:
-        ours = seeding.draw(data, name, seed, root)
+        ours = seeding.draw(data, spec.seed_stream or name, seed, root)
         theirs = regenerate.draws(meta, seed)
         assert list(theirs) == list(ours), f"{name}: the draws are not named {list(ours)}"
         for key, value in ours.items():
@@ -476,12 +477,16 @@ def check_threshold_brackets_hold_their_theory(name: str) -> None:
     """The test config's threshold experiment: it has the configured number of cases, and
     every case's bisected bracket holds its theory, narrower than rtol."""
     section(name)
-    cases, params = thresholds.cases(name)
+    groups, params = thresholds.groups(name)
     ref = problems.spec(name).thresholds.function
     count = json.loads(plan.threshold_counts(config()))[name]
-    assert len(cases.names) == count, (
-        f"{name}: {ref} returned {len(cases.names)} cases, SPEC.thresholds.count says {count}"
-    )
+    made = sum(len(cases.names) for cases in groups)
+    assert made == count, f"{name}: {ref} returned {made} cases, SPEC.thresholds.count says {count}"
+    for cases in groups:
+        _brackets_hold(name, cases, params)
+
+
+def _brackets_hold(name: str, cases, params: dict) -> None:
     r = threshold.bisect(cases, params["bracket"], params["rtol"], params["window"])
     outside = [
         f"{n}: theory {float(r['theory'][i])!r} not in "
@@ -503,12 +508,15 @@ def check_slow_approach_is_never_a_cycle(name: str) -> None:
     point near the minimum approaches it slowly, oscillating: the orbit test must not
     call that a cycle, however far the minimum is from 0 (docs/theory.md), even at the
     largest ``cycle_rtol`` the config schema allows."""
-    cases, _ = thresholds.cases(name)
+    for cases in thresholds.groups(name)[0]:
+        _slow_approach(name, cases, loosest=merged_schema()["$defs"]["cycle_rtol"]["maximum"])
+
+
+def _slow_approach(name: str, cases, loosest: float) -> None:
     norms = np.sqrt((cases.x_star**2).sum(axis=1))
     amplitude = threshold.AMPLITUDE * np.maximum(1.0, norms)
     d = cases.direction
     start = cases.x_star + d * (amplitude / np.sqrt((d**2).sum(axis=1)))[:, None]
-    loosest = merged_schema()["$defs"]["cycle_rtol"]["maximum"]  # the largest allowed
     trace = descent.descend(
         cases.model,
         start,
@@ -517,7 +525,8 @@ def check_slow_approach_is_never_a_cycle(name: str) -> None:
         tolerance=0.0,
         divergence_factor=1e6,
         record=frozenset({0}),
-        cycle_rtol=loosest,
+        cycle_rtol=loosest,  # the largest the schema allows
+        method=cases.method,
     )
     called = [n for n, o in zip(cases.names, trace.outcome, strict=True) if o != "max_steps"]
     assert not called, (
@@ -531,7 +540,11 @@ def check_hessian_vector_is_the_gradient_s_derivative(name: str) -> None:
     """The model's ``hessian_vector`` (an orbit's multipliers, a run's Lyapunov exponent:
     gdlab.orbits) is the derivative of its gradient: against a central difference at
     points near each threshold case's minimum, in random directions."""
-    cases, _ = thresholds.cases(name)
+    for cases in thresholds.groups(name)[0]:
+        _hessian_vector_holds(name, cases)
+
+
+def _hessian_vector_holds(name: str, cases) -> None:
     model, x_star = cases.model, cases.x_star
     rng = np.random.default_rng(0)
     scale = np.maximum(1.0, np.abs(x_star).max(axis=1, keepdims=True))
@@ -630,8 +643,8 @@ def check_cut_trajectories_keep_every_number(name: str) -> None:
 def check_a_threshold_off_by_1e_3_fails(name: str) -> None:
     """The threshold experiment (test config) with every case's theory off by a relative
     10⁻³ either way: no case's bracket holds it."""
-    cases, params = thresholds.cases(name)
-    for factor in (1 + 1e-3, 1 - 1e-3):
+    groups, params = thresholds.groups(name)
+    for cases, factor in itertools.product(groups, (1 + 1e-3, 1 - 1e-3)):
         wrong = dataclasses.replace(cases, theory=cases.theory * factor)
         r = threshold.bisect(wrong, params["bracket"], params["rtol"], params["window"])
         held = [n for i, n in enumerate(cases.names) if r["agrees"][i]]

@@ -373,6 +373,35 @@ CASES = [
             "quadratic: 400,000",
         ],
     ),
+    # ---- momentum (docs/theory.md, "Momentum")
+    (
+        "beta_one",
+        edited(setp("problems.momentum_lsq.betas", [0.5, 1.0])),
+        [],
+        ["problems.momentum_lsq.betas[1]", "1.0", "must be < 1", "0 <= β < 1"],
+    ),
+    (
+        "beta_negative",
+        edited(setp("problems.momentum_quadratic.betas", [-0.1])),
+        [],
+        ["problems.momentum_quadratic.betas[0]", "-0.1", "must be >= 0", "0 <= β < 1"],
+    ),
+    (
+        "method_unknown",
+        edited(setp("problems.momentum_lsq.methods", ["heavy_ball", "adam"])),
+        [],
+        ["problems.momentum_lsq.methods[1]", "adam", "heavy_ball or nesterov"],
+    ),
+    (
+        "momentum_grid_without_stable_point",
+        edited(setp("problems.momentum_quadratic.alpha_lambda_max", [3.0, 4.5])),
+        [],
+        [
+            "problems.momentum_quadratic.alpha_lambda_max: no value below nesterov's threshold",
+            "(2 + 2β)/(1 + 2β) = 1.5 at β = 0.5",
+            "allowed: at least one value 0 < αλ_max < 1.5",
+        ],
+    ),
     # ---- the memory model (docs/performance.md, "Memory of a job")
     (
         "job_beyond_memory",

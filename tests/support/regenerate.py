@@ -87,11 +87,45 @@ def conv_huber(meta, d):
     )
 
 
+def pair_value(meta: dict) -> tuple[str, float, float]:
+    """A momentum problem's grid point ``<method>_<beta>x<h>``: (method, β, h)."""
+    name, value = meta["setting"].rsplit("_", 1)
+    beta, h = value.split("x")
+    return name, float(beta), float(h)
+
+
+def momentum_step(name: str, beta: float):
+    """θ_{k+1} from (θ_k, θ_{k−1}): heavy ball or Nesterov, written again."""
+    if name == "heavy_ball":
+        return lambda t, prev, a, grad: t - a * grad(t) + beta * (t - prev)
+    return lambda t, prev, a, grad: (t + beta * (t - prev)) - a * grad(t + beta * (t - prev))
+
+
+def momentum_quadratic(meta, d):
+    name, beta, h = pair_value(meta)
+    start = np.array([d["size"] * d["sign"]])
+    return start, h, lambda t: t, lambda t: 0.5 * t @ t, momentum_step(name, beta)
+
+
+def momentum_lsq(meta, d):
+    name, beta, h = pair_value(meta)
+    X, Y = d["X"], d["Y"]
+    return (
+        d["theta0"],
+        h / np.linalg.eigvalsh(X.T @ X).max(),
+        lambda t: X.T @ (X @ t - Y),
+        lambda t: 0.5 * (X @ t - Y) @ (X @ t - Y),
+        momentum_step(name, beta),
+    )
+
+
 PROBLEMS = {
     "quadratic": quadratic,
     "lsq_gd": lsq_gd,
     "sharp_wide": sharp_wide,
     "conv_huber": conv_huber,
+    "momentum_quadratic": momentum_quadratic,
+    "momentum_lsq": momentum_lsq,
 }
 
 
@@ -134,15 +168,17 @@ def regenerate(path: str, seed: int) -> dict:
     d = draws(meta, seed)
     if not iterates:  # no iteration: the draw itself
         return written[meta["problem"]](meta, d)
-    theta, alpha, gradient, loss = written[meta["problem"]](meta, d)
+    theta, alpha, gradient, loss, *method = written[meta["problem"]](meta, d)
+    # GD, or a method with memory: (θ_k, θ_{k−1}, α, ∇f) -> θ_{k+1}, from θ_{−1} = θ_0
+    step = method[0] if method else (lambda t, _prev, a, grad: t - a * grad(t))
     stop = meta["stopping"]
-    losses = []
+    losses, previous = [], theta
     for k in range(stop["max_steps"] + 1):
         losses.append(float(loss(theta)))
         g = gradient(theta)
         if np.sqrt(g @ g) <= stop["tolerance"]:
             return {"outcome": "converged", "steps": k, "loss": losses}
-        theta = theta - alpha * g
+        theta, previous = step(theta, previous, alpha, gradient), theta
     return {"outcome": "not converged", "steps": stop["max_steps"], "loss": losses}
 
 

@@ -114,7 +114,9 @@ OVERRIDES = {
 @pytest.mark.parametrize("alpha", [1e6, 1e300])
 @pytest.mark.parametrize("factor", [1.5, 1e6, 1e300])
 def test_every_solver_job_classifies_huge_steps_as_diverged(problem, alpha, factor):
-    setting = grid.setting(problem, alpha)
+    g = problems.spec(problem).grid
+    # a pair grid's point: its first name at β = 0.5, the huge step its second number
+    setting = grid.setting(problem, (g.names[0], 0.5, alpha) if g.kind == "pair" else alpha)
     settings = {
         **grid.solver_settings(TEST_CONFIG, problem),
         "max_steps": 3000,

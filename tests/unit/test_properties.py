@@ -160,6 +160,7 @@ def test_the_config_accepts_exactly_the_positive_finite_step_sizes(alpha):
         "checks": {
             "rate_rtol": {},
             "closed_form_rtol": 1e-12,
+            "optimum_rtol": 1e-3,
             "lsq_gradient": {"err_sum": 1e-12, "err_fd": 1e-6, "err_sample": 1e-6},
             "conv_huber": {
                 "seed": 0,

@@ -75,6 +75,7 @@ CORE = {
     "gdlab.stopping",
     "gdlab.theory",
     "gdlab.methods",
+    "gdlab.momentum",
     "gdlab.descent",
     "gdlab.trace",
     "gdlab.orbits",

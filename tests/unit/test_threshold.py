@@ -244,7 +244,8 @@ def test_the_figure_draws_good_bad_and_exact_rows(tmp_path):
 
 def test_the_csv_reads_back_exactly(tmp_path):
     r = threshold.bisect(linear_cases([[1.0, 3.0]]), (0.01, 5.0), 1e-6, 100)
-    rows = [{"problem": "p", "case": "c", "axis": "α", "rtol": 1e-6, "window": 100}]
+    rows = [{"problem": "p", "case": "c", "method": "gd", "beta": 0.0, "axis": "α"}]
+    rows[0].update(rtol=1e-6, window=100)
     rows[0].update({k: v[0].item() for k, v in r.items()})
     threshold.write_csv(tmp_path / "p.csv", rows)
     back = threshold_table.read_rows(tmp_path / "p.csv")
@@ -307,7 +308,7 @@ def test_the_keys_are_optional_with_documented_defaults():
     drop(cfg)
     for p in WITH:
         got, full = (json.loads(plan.threshold_params(c, p)) for c in (cfg, CONFIGS["test.yaml"]))
-        assert got["rtol"] == 1e-6 and got["window"] == 400
+        assert got["rtol"] == 1e-6 and got["window"] == (problems.spec(p).thresholds.window or 400)
         assert got["bracket"] == list(problems.spec(p).thresholds.bracket)
         assert got == full  # the config files write the defaults: nothing reruns
 

@@ -267,9 +267,10 @@ def test_1_nothing_changed_nothing_runs(study):
 
 
 # ---- case 2 ------------------------------------------------------------------------------
-def new_point(cfg: dict, problem: str) -> tuple[str, object, str]:
-    """(grid key, a value not on the problem's grid, its setting), from its spec's grid:
-    half the smallest value, or the first shape with 7 more rows."""
+def new_point(cfg: dict, problem: str) -> tuple[str, object, set[str]]:
+    """(grid key, a value not on the problem's grid, the settings it adds), from its
+    spec's grid: half the smallest value, or the first shape with 7 more rows (a pair
+    grid: half its smallest second number, with every name and first number)."""
     g = problems.spec(problem).grid
     section = cfg["problems"][problem]
     taken = {grid.setting(problem, v) for v in grid.grid_values(problem, section)}
@@ -278,16 +279,20 @@ def new_point(cfg: dict, problem: str) -> tuple[str, object, str]:
         value = [n_rows + 7, n_cols]
     else:
         value = min(section[g.key]) / 2
-    setting = grid.setting(problem, value)
-    assert setting not in taken, setting
-    return g.key, value, setting
+    if g.kind == "pair":
+        names, firsts = (section[k] for k in g.keys)
+        settings = {grid.setting(problem, (n, a, value)) for n in names for a in firsts}
+    else:
+        settings = {grid.setting(problem, value)}
+    assert not settings & taken, settings
+    return g.key, value, settings
 
 
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_2_new_grid_point_runs_only_its_jobs(study, problem):
-    key, value, setting = new_point(config(study), problem)
+    key, value, settings = new_point(config(study), problem)
     edit_config(study, lambda c: c["problems"][problem][key].append(value))
-    new = runs(study, problem, lambda job: job.setting == setting)
+    new = runs(study, problem, lambda job: job.setting in settings)
     assert new and all(not (study / p).exists() for p in new)
     assert plan(study) == new | aggregations(problem)
 

@@ -17,25 +17,36 @@ from gdlab import problems, script, threshold
 def main(args):
     spec = problems.spec(args.problem).thresholds
     p = args.params
-    cases = threshold.Cases(**problems.function(args.problem, spec.function)(**p["cases"]))
+    made = problems.function(args.problem, spec.function)(**p["cases"])
+    rows = []
+    for fields in made if isinstance(made, list) else [made]:
+        rows += _bisect(args.problem, spec, threshold.Cases(**fields), p)
+    threshold.write_csv(args.out, rows)
+
+
+def _bisect(problem: str, spec, cases: threshold.Cases, p: dict) -> list[dict]:
+    """The rows of one group of cases (one method: a problem's experiment may return
+    a list of groups, e.g. one per method and momentum β)."""
     try:
         cols = threshold.bisect(cases, p["bracket"], p["rtol"], p["window"])
     except threshold.TheoryError as exc:
         raise script.CheckFailed(
-            f"problems.{args.problem}: {exc}; allowed: settings whose Hessian stays within the "
+            f"problems.{problem}: {exc}; allowed: settings whose Hessian stays within the "
             "floating-point numbers (lower the largest ones of problems."
-            f"{args.problem})"
+            f"{problem})"
         ) from None
     except threshold.BracketError as exc:
         raise script.CheckFailed(
-            f"problems.{args.problem}.threshold.bracket: {exc}; allowed: [lo, hi] in "
+            f"problems.{problem}.threshold.bracket: {exc}; allowed: [lo, hi] in "
             f"{spec.axis} ({spec.axis_note}), 0 < lo < hi, with GD stable at lo and unstable "
             "at hi for every case (docs/thresholds.md)"
         ) from None
-    rows = [
+    return [
         {
-            "problem": args.problem,
+            "problem": problem,
             "case": name,
+            "method": cases.method.name,
+            "beta": float(getattr(cases.method, "beta", 0.0)),
             "axis": spec.axis,
             **{key: value[i].item() for key, value in cols.items()},
             "rtol": p["rtol"],
@@ -43,7 +54,6 @@ def main(args):
         }
         for i, name in enumerate(cases.names)
     ]
-    threshold.write_csv(args.out, rows)
 
 
 if __name__ == "__main__":

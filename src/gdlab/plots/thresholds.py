@@ -77,12 +77,20 @@ def _cases(fig, left, right, rows: list[dict[str, str]], y: list[int]) -> None:
         for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(label, h)
     fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=3)
-    left.set_yticks(y, [f"{r['problem']}  {r['case']}" for r in rows], fontsize=7)
+    left.set_yticks(y, [_label(r) for r in rows], fontsize=7)
     left.set_ylim(-0.8, n - 0.2)
     for i in range(1, n):
         if rows[i]["problem"] != rows[i - 1]["problem"]:
             for ax in (left, right):
                 ax.axhline(y[i] + 0.5, color=style.GREY, lw=0.6)
+
+
+def _label(row: dict[str, str]) -> str:
+    """A row's case, with its method and β where it is not plain GD."""
+    text = f"{row['problem']}  {row['case']}"
+    if row.get("method") not in (None, "", "gd"):
+        text += f"  {row['method']} β={float(row['beta']):g}"
+    return text
 
 
 def figure(rows: list[dict[str, str]], paths: list[str], dpi: int) -> None:
@@ -114,7 +122,7 @@ def figure(rows: list[dict[str, str]], paths: list[str], dpi: int) -> None:
     )
     fig.suptitle(
         "stability thresholds by bisection: the measured bracket [lo, hi] vs the theory "
-        f"α* = 2/λ_max(∇²f(x*))\n{verdict}; every bracket narrower than rtol",
+        f"α* = h*/λ_max(∇²f(x*))\n{verdict}; every bracket narrower than rtol",
         fontsize=9,
     )
     style.save(fig, paths, dpi=dpi)

@@ -131,6 +131,23 @@ SPEC = Problem(
             columns=ENDS,
         ),
         Figure(
+            "basin_momentum",
+            "momentum_basins:figure",
+            "basins under heavy ball: where the study's starts end, per α, for β = 0, 0.5, 0.9",
+            config={
+                "start_interval": "problems.sharp_wide.start_interval",
+                "seeds": "problems.sharp_wide.seeds",
+                "max_steps": "problems.sharp_wide.max_steps",
+                "tolerance": "problems.sharp_wide.tolerance",
+                "divergence_factor": "problems.sharp_wide.divergence_factor",
+                "root_seed": "root_seed",
+            },
+            # it runs the study's first starts again under heavy ball (momentum_basins.py)
+            # and draws no row of the study's runs: it reads the least it can
+            data="runs",
+            columns=("alpha",),
+        ),
+        Figure(
             "bifurcation",
             "bifurcation:figure",
             "bifurcation diagram: each run's last iterate against α, by where it ended",

@@ -1,0 +1,60 @@
+"""The numerics of ``momentum_quadratic``: heavy ball or Nesterov on f(θ) = θ²/2, a
+block of seeds at one (method, β, h).
+
+f'' = 1, so α = h, and along the one eigenvector the error obeys the method's 2 × 2
+companion matrix (:meth:`gdlab.methods.Method.companion` at αλ = h): the run
+converges iff its spectral radius is below 1, at that rate per step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gdlab import descent, seeding
+from gdlab.methods import by_name, rates
+
+NAME = "momentum_quadratic"
+
+
+@dataclass
+class Model:
+    def gradient(self, theta):
+        return theta  # f'(θ) = θ
+
+    def loss(self, theta):
+        return 0.5 * theta[:, 0] ** 2
+
+    def dist(self, theta):
+        return np.abs(theta[..., 0])  # θ* = 0
+
+    def take(self, rows):
+        return self
+
+    def hessian_vector(self, theta, v):
+        return v  # f'' = 1
+
+
+def data_process(settings: dict, value=None) -> dict:
+    """How one seed's θ_0 is drawn (:func:`gdlab.seeding.process`)."""
+    return seeding.process(
+        "SeedSequence",
+        ("size", "uniform", {"low": 0.5, "high": 10.0}),
+        ("sign", "choice", {"a": [-1.0, 1.0]}),
+        then="theta_0 = size * sign (0.5 <= |theta_0| < 10, never 0); theta_{-1} = theta_0",
+    )
+
+
+def run(settings: dict, value, seeds: list[int]) -> dict:
+    name, beta, h = value
+    m = by_name(name, beta)
+    d = seeding.draw_block(data_process(settings), NAME, seeds, settings["root_seed"])
+    theta0 = (d["size"] * d["sign"])[:, None]
+    _trace, cols = descent.run_block(Model(), theta0, h, seeds, settings, scalar=True, method=m)
+    n = len(cols["step"])
+    (rate,), (following,) = rates(m, [[h]])
+    cols["alpha_critical"] = np.full(n, m.critical_alpha_lambda())  # λ = 1
+    cols["rate_theory"] = np.full(n, rate)
+    cols["rate_theory_next"] = np.full(n, following)
+    return cols
