@@ -76,9 +76,10 @@ def own_columns(problem: str) -> dict[str, tuple[str, str]]:
 
 def grid_columns(problem: str) -> tuple[str, ...]:
     """The columns holding a problem's grid value as numbers: the axis of a float grid
-    (``alpha`` is a core column), the two names ``Grid.columns`` of a shape."""
+    (``alpha`` is a core column), the two names ``Grid.columns`` of a shape; none for
+    named setups (the ``setting`` names them)."""
     g = problems.spec(problem).grid
-    return tuple(g.columns) if g.kind == "shape" else (g.axis,)
+    return tuple(g.columns) if g.kind == "shape" else () if g.kind == "name" else (g.axis,)
 
 
 def trace_columns(problem: str) -> tuple[str, ...]:

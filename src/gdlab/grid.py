@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from gdlab import problems
 from gdlab.limits import DEFAULT_JOB_MEMORY_MB, Footprint, recorded_rows, seeds_within
+from gdlab.spec import NAME_RE
 
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
@@ -52,11 +53,14 @@ def setting_re(problem: str | None = None) -> str:
     axes = {g.axis: g.kind for g in map(_grid, names)}
     floats = sorted(a for a, k in axes.items() if k == "float")
     shapes = sorted(a for a, k in axes.items() if k == "shape")
+    named = sorted(a for a, k in axes.items() if k == "name")
     parts = []
     if floats:
         parts.append(rf"({'|'.join(floats)})_{FLOAT_RE}")
     if shapes:
         parts.append(rf"({'|'.join(shapes)})_{SHAPE_RE}")
+    if named:
+        parts.append(rf"({'|'.join(named)})_{NAME_RE}")
     return "|".join(parts)
 
 
@@ -95,7 +99,10 @@ def _round4(x: float, lo: float, hi: float) -> float:
 
 def grid_values(problem: str, cfg: dict) -> list:
     """The grid of one problem, in config order, sweep then window appended,
-    duplicates removed."""
+    duplicates removed (a grid of named setups: their names, ``SPEC.points``)."""
+    points = problems.spec(problem).points
+    if points is not None:
+        return list(points(cfg))
     values = list(cfg[_grid(problem).key])
     sweep = cfg.get("sweep")
     if sweep:
@@ -126,10 +133,29 @@ def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
             f"of a registered axis ({setting_re(problem)})"
         )
     axis, value = text.rsplit("_", 1)  # a value holds no "_"; an axis name may
+    if any(g.axis == axis and g.kind == "name" for g in map(_grid, _names(problem))):
+        return axis, value
     if re.fullmatch(SHAPE_RE, value):
         n_rows, n_cols = value.split("x")
         return axis, (int(n_rows), int(n_cols))
     return axis, float(value)
+
+
+def _names(problem: str | None) -> tuple[str, ...]:
+    return (problem,) if problem else problems.names()
+
+
+def runs_at(problem: str, cfg: dict, value) -> int:
+    """The runs at one grid point of ``problem`` (its section ``cfg``): ``seeds``, or, on
+    a grid of named setups, the setup's own count (``SPEC.points``)."""
+    points = problems.spec(problem).points
+    return int(points(cfg)[value]) if points is not None else int(cfg["seeds"])
+
+
+def most_runs(problem: str, cfg: dict) -> int:
+    """The runs at the grid point that has the most."""
+    points = problems.spec(problem).points
+    return max(points(cfg).values()) if points is not None else int(cfg["seeds"])
 
 
 def seed_blocks(n_seeds: int, per_job: int) -> list[tuple[int, int]]:
@@ -195,7 +221,7 @@ def seeds_per_job(config: dict, problem: str) -> int:
     explicit = cfg.get("seeds_per_job", config.get("seeds_per_job"))
     if explicit is not None:
         return int(explicit)
-    n = int(cfg["seeds"])
+    n = most_runs(problem, cfg)
     budget, footprint, rows = job_memory(config, problem)
     cap = max(
         1,
@@ -227,7 +253,7 @@ def jobs(config: dict, problem: str) -> list[Job]:
     return [
         Job(problem, setting(problem, v), a, b)
         for v in grid_values(problem, cfg)
-        for a, b in seed_blocks(cfg["seeds"], per_job)
+        for a, b in seed_blocks(runs_at(problem, cfg, v), per_job)
     ]
 
 
@@ -235,11 +261,14 @@ def solver_settings(config: dict, problem: str) -> dict:
     """The config slice one solver job of ``problem`` depends on (no grid keys).
 
     Builtin types only, so Snakemake's params trigger tracks it exactly.  ``root_seed``
-    only where it is used (not by a problem seeded from ``RandomState(seed)``).
+    only where it is used (not by a problem seeded from ``RandomState(seed)`` or by one
+    that draws nothing).  A grid of named setups keeps its key: the jobs read their
+    setup there.
     """
     cfg = config["problems"][problem]
     s = problems.spec(problem)
-    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS and k != s.grid.key}
+    grid_key = s.grid.key if s.grid.kind != "name" else None
+    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS and k != grid_key}
     if s.seeding == "root":
         out["root_seed"] = int(config["root_seed"])
     return out

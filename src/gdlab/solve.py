@@ -78,7 +78,9 @@ def solve_block(
     _label(cols, spec, problem, setting, value)
     provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
     every = schema.to_table(problem, cols, provenance, types)
-    summary_table = runs.summarise(every, summary or columns.summary_spec(), rate_windows)
+    summary_table = runs.summarise(
+        every, summary or columns.summary_spec(), rate_windows, one_row=not spec.iterative
+    )
     kept = keep_rows(cols, traced) if spec.iterative else cols
     table = every if kept is cols else schema.to_table(problem, kept, provenance, types)
     return table, summary_table
@@ -94,7 +96,7 @@ def _label(cols: dict, spec, problem: str, setting: str, value) -> None:
     if spec.grid.kind == "shape":
         for col, v in zip(spec.grid.columns, value, strict=True):
             cols[col] = np.full(n, v, dtype=np.int64)
-    elif spec.grid.axis != "alpha":
+    elif spec.grid.kind == "float" and spec.grid.axis != "alpha":
         cols[spec.grid.axis] = np.full(n, value)
 
 
@@ -109,7 +111,9 @@ def _provenance(
         "seeds": [seeds[0], seeds[-1]],
         "settings": settings,
         "seed_entropy": (
-            [["RandomState", s] for s in seeds]
+            None  # nothing is drawn: a run is its index
+            if spec.seeding == "none"
+            else [["RandomState", s] for s in seeds]
             if spec.seeding == "legacy"
             else [seeding.entropy(problem, s, root) for s in seeds]
         ),
