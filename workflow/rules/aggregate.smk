@@ -68,7 +68,7 @@ for _problem in PROBLEMS:
             shell:
                 "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
                 " --params {params.params:q} --settings {params.settings:q}"
-                " --out {output.json:q} --tables {output.tables:q} {input.runs:q} 2> {log:q}"
+                " --out {output.json:q} {input.runs:q} --tables {output.tables:q} 2> {log:q}"
 
 
 rule check_convergence:

@@ -2,7 +2,7 @@ r"""One check of a problem (``SPEC.checks``): writes its report, or fails the ru
 
     python -m gdlab.jobs.check --problem PROBLEM --check NAME \
         --params '{"tolerances": {...}}' --settings '{"max_steps": ...}' \
-        --out results/checks/NAME.json [--tables results/tables/T.csv ...] RUN.parquet ...
+        --out results/checks/NAME.json RUN.parquet ... [--tables results/tables/T.csv ...]
 
 ``--tables``: the CSV tables the check writes beside its report (``Check.tables``),
 the report's ``tables`` entry, written only when the check passes.
@@ -24,7 +24,7 @@ def main(args):
     script.write_check(args.out, report)
     for path in filter(None, args.tables):  # an empty list may arrive as ''
         frame = pd.DataFrame(rows[Path(path).stem])
-        frame.to_csv(path, index=False, float_format="%.17g")
+        frame.to_csv(path, index=False)  # floats as their shortest round trip
 
 
 if __name__ == "__main__":

@@ -62,7 +62,11 @@ def dimension(numb: np.ndarray) -> dict:
     jc = j - j.mean()
     slope = float((jc * (y - y.mean())).sum() / (jc * jc).sum())
     resid = y - (y.mean() + slope * jc)
-    se = math.sqrt(float((resid * resid).sum()) / (j.size - 2) / float((jc * jc).sum())) if j.size > 2 else math.nan
+    se = (
+        math.sqrt(float((resid * resid).sum()) / (j.size - 2) / float((jc * jc).sum()))
+        if j.size > 2
+        else math.nan
+    )
     return {"dimension": slope, "dimension_se": se, "j_min": int(j_min), "j_max": int(k)}
 
 

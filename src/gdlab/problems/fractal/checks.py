@@ -8,7 +8,7 @@ import pandas as pd
 
 from gdlab.checks import report
 from gdlab.problems.fractal import boundary
-from gdlab.problems.fractal.setups import setups
+from gdlab.problems.fractal.setups import named
 from gdlab.problems.fractal.theory import flat_agrees
 
 
@@ -29,7 +29,7 @@ def boundary_counts(problem: str, df: pd.DataFrame, section: dict) -> dict:
     rows: list[dict] = []
     flat: dict[str, dict] = {}
     by_setting = dict(iter(df.groupby("setting", sort=False)))
-    for name, s in setups(section).items():
+    for name, s in named(section).items():
         setting = f"setup_{name}"
         runs = by_setting.get(setting, df.iloc[:0])
         try:
@@ -51,11 +51,13 @@ def boundary_counts(problem: str, df: pd.DataFrame, section: dict) -> dict:
                     f"{setting}: δ = 0 must have one boundary, at α* = {star!r}; found "
                     f"{len(found)} ({found[:3]}{' …' if len(found) > 3 else ''})"
                 )
-    extra = sorted(set(by_setting) - {f"setup_{n}" for n in setups(section)})
+    extra = sorted(set(by_setting) - {f"setup_{n}" for n in named(section)})
     if extra:
         failures.append(f"runs of {extra}, which the configuration does not have")
     if not rows and not failures:
         failures.append("no setup has runs")
-    out = report("fractal_boundary", {"flat": flat, "setups": len(rows) and len(setups(section))}, failures)
+    out = report(
+        "fractal_boundary", {"flat": flat, "setups": len(rows) and len(named(section))}, failures
+    )
     out["tables"] = {"fractal_boundary": rows}
     return out

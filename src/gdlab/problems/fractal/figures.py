@@ -11,7 +11,7 @@ from matplotlib.colors import ListedColormap
 
 from gdlab import style
 from gdlab.problems.fractal import boundary
-from gdlab.problems.fractal.setups import setups
+from gdlab.problems.fractal.setups import named
 
 BARS = ListedColormap(["white", style.BLACK])  # bounded white, diverged black
 ZOOMS = (4, 8, 12)  # each zoom is 2^-z of the whole axis
@@ -22,7 +22,7 @@ def _axes(df: pd.DataFrame, section: dict) -> dict[str, tuple]:
     by = dict(iter(df.groupby("setting", sort=False)))
     out = {}
     for name in section["setups"]:
-        s = setups(section)[name]
+        s = named(section)[name]
         if f"setup_{name}" in by:
             out[name] = (s, boundary.diverged_axis(by[f"setup_{name}"], s, f"setup_{name}"))
     return out
@@ -77,9 +77,7 @@ def dimension(problem, df, paths, dpi, section: dict) -> None:
     style.use()
     axes_ = _axes(df, section)
     grids = list((section.get("grids") or {}).items())
-    fig, axs = plt.subplots(
-        1, 1 + len(grids), figsize=(style.WIDTH, 2.8), squeeze=False
-    )
+    fig, axs = plt.subplots(1, 1 + len(grids), figsize=(style.WIDTH, 2.8), squeeze=False)
     ax = axs[0, 0]
     for name, (s, diverged) in axes_.items():
         numb = boundary.counts(diverged, s.k)
@@ -106,7 +104,7 @@ def dimension(problem, df, paths, dpi, section: dict) -> None:
 def _grid_map(ax, df, section, gname, g) -> None:
     """A (δ, λ) grid's dimensions as a map (blank where no fit)."""
     nd, nw = g["delta"]["count"], g["wavelength"]["count"]
-    found = setups(section)
+    found = named(section)
     by = dict(iter(df.groupby("setting", sort=False)))
     dims = np.full((nd, nw), np.nan)
     for i in range(nd):

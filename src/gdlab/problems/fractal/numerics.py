@@ -19,14 +19,14 @@ import math
 
 import numpy as np
 
-from gdlab.problems.fractal.setups import Setup, setups
+from gdlab.problems.fractal.setups import Setup, named
 
 TWO_PI = 2 * math.pi
 CHUNK = 1 << 14  # runs iterated together: their arrays stay in the CPU's cache
 
 
 def setup_of(settings: dict, name: str) -> Setup:
-    found = setups(settings)
+    found = named(settings)
     if name not in found:
         raise ValueError(f"no setup {name!r} in problems.fractal (setups: {sorted(found)})")
     return found[name]
@@ -113,7 +113,9 @@ def run(settings: dict, name: str, seeds: list[int]) -> dict:
     s = setup_of(settings, name)
     index = np.asarray(seeds, dtype=np.int64)
     if index.size and (index[0] < 0 or index[-1] > 2**s.k):
-        raise ValueError(f"setup {name}: α indices run from 0 to 2^{s.k}, got {seeds[0]}-{seeds[-1]}")
+        raise ValueError(
+            f"setup {name}: α indices run from 0 to 2^{s.k}, got {seeds[0]}-{seeds[-1]}"
+        )
     alpha = s.alpha(index.astype(np.float64))
     diverged, steps, last_loss, last_x = escape(
         alpha, s, int(settings["max_steps"]), float(settings["loss_bound"])

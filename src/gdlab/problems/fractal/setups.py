@@ -46,7 +46,7 @@ def _setup(entry: dict, delta: float, wavelength: float) -> Setup:
     return Setup(entry["form"], float(delta), float(wavelength), float(entry["x0"]), entry["k"])
 
 
-def setups(section: dict) -> dict[str, Setup]:
+def named(section: dict) -> dict[str, Setup]:
     """Every setup of the section, by name: the single ones, then each grid's, δ-major."""
     out = {n: _setup(e, e["delta"], e["wavelength"]) for n, e in section["setups"].items()}
     for name, g in (section.get("grids") or {}).items():
@@ -60,4 +60,4 @@ def setups(section: dict) -> dict[str, Setup]:
 
 def points(section: dict) -> dict[str, int]:
     """``SPEC.points``: each setup's name and its runs, 2^k + 1."""
-    return {name: s.runs for name, s in setups(section).items()}
+    return {name: s.runs for name, s in named(section).items()}
