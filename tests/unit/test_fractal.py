@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gdlab import config as gdconfig
 from gdlab import grid, solve
 from gdlab.problems.fractal import boundary, checks, numerics, setups, theory
 
@@ -194,3 +195,35 @@ def test_check_fails_on_a_missing_run_and_on_a_wrong_flat_boundary():
     assert not wrong["passed"] and "one boundary" in wrong["failures"][0]
     empty = checks.boundary_counts("fractal", df.iloc[:0], section)
     assert not empty["passed"]
+
+
+def test_named_setups_are_grid_points_each_with_its_own_runs():
+    section = _section(a=_entry(_setup(k=3)), b=_entry(_setup(k=5)))
+    cfg = {"problems": {"fractal": {**section, "seeds_per_job": 10}}, "max_jobs": 100}
+    jobs = [(j.setting, j.seeds) for j in grid.jobs(cfg, "fractal")]
+    assert jobs == [
+        ("setup_a", "0-8"),
+        ("setup_b", "0-9"),
+        ("setup_b", "10-19"),
+        ("setup_b", "20-29"),
+        ("setup_b", "30-32"),
+    ]
+    assert gdconfig.problem_jobs(cfg, "fractal") == len(jobs)
+    assert grid.parse_setting("setup_b", "fractal") == ("setup", "b")
+    path = "results/summaries/fractal/setup_b/seeds_10-19.parquet"
+    assert grid.parse_run_path(path, "fractal", "summaries") == ("fractal", "setup_b", (10, 19))
+    settings = grid.solver_settings(cfg, "fractal")  # the jobs read their setup there
+    assert settings["setups"] == section["setups"] and "seeds_per_job" not in settings
+    assert "root_seed" not in settings  # nothing is drawn
+
+
+def test_a_run_is_one_row_its_summary_starts_and_ends_there():
+    cfg = {"problems": {"fractal": {**_section(a=_entry(_setup(k=4))), "seeds_per_job": 20}}}
+    table, summary = solve.solve_block(
+        "fractal", "setup_a", 0, 16, grid.solver_settings(cfg, "fractal")
+    )
+    assert table.num_rows == summary.num_rows == 17
+    for col in ("loss", "x"):
+        assert summary[f"{col}_start"].equals(summary[f"{col}_final"])
+        assert summary[f"{col}_final"].equals(table[col])
+    assert summary["steps"].equals(table["step"])
