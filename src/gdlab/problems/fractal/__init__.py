@@ -14,10 +14,12 @@ from gdlab.limits import DEFAULT_JOB_MEMORY_MB
 from gdlab.problems.fractal.setups import FORMS, named, points
 from gdlab.spec import NAME_RE, Check, Figure, Grid, Problem, ref, section
 
-# What a job that reads a whole setup (its table, check and figures) holds per run, in
-# bytes: the run's summary row in pandas (~25 columns of 8 bytes, strings shared) and
-# the copies made of it (measured: docs/fractal.md).
-BYTES_PER_RUN = 600
+# What the jobs that read the runs hold per run, in bytes (measured at k = 22,
+# docs/fractal.md): the table job, one setup's summaries in pandas at a time (peak
+# 2.08 GB for 4.2 million runs); the check and the figures, every run of the problem
+# (peaks 2.38 GB and 1.99 GB for 8.6 million).
+BYTES_PER_RUN = 520
+BYTES_PER_RUN_ALL = 290
 K_MAX = 40  # the schema's bound on k (2^40 runs: far beyond any configured limit)
 
 
@@ -126,6 +128,14 @@ def _k_messages(section_: dict, config: dict) -> list[str]:
             msg = f"problems.fractal.{key}.{where}.k: {s.k} makes 2^{s.k} + 1 runs, more than {why} allow; allowed: k <= {bound}"
             if msg not in out:
                 out.append(msg)
+    total = sum(s.runs for s in named(section_).values())
+    if not out and total * BYTES_PER_RUN_ALL > budget:
+        out.append(
+            f"problems.fractal: its setups hold {total:,} runs in all, and the check and figure "
+            f"jobs read them all (~{BYTES_PER_RUN_ALL} bytes a run), more than "
+            f"max_job_memory_mb = {budget // 2**20:,} allows; allowed: at most "
+            f"{budget // BYTES_PER_RUN_ALL:,} runs (lower k or drop setups)"
+        )
     return out
 
 
