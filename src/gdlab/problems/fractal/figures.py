@@ -77,8 +77,9 @@ def dimension(problem, df, paths, dpi, section: dict) -> None:
     style.use()
     axes_ = _axes(df, section)
     grids = list((section.get("grids") or {}).items())
-    fig, axs = plt.subplots(1, 1 + len(grids), figsize=(style.WIDTH, 2.8), squeeze=False)
-    ax = axs[0, 0]
+    fig = plt.figure(figsize=(style.WIDTH, 5.4 if grids else 2.8))
+    shape = (2, max(1, len(grids))) if grids else (1, 1)
+    ax = plt.subplot2grid(shape, (0, 0), colspan=shape[1], fig=fig)
     for name, (s, diverged) in axes_.items():
         numb = boundary.counts(diverged, s.k)
         fit = boundary.dimension(numb)
@@ -93,10 +94,10 @@ def dimension(problem, df, paths, dpi, section: dict) -> None:
             ax.plot(jj, y.mean() + fit["dimension"] * (jj - jj.mean()), color=line.get_color())
     ax.set_xlabel("j (2^j + 1 step sizes)")
     ax.set_ylabel("log₂ numB(j)")
-    ax.legend(fontsize=6)
-    ax.set_title("boundary points per resolution")
-    for c, (gname, g) in enumerate(grids, start=1):
-        _grid_map(axs[0, c], df, section, gname, g)
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title("boundary points per resolution, and the fitted slope (the dimension)")
+    for c, (gname, g) in enumerate(grids):
+        _grid_map(plt.subplot2grid(shape, (1, c), fig=fig), df, section, gname, g)
     fig.tight_layout()
     style.save(fig, paths, dpi)
 
@@ -124,7 +125,7 @@ def _grid_map(ax, df, section, gname, g) -> None:
     ax.grid(False)
     ax.set_xlabel("λ")
     ax.set_ylabel("δ")
-    ax.set_title(f"{gname} ({g['form']}, k = {g['k']}): dimension", fontsize=8)
+    ax.set_title(f"{gname}: slope (k = {g['k']})", fontsize=8)
     plt.colorbar(im, ax=ax)
     if not np.isfinite(dims).any():
         ax.text(0.5, 0.5, "no fit (numB ≤ 1)", transform=ax.transAxes, ha="center")
