@@ -207,6 +207,7 @@ SPEC = Problem(
         "x0": "x₀",
         "k": "2^k + 1 step sizes α_i = i·1.5/2^k",
         "diverged": "runs whose loss passed the bound",
+        "max_steps": "runs bounded through the step budget",
         "numB": "boundary points at the finest resolution, numB(k)",
         "dimension": "slope of log₂ numB(j) against j where numB > 1 (least squares)",
         "dimension_se": "its standard error",

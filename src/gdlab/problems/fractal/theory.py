@@ -41,6 +41,7 @@ def table_row(value: str, runs: pd.DataFrame, rows, context: dict) -> dict:
         "x0": s.x0,
         "k": s.k,
         "diverged": int(diverged.sum()),
+        "max_steps": int(diverged.size - diverged.sum()),
         "numB": int(numb[-1]),
         **boundary.dimension(numb),
         "alpha_star": math.nan,
