@@ -5,7 +5,7 @@ GD on f(x) = x² + δ·cos(2πx/λ) or x²·(1 + δ·cos(2πx/λ)) from x₀, 10
 some step (Liu 2024, arXiv 2406.13971).  numB(j) counts the neighbours whose outcomes
 differ among the 2^j + 1 points α_{i·2^(k−j)}; the slope of log₂ numB against j is
 the boundary's box-counting dimension.  Checked: with δ = 0 the only boundary is at
-α* = (1 + (√bound/|x₀|)^(1/steps))/2; numB never decreases with j; every α index of
+α* = (1 + (√bound/abs(x₀))^(1/steps))/2; numB never decreases with j; every α index of
 every setup is there once.  A grid point is a named setup; its runs are its α
 indices (the ``seed`` column), cut into blocks by the solver jobs.
 """
@@ -213,6 +213,6 @@ SPEC = Problem(
         "dimension_se": "its standard error",
         "j_min": "the fit's first j (numB(j) > 1 from there)",
         "j_max": "the fit's last j (= k)",
-        "alpha_star": "δ = 0: the theory's boundary (1 + (√bound/|x₀|)^(1/steps))/2",
+        "alpha_star": "δ = 0: the theory's boundary (1 + (√bound/abs(x₀))^(1/steps))/2",
     },
 )
