@@ -56,8 +56,6 @@ def boundary_counts(problem: str, df: pd.DataFrame, section: dict) -> dict:
         failures.append(f"runs of {extra}, which the configuration does not have")
     if not rows and not failures:
         failures.append("no setup has runs")
-    out = report(
-        "fractal_boundary", {"flat": flat, "setups": len(rows) and len(named(section))}, failures
-    )
+    out = report("fractal_boundary", {"flat": flat, "setups": len(named(section))}, failures)
     out["tables"] = {"fractal_boundary": rows}
     return out
