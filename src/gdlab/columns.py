@@ -76,8 +76,11 @@ def own_columns(problem: str) -> dict[str, tuple[str, str]]:
 
 def grid_columns(problem: str) -> tuple[str, ...]:
     """The columns holding a problem's grid value as numbers: the axis of a float grid
-    (``alpha`` is a core column), the two names ``Grid.columns`` of a shape."""
+    (``alpha`` is a core column), the two names ``Grid.columns`` of a shape; none for
+    named setups (the ``setting`` names them)."""
     g = problems.spec(problem).grid
+    if g.kind == "name":
+        return ()
     return tuple(g.columns) if g.kind in ("shape", "pair") else (g.axis,)
 
 

@@ -270,7 +270,7 @@ def problem_jobs(config: dict, problem: str) -> int:
     """Number of solver jobs of one problem, without listing them."""
     cfg = config["problems"][problem]
     per_job = grid.seeds_per_job(config, problem)
-    return len(grid.grid_values(problem, cfg)) * -(-cfg["seeds"] // per_job)
+    return sum(-(-grid.runs_at(problem, cfg, v) // per_job) for v in grid.grid_values(problem, cfg))
 
 
 def count_jobs(config: dict) -> int:

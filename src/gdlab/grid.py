@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from gdlab import problems
 from gdlab.limits import DEFAULT_JOB_MEMORY_MB, Footprint, recorded_rows, seeds_within
+from gdlab.spec import NAME_RE
 
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
@@ -54,6 +55,7 @@ def setting_re(problem: str | None = None) -> str:
     floats = sorted(a for a, k in axes.items() if k == "float")
     shapes = sorted(a for a, k in axes.items() if k == "shape")
     pairs = sorted({n for g in grids if g.kind == "pair" for n in g.names})
+    named = sorted(a for a, k in axes.items() if k == "name")
     parts = []
     if floats:
         parts.append(rf"({'|'.join(floats)})_{FLOAT_RE}")
@@ -61,6 +63,8 @@ def setting_re(problem: str | None = None) -> str:
         parts.append(rf"({'|'.join(shapes)})_{SHAPE_RE}")
     if pairs:
         parts.append(rf"({'|'.join(pairs)})_{FLOAT_RE}x{FLOAT_RE}")
+    if named:
+        parts.append(rf"({'|'.join(named)})_{NAME_RE}")
     return "|".join(parts)
 
 
@@ -99,7 +103,10 @@ def _round4(x: float, lo: float, hi: float) -> float:
 
 def grid_values(problem: str, cfg: dict) -> list:
     """The grid of one problem, in config order, sweep then window appended,
-    duplicates removed."""
+    duplicates removed (a grid of named setups: their names, ``SPEC.points``)."""
+    points = problems.spec(problem).points
+    if points is not None:
+        return list(points(cfg))
     g = _grid(problem)
     if g.kind == "pair":  # the product of its names and its two lists of numbers
         names, firsts = (cfg[k] for k in g.keys)
@@ -136,6 +143,8 @@ def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
             f"<name>_<float>x<float> of a registered axis ({setting_re(problem)})"
         )
     axis, value = text.rsplit("_", 1)  # a value holds no "_"; an axis name may
+    if any(g.axis == axis and g.kind == "name" for g in map(_grid, _names(problem))):
+        return axis, value
     if re.fullmatch(SHAPE_RE, value):
         n_rows, n_cols = value.split("x")
         return axis, (int(n_rows), int(n_cols))
@@ -143,6 +152,23 @@ def parse_setting(text: str, problem: str | None = None) -> tuple[str, object]:
         a, b = value.split("x")
         return axis, (axis, float(a), float(b))
     return axis, float(value)
+
+
+def _names(problem: str | None) -> tuple[str, ...]:
+    return (problem,) if problem else problems.names()
+
+
+def runs_at(problem: str, cfg: dict, value) -> int:
+    """The runs at one grid point of ``problem`` (its section ``cfg``): ``seeds``, or, on
+    a grid of named setups, the setup's own count (``SPEC.points``)."""
+    points = problems.spec(problem).points
+    return int(points(cfg)[value]) if points is not None else int(cfg["seeds"])
+
+
+def most_runs(problem: str, cfg: dict) -> int:
+    """The runs at the grid point that has the most."""
+    points = problems.spec(problem).points
+    return max(points(cfg).values()) if points is not None else int(cfg["seeds"])
 
 
 def seed_blocks(n_seeds: int, per_job: int) -> list[tuple[int, int]]:
@@ -208,7 +234,7 @@ def seeds_per_job(config: dict, problem: str) -> int:
     explicit = cfg.get("seeds_per_job", config.get("seeds_per_job"))
     if explicit is not None:
         return int(explicit)
-    n = int(cfg["seeds"])
+    n = most_runs(problem, cfg)
     budget, footprint, rows = job_memory(config, problem)
     cap = max(
         1,
@@ -240,7 +266,7 @@ def jobs(config: dict, problem: str) -> list[Job]:
     return [
         Job(problem, setting(problem, v), a, b)
         for v in grid_values(problem, cfg)
-        for a, b in seed_blocks(cfg["seeds"], per_job)
+        for a, b in seed_blocks(runs_at(problem, cfg, v), per_job)
     ]
 
 
@@ -248,11 +274,15 @@ def solver_settings(config: dict, problem: str) -> dict:
     """The config slice one solver job of ``problem`` depends on (no grid keys).
 
     Builtin types only, so Snakemake's params trigger tracks it exactly.  ``root_seed``
-    only where it is used (not by a problem seeded from ``RandomState(seed)``).
+    only where it is used (not by a problem seeded from ``RandomState(seed)`` or by one
+    that draws nothing).  A grid of named setups keeps its key: the jobs read their
+    setup there.
     """
     cfg = config["problems"][problem]
     s = problems.spec(problem)
-    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS | set(s.grid.config_keys)}
+    # a grid of named setups keeps its key (its jobs read their setup there)
+    grid_keys = set(s.grid.config_keys) if s.grid.kind != "name" else set()
+    out = {k: v for k, v in cfg.items() if k not in NOT_SOLVER_KEYS | grid_keys}
     if s.seeding == "root":
         out["root_seed"] = int(config["root_seed"])
     return out

@@ -136,7 +136,11 @@ def job_outputs(config: dict) -> list[tuple[str, ...]]:
     out = [(j.path, j.summary) for p in mine for j in grid.jobs(config, p)]
     out += [(threshold_path(p),) for p in with_thresholds(config) if p in mine]
     out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
-    out += [(f"results/checks/{c.name}.json",) for p in mine for c in problems.spec(p).checks]
+    out += [
+        (f"results/checks/{c.name}.json", *(f"results/tables/{t}.csv" for t in c.tables))
+        for p in mine
+        for c in problems.spec(p).checks
+    ]
     out += [(f"results/report/tables/{p}.html",) for p in mine]
     out += [(chart_path(c.name),) for p in mine for c in problems.spec(p).charts]
     out += [tuple(figure_paths(f.name).values()) for p in mine for f in problems.spec(p).figures]

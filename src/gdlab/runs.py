@@ -49,13 +49,17 @@ def _int64(column: pa.ChunkedArray) -> np.ndarray:
     ]
 
 
-def summarise(table: pa.Table, spec: dict, windows: dict | None = None) -> pa.Table:
+def summarise(
+    table: pa.Table, spec: dict, windows: dict | None = None, one_row: bool = False
+) -> pa.Table:
     """One row per run of one results file (already checked by :func:`gdlab.schema.read`:
     one last row per seed), in seed order; its rate window's columns from ``windows``
-    (:func:`gdlab.trace.windows` of every recorded row, in seed order), NULL without."""
+    (:func:`gdlab.trace.windows` of every recorded row, in seed order), NULL without.
+    ``one_row``: each run is recorded as one row (a problem that is not iterative), which
+    is its start and its end (``<name>_start`` = ``<name>_final``)."""
     step, steps = _int64(table["step"]), _int64(table["steps"])
     last = table.filter(_mask(step == steps)).sort_by("seed")
-    first = table.filter(_mask(step == 0)).sort_by("seed")
+    first = last if one_row else table.filter(_mask(step == 0)).sort_by("seed")
     if not first["seed"].equals(last["seed"]):
         raise schema.ResultFileError("a run lacks its first row (k = 0) or has it twice")
     trace = set(spec["trace"])

@@ -324,6 +324,8 @@ def _other_point(table: pa.Table, doc: dict) -> str | None:
     except (ValueError, TypeError, KeyError):
         return f"its metadata names grid point {setting!r}, not one of {problem}"
     values = value if isinstance(value, tuple) else (value,)
+    if not grid_columns(problem):  # a named setup: its setting is all there is
+        return None
     wanted = dict(zip(grid_columns(problem), values, strict=True))
     for name, want in wanted.items():
         found = table[name].unique().to_pylist() if name in table.column_names else None

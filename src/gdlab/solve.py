@@ -78,7 +78,9 @@ def solve_block(
     _label(cols, spec, problem, setting, value)
     provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
     every = schema.to_table(problem, cols, provenance, types)
-    summary_table = runs.summarise(every, summary or columns.summary_spec(), rate_windows)
+    summary_table = runs.summarise(
+        every, summary or columns.summary_spec(), rate_windows, one_row=not spec.iterative
+    )
     kept = keep_rows(cols, traced) if spec.iterative else cols
     table = every if kept is cols else schema.to_table(problem, kept, provenance, types)
     return table, summary_table
@@ -98,7 +100,7 @@ def _label(cols: dict, spec, problem: str, setting: str, value) -> None:
         name_col, a_col, b_col = spec.grid.columns
         cols[name_col] = [value[0]] * n
         cols[a_col], cols[b_col] = np.full(n, value[1]), np.full(n, value[2])
-    elif spec.grid.axis != "alpha":
+    elif spec.grid.kind == "float" and spec.grid.axis != "alpha":
         cols[spec.grid.axis] = np.full(n, value)
 
 
@@ -114,7 +116,9 @@ def _provenance(
         "settings": settings,
         # every seed's entropy, the seed where it says "seed" (seeding.entropy_template)
         "seed_entropy": (
-            ["RandomState", seeding.SEED]
+            None  # nothing is drawn: a run is its index
+            if spec.seeding == "none"
+            else ["RandomState", seeding.SEED]
             if spec.seeding == "legacy"
             else seeding.entropy_template(spec.seed_stream or problem, root)
         ),

@@ -15,6 +15,7 @@ own table columns mean.  Its numerics live in ``numerics.py`` beside it.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol, runtime_checkable
@@ -22,16 +23,20 @@ from typing import ClassVar, Protocol, runtime_checkable
 # The Parquet types a problem's own columns may have (names, not pyarrow types:
 # the spec is read at parse time, without pyarrow).
 COLUMN_TYPES = ("float64", "int64", "string")
+# A named grid point (Grid kind "name"): no "_" (the setting is <axis>_<name>), no "=".
+NAME_RE = r"[A-Za-z][A-Za-z0-9.-]*"
 
 
 @dataclass(frozen=True)
 class Grid:
     """The problem's grid: the config ``key`` listing its values and the ``axis`` name
     used in paths (``<axis>_<value>``).  ``kind`` is ``"float"`` (one number),
-    ``"shape"`` (``[N, p]``, written ``NxP``) or ``"pair"``.  The grid value is a column
-    of the problem's files too: a float axis the column named ``axis`` (``alpha`` is a
-    core column; any other is declared in ``Problem.columns``), a shape the two integer
-    columns named ``columns`` (declared there too).
+    ``"shape"`` (``[N, p]``, written ``NxP``), ``"pair"`` or ``"name"`` (a named setup,
+    the names :attr:`Problem.points` gives: letters, digits, ``.`` and ``-``).  The grid
+    value is a column of the problem's files too: a float axis the column named ``axis``
+    (``alpha`` is a core column; any other is declared in ``Problem.columns``), a shape
+    the two integer columns named ``columns`` (declared there too); a name is its
+    ``setting`` only.
 
     A ``"pair"`` grid is the product of a list of names (the config key ``keys[0]``,
     each one of ``names``) and two lists of numbers (``keys[1]``, then ``key``): its
@@ -47,8 +52,10 @@ class Grid:
     keys: tuple[str, ...] = ()
 
     def __post_init__(self):
-        if self.kind not in ("float", "shape", "pair"):
-            raise ValueError(f"Grid.kind must be 'float', 'shape' or 'pair', got {self.kind!r}")
+        if self.kind not in ("float", "shape", "pair", "name"):
+            raise ValueError(
+                f"Grid.kind must be 'float', 'shape', 'pair' or 'name', got {self.kind!r}"
+            )
         if self.kind == "shape" and len(self.columns) != 2:
             raise ValueError("a shape Grid names its two integer columns: columns=('N', 'p')")
         if self.kind == "pair" and (
@@ -73,6 +80,13 @@ class Grid:
         if self.kind == "pair":
             name, a, b = value
             return f"{name}_{canonical_float(a)}x{canonical_float(b)}"
+        if self.kind == "name":
+            if not isinstance(value, str) or not re.fullmatch(NAME_RE, value):
+                raise ValueError(
+                    f"a setup's name must be letters, digits, '.' and '-' (starting with a "
+                    f"letter), got {value!r}"
+                )
+            return f"{self.axis}_{value}"
         return f"{self.axis}_{canonical_float(value)}"
 
 
@@ -127,12 +141,15 @@ class Check:
     """One check that fails the run: ``results/checks/<name>.json``, computed by
     ``function(problem, df, **config)`` (``"module:function"`` in the problem's folder),
     which returns a report with ``passed`` and ``failures``.  Caption:
-    ``captions/<name>.rst``."""
+    ``captions/<name>.rst``.  ``tables`` names the CSV tables it writes beside its
+    report, ``results/tables/<table>.csv``: the report's ``tables[<table>]`` (a list of
+    rows), taken out of the JSON."""
 
     name: str
     function: str
     label: str
     config: Mapping[str, str] = field(default_factory=dict)
+    tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,7 +212,9 @@ class Problem:
     * ``order`` — its place in tables and menus (the homework's problem number);
     * ``seeding`` — ``"root"``: seed s draws from ``SeedSequence([root_seed,
       crc32(name), s])`` (:mod:`gdlab.seeding`); ``"legacy"``: from NumPy's
-      ``RandomState(s)`` (``root_seed`` is then not passed to its jobs);
+      ``RandomState(s)`` (``root_seed`` is then not passed to its jobs); ``"none"``:
+      nothing is drawn, a run is fixed by its index (its ``seed``) alone (no seed
+      entropy in its files, no ``root_seed``);
     * ``seed_stream`` — the name in that entropy, when it is not the problem's own: a
       problem that runs another's data draws from its stream (None: its own name);
     * ``iterative`` — GD runs with outcomes and rates (its table joins the
@@ -229,7 +248,12 @@ class Problem:
       number of a run is in its solver job's per-run summary).  None: every seed (a figure that may draw any seed needs them all);
     * ``table_reads_rows`` — its theory's ``table_row`` reads the recorded rows of
       every run (``rows``), not only the runs' summaries (``runs``): its table then
-      reads the run files too, and ``trajectories`` must be None.
+      reads the run files too, and ``trajectories`` must be None;
+    * ``points`` — ``points(section) -> {name: runs}``: a grid of named setups
+      (``Grid(kind="name")``) and the number of runs at each (run indices 0..runs-1, the
+      ``seed`` column); None: the grid key's values (with ``sweep`` and ``window``),
+      ``seeds`` runs at each.  A named grid's key is passed to its solver jobs (they
+      read the setup from it).
     """
 
     name: str
@@ -255,8 +279,11 @@ class Problem:
     trajectories: int | None = None
     table_reads_rows: bool = False
     footprint: Callable[[dict], object] | None = None
+    points: Callable[[dict], Mapping[str, int]] | None = None
 
     def __post_init__(self):
+        if (self.points is not None) != (self.grid.kind == "name"):
+            raise ValueError(f"{self.name}: a grid of kind 'name' and SPEC.points go together")
         if self.trajectories is not None and self.trajectories < 1:
             raise ValueError(f"{self.name}: trajectories must be None or at least 1")
         if self.table_reads_rows and self.trajectories is not None:
@@ -264,8 +291,8 @@ class Problem:
                 f"{self.name}: a table that reads every run's rows needs every row "
                 "(table_reads_rows needs trajectories None)"
             )
-        if self.seeding not in ("root", "legacy"):
-            raise ValueError(f"{self.name}: seeding must be 'root' or 'legacy'")
+        if self.seeding not in ("root", "legacy", "none"):
+            raise ValueError(f"{self.name}: seeding must be 'root', 'legacy' or 'none'")
         for col, (typ, _doc) in self.columns.items():
             if typ not in COLUMN_TYPES:
                 raise ValueError(

@@ -33,7 +33,8 @@ The checks, in order:
   converged run of the test config's first job has rate_theory and alpha_critical;
 * ``metadata_states_how_to_regenerate`` — a written file's metadata states the data
   process, seed entropy, settings and (iterative) stopping rule, and NumPy alone
-  (tests/support/regenerate.py) redraws from it exactly what gdlab draws;
+  (tests/support/regenerate.py) redraws from it exactly what gdlab draws (a problem
+  that draws nothing, ``SPEC.seeding == "none"``, states no generator, draw or entropy);
 * ``run_regenerates_from_metadata`` — tests/support/regenerate.py, which does not
   import gdlab (proved in test_contract.py), gets the run's losses and steps again;
 * ``fingerprints_hold_its_own_folder_only`` — no code fingerprint of its jobs holds
@@ -377,6 +378,18 @@ def check_metadata_states_how_to_regenerate(name: str) -> None:
         job, _table, path, meta = _written(name, tmp)
         assert regenerate.metadata(str(path)) == meta, "regenerate.metadata reads another document"
     data = meta["data"]
+    seeds = list(range(job.first, job.last + 1))
+    assert meta["settings"] == grid.solver_settings(config(), name), (
+        f"{name}: the metadata's settings are not the job's"
+    )
+    if spec.seeding == "none":  # nothing drawn: a run is its index, its setting and settings
+        assert data["generator"] is None and data["draws"] == [], (
+            f"{name} draws nothing (SPEC.seeding 'none'), but its metadata states a generator "
+            f"or draws ({rel(name, 'numerics.py')}: data_process)"
+        )
+        assert meta["seed_entropy"] is None, f"{name} draws nothing, yet states seed entropy"
+        assert data["then"], f"{name}: the metadata does not say how a run follows from its index"
+        return
     assert data["draws"], (
         f"{name}: the metadata states no draw ({rel(name, 'numerics.py')}: data_process)"
     )
@@ -384,12 +397,8 @@ def check_metadata_states_how_to_regenerate(name: str) -> None:
         f"{name}: the metadata's generator {data['generator']!r} is neither SeedSequence "
         "nor RandomState"
     )
-    seeds = list(range(job.first, job.last + 1))
     assert meta["seed_entropy"].count("seed") == 1, (
         f"{name}: seed_entropy {meta['seed_entropy']} has no one place for the seed"
-    )
-    assert meta["settings"] == grid.solver_settings(config(), name), (
-        f"{name}: the metadata's settings are not the job's"
     )
     if spec.iterative:
         stated = set(meta["stopping"] or ())

@@ -308,6 +308,66 @@ CASES = [
         ["problems.conv_huber.n", "must be <= 2000"],
     ),
     (
+        "fractal_wavelength_zero",
+        edited(setp("problems.fractal.setups.additive.wavelength", 0.0)),
+        [],
+        ["problems.fractal.setups.additive.wavelength", "0.0", "must be > 0", "λ > 0"],
+    ),
+    (
+        "fractal_grid_wavelength_negative",
+        edited(
+            setp(
+                "problems.fractal.grids",
+                {
+                    "g": {
+                        "form": "additive",
+                        "delta": {"min": 0.0, "max": 0.2, "count": 3},
+                        "wavelength": {"min": -0.5, "max": 1.0, "count": 3},
+                        "x0": 5.0,
+                        "k": 4,
+                    }
+                },
+            )
+        ),
+        [],
+        ["problems.fractal.grids.g.wavelength", "λ <= 0", "min > 0 and max > 0"],
+    ),
+    (
+        "fractal_form_unknown",
+        edited(setp("problems.fractal.setups.additive.form", "cubic")),
+        [],
+        ["problems.fractal.setups.additive.form", "'cubic'", "additive", "multiplicative"],
+    ),
+    (
+        "fractal_k_above_the_job_limit",
+        edited(setp("problems.fractal.setups.additive.k", 30)),
+        [],
+        ["problems.fractal.setups.additive.k", "2^30 + 1 runs", "max_jobs = 2,000", "k <= 19"],
+    ),
+    (
+        "fractal_k_above_the_memory_limit",
+        edited(
+            lambda cfg: (
+                setp("problems.fractal.seeds_per_job", 2**24)(cfg),
+                setp("problems.fractal.setups.multiplicative.k", 24)(cfg),
+                setp("max_job_memory_mb", 1000)(cfg),
+            )
+        ),
+        [],
+        [
+            "problems.fractal.setups.multiplicative.k",
+            "2^24 + 1 runs",
+            "max_job_memory_mb = 1,000",
+            "k <= 20",
+        ],
+    ),
+    (
+        "fractal_k_above_the_schema",
+        edited(setp("problems.fractal.setups.flat.k", 41)),
+        [],
+        ["problems.fractal.setups.flat.k", "41", "must be <= 40"],
+    ),
+    (
         "start_interval_empty",
         edited(setp("problems.sharp_wide.start_interval", [20.0, -5.0])),
         [],

@@ -32,6 +32,8 @@ def generator(meta: dict, seed: int):
 
 
 def draws(meta: dict, seed: int) -> dict:
+    if meta["data"]["generator"] is None:  # nothing drawn: a run is its index
+        return {"index": seed}
     rng = generator(meta, seed)
     return {d["name"]: getattr(rng, d["method"])(**d["kwargs"]) for d in meta["data"]["draws"]}
 
@@ -136,7 +138,35 @@ def lsq_gradient(meta, d) -> dict:
     return {"outcome": "checked", "steps": 0, "loss": [0.5 * r @ r]}
 
 
-CHECKED = {"lsq_gradient": lsq_gradient}
+def fractal(meta, d) -> dict:
+    """One run of a setup: GD from x0 at alpha_i = i * 1.5 / 2^k until the loss passes
+    the bound (diverged) or the budget is spent (its row is its last step)."""
+    s, seed = meta["settings"], d["index"]
+    name = meta["setting"].split("_", 1)[1]
+    setup = s["setups"][name]  # a single setup (the test config's)
+    delta, wl, x = setup["delta"], setup["wavelength"], setup["x0"]
+    alpha = seed * 1.5 / 2 ** setup["k"]
+
+    def f(x):
+        c = np.cos(2 * np.pi * x / wl)
+        return x * x + delta * c if setup["form"] == "additive" else x * x * (1 + delta * c)
+
+    def fprime(x):
+        a = 2 * np.pi * x / wl
+        if setup["form"] == "additive":
+            return 2 * x - 2 * np.pi * delta * np.sin(a) / wl
+        return 2 * x * (1 + delta * np.cos(a)) - 2 * np.pi * (x * x) * delta * np.sin(a) / wl
+
+    losses = [float(f(x))]
+    for k in range(1, s["max_steps"] + 1):
+        x = x - alpha * fprime(x)
+        losses.append(float(f(x)))
+        if not losses[-1] <= s["loss_bound"]:
+            return {"outcome": "diverged", "steps": k, "loss": losses}
+    return {"outcome": "max_steps", "steps": s["max_steps"], "loss": losses}
+
+
+CHECKED = {"lsq_gradient": lsq_gradient, "fractal": fractal}
 
 
 class NotWritten(LookupError):

@@ -50,8 +50,14 @@ def figures(*names) -> frozenset[str]:
     return frozenset(f"results/figures/{n}.{ext}" for n in names for ext in ("png", "svg"))
 
 
+CHECK_TABLES = {c.name: c.tables for p in PROBLEMS for c in problems.spec(p).checks}
+
+
 def checks(*names) -> frozenset[str]:
-    return frozenset(f"results/checks/{n}.json" for n in names)
+    """Each check's report and the tables it writes beside it (``Check.tables``)."""
+    return frozenset(f"results/checks/{n}.json" for n in names) | frozenset(
+        f"results/tables/{t}.csv" for n in names for t in CHECK_TABLES.get(n, ())
+    )
 
 
 ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
@@ -274,6 +280,11 @@ def new_point(cfg: dict, problem: str) -> tuple[str, object, set[str]]:
     g = problems.spec(problem).grid
     section = cfg["problems"][problem]
     taken = {grid.setting(problem, v) for v in grid.grid_values(problem, section)}
+    if g.kind == "name":  # a copy of its first setup, named anew
+        value = "new"
+        setting = grid.setting(problem, value)
+        assert setting not in taken, setting
+        return g.key, (value, dict(next(iter(section[g.key].values())))), {setting}
     if g.kind == "shape":
         n_rows, n_cols = section[g.key][0]
         value = [n_rows + 7, n_cols]
@@ -291,6 +302,12 @@ def new_point(cfg: dict, problem: str) -> tuple[str, object, set[str]]:
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_2_new_grid_point_runs_only_its_jobs(study, problem):
     key, value, settings = new_point(config(study), problem)
+    if problems.spec(problem).grid.kind == "name":  # its solver jobs read every setup
+        edit_config(study, lambda c: c["problems"][problem][key].update([value]))
+        new = runs(study, problem, lambda job: job.setting in settings)
+        assert new and all(not (study / p).exists() for p in new)
+        assert plan(study) == runs(study, problem) | aggregations(problem)
+        return
     edit_config(study, lambda c: c["problems"][problem][key].append(value))
     new = runs(study, problem, lambda job: job.setting in settings)
     assert new and all(not (study / p).exists() for p in new)

@@ -51,6 +51,7 @@ for _problem in PROBLEMS:
                     subcategory="checks",
                     labels={"check": _check.label},
                 ),
+                tables=[f"results/tables/{t}.csv" for t in _check.tables],
             log:
                 f"results/logs/checks/{_check.name}.log",
             benchmark:
@@ -67,7 +68,7 @@ for _problem in PROBLEMS:
             shell:
                 "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
                 " --params {params.params:q} --settings {params.settings:q}"
-                " --out {output.json:q} {input.runs:q} 2> {log:q}"
+                " --out {output.json:q} {input.runs:q} --tables {output.tables:q} 2> {log:q}"
 
 
 rule check_convergence:

@@ -2,8 +2,15 @@ r"""One check of a problem (``SPEC.checks``): writes its report, or fails the ru
 
     python -m gdlab.jobs.check --problem PROBLEM --check NAME \
         --params '{"tolerances": {...}}' --settings '{"max_steps": ...}' \
-        --out results/checks/NAME.json RUN.parquet ...
+        --out results/checks/NAME.json RUN.parquet ... [--tables results/tables/T.csv ...]
+
+``--tables``: the CSV tables the check writes beside its report (``Check.tables``),
+the report's ``tables`` entry, written only when the check passes.
 """
+
+from pathlib import Path
+
+import pandas as pd
 
 from gdlab import problems, script, tables
 
@@ -12,12 +19,18 @@ def main(args):
     check = next(c for c in problems.spec(args.problem).checks if c.name == args.check)
     compute = problems.function(args.problem, check.function)
     df = tables.load(args.runs, args.problem, args.settings)
-    script.write_check(args.out, compute(args.problem, df, **args.params))
+    report = compute(args.problem, df, **args.params)
+    rows = report.pop("tables", {}) if check.tables else {}
+    script.write_check(args.out, report)
+    for path in filter(None, args.tables):  # an empty list may arrive as ''
+        frame = pd.DataFrame(rows[Path(path).stem])
+        frame.to_csv(path, index=False)  # floats as their shortest round trip
 
 
 if __name__ == "__main__":
     p = script.item_parser(__doc__, "check")
     p.add_argument("--out", required=True)
+    p.add_argument("--tables", nargs="*", default=[], help="its CSV tables (Check.tables)")
     p.add_argument("runs", nargs="+", help="the problem's Parquet files")
     args = p.parse_args()
     script.run(f"check_{args.check}", args, main)
