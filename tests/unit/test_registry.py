@@ -77,6 +77,7 @@ CORE = {
     "gdlab.methods",
     "gdlab.momentum",
     "gdlab.descent",
+    "gdlab.objectives",
     "gdlab.trace",
     "gdlab.orbits",
     "gdlab.seeding",

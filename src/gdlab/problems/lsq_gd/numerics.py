@@ -11,47 +11,15 @@ seed): α = c · 2/ρ(XᵀX), recorded per run in the ``alpha`` column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from gdlab import descent, seeding
+from gdlab import descent, objectives, seeding
 from gdlab.theory import next_rate
 
 NAME = "lsq_gd"
 
 
-@dataclass
-class Model:
-    X: np.ndarray  # (runs, N, p)
-    Y: np.ndarray  # (runs, N)
-    theta_star: np.ndarray  # (runs, p)
-    H: np.ndarray | None = None  # (runs, p, p) XᵀX, computed once
-    XtY: np.ndarray | None = None  # (runs, p)
-
-    def __post_init__(self):
-        if self.H is None:
-            self.H = np.einsum("rni,rnj->rij", self.X, self.X)
-            self.XtY = np.einsum("rni,rn->ri", self.X, self.Y)
-
-    def gradient(self, theta):
-        return np.einsum("rij,rj->ri", self.H, theta) - self.XtY  # Xᵀ(Xθ − Y)
-
-    def loss(self, theta):
-        residual = np.einsum("rni,ri->rn", self.X, theta) - self.Y
-        return 0.5 * np.einsum("rn,rn->r", residual, residual)
-
-    def dist(self, theta):
-        z = theta - self.theta_star  # (runs, p) or (steps, runs, p)
-        return descent.row_norms(z.reshape(-1, z.shape[-1])).reshape(z.shape[:-1])
-
-    def take(self, rows):
-        return Model(
-            self.X[rows], self.Y[rows], self.theta_star[rows], self.H[rows], self.XtY[rows]
-        )
-
-    def hessian_vector(self, theta, v):
-        return np.einsum("rij,rj->ri", self.H, v)  # XᵀX v
+Model = objectives.LeastSquares  # the block's model (gdlab.objectives)
 
 
 def data_process(settings: dict, value=None) -> dict:

@@ -8,32 +8,15 @@ converges iff its spectral radius is below 1, at that rate per step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from gdlab import descent, seeding
+from gdlab import descent, objectives, seeding
 from gdlab.methods import by_name, rates
 
 NAME = "momentum_quadratic"
 
 
-@dataclass
-class Model:
-    def gradient(self, theta):
-        return theta  # f'(θ) = θ
-
-    def loss(self, theta):
-        return 0.5 * theta[:, 0] ** 2
-
-    def dist(self, theta):
-        return np.abs(theta[..., 0])  # θ* = 0
-
-    def take(self, rows):
-        return self
-
-    def hessian_vector(self, theta, v):
-        return v  # f'' = 1
+Model = objectives.HalfSquare  # the block's model (gdlab.objectives)
 
 
 def data_process(settings: dict, value=None) -> dict:

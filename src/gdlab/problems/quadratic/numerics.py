@@ -7,11 +7,9 @@ for 0 < α < 2, keeps |θ_k| = |θ_0| at α = 2 and diverges for α > 2, at the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-from gdlab import descent, seeding
+from gdlab import descent, objectives, seeding
 
 NAME = "quadratic"
 ALPHA_CRITICAL = 2.0
@@ -26,22 +24,7 @@ def rate_theory(alpha: float) -> float:
     return abs(1.0 - alpha)
 
 
-@dataclass
-class Model:
-    def gradient(self, theta):
-        return theta  # f'(θ) = θ
-
-    def loss(self, theta):
-        return 0.5 * theta[:, 0] ** 2
-
-    def dist(self, theta):
-        return np.abs(theta[..., 0])  # θ* = 0
-
-    def take(self, rows):
-        return self
-
-    def hessian_vector(self, theta, v):
-        return v  # f'' = 1
+Model = objectives.HalfSquare  # the block's model (gdlab.objectives)
 
 
 def data_process(settings: dict, value=None) -> dict:
