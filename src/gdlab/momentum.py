@@ -12,6 +12,7 @@ parse time by the specs: standard library only.
 
 from __future__ import annotations
 
+from gdlab.spec import Grid
 from gdlab.theory import CONVERGED, CYCLE, DIVERGED, Exact, relation
 
 # h*(β) of each method a grid point may run
@@ -25,6 +26,8 @@ AT_BETA = {"heavy_ball": "2(1 + {b})", "nesterov": "(2 + 2·{b})/(1 + 2·{b})"}
 KEYS = ("methods", "betas")
 H = "alpha_lambda_max"
 COLUMNS = ("method", "beta", H)
+# the grid of a momentum problem: every (method, β, h) of the three lists
+GRID = Grid(H, "method", kind="pair", columns=COLUMNS, names=tuple(CRITICAL), keys=KEYS)
 
 
 def critical(method: str, beta: float) -> float:

@@ -68,3 +68,23 @@ class LeastSquares:
 
     def hessian_vector(self, theta, v):
         return np.einsum("rij,rj->ri", self.H, v)  # XᵀX v
+
+
+def half_square_draws() -> tuple:
+    """How one seed's θ_0 of :class:`HalfSquare` is drawn (for :func:`gdlab.seeding.process`):
+    0.5 ≤ |θ_0| < 10, never 0."""
+    return (
+        ("size", "uniform", {"low": 0.5, "high": 10.0}),
+        ("sign", "choice", {"a": [-1.0, 1.0]}),
+    )
+
+
+def least_squares_draws(shape) -> tuple:
+    """How one seed's X, Y and θ_0 of :class:`LeastSquares` are drawn (for
+    :func:`gdlab.seeding.process`), X of ``shape`` [N, p]."""
+    n_samples, n_features = shape
+    return (
+        ("X", "standard_normal", {"size": [n_samples, n_features]}),
+        ("Y", "standard_normal", {"size": n_samples}),
+        ("theta0", "standard_normal", {"size": n_features}),
+    )

@@ -24,12 +24,9 @@ Model = objectives.LeastSquares  # the block's model (gdlab.objectives)
 
 def data_process(settings: dict, value=None) -> dict:
     """How one seed's data are drawn (:func:`gdlab.seeding.process`)."""
-    n_samples, n_features = settings["shape"]
     return seeding.process(
         "SeedSequence",
-        ("X", "standard_normal", {"size": [n_samples, n_features]}),
-        ("Y", "standard_normal", {"size": n_samples}),
-        ("theta0", "standard_normal", {"size": n_features}),
+        *objectives.least_squares_draws(settings["shape"]),
     )
 
 

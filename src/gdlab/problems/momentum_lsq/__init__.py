@@ -12,7 +12,6 @@ from gdlab.limits import Footprint, shape_messages
 from gdlab.spec import (
     Check,
     Figure,
-    Grid,
     Problem,
     Thresholds,
     gd_section,
@@ -42,14 +41,7 @@ SPEC = Problem(
     constant_hessian=True,
     order=7,
     seed_stream="lsq_gd",
-    grid=Grid(
-        momentum.H,
-        "method",
-        kind="pair",
-        columns=momentum.COLUMNS,
-        names=tuple(momentum.CRITICAL),
-        keys=momentum.KEYS,
-    ),
+    grid=momentum.GRID,
     schema=gd_section(
         "heavy ball and Nesterov on least squares (lsq_gd's draws), over every (method, "
         "beta, alpha_lambda_max) of the three lists",

@@ -9,7 +9,7 @@ iteration's 2 × 2 companion matrix has the eigenvalue −1 (a neutral 2-orbit).
 """
 
 from gdlab import momentum
-from gdlab.spec import Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import Problem, Thresholds, gd_section, ref, threshold_key
 
 NAME = "momentum_quadratic"
 
@@ -23,14 +23,7 @@ SPEC = Problem(
     title="Heavy ball on θ²/2 converges iff α < 2(1 + β), Nesterov iff α < (2 + 2β)/(1 + 2β)",
     constant_hessian=True,
     order=6,
-    grid=Grid(
-        momentum.H,
-        "method",
-        kind="pair",
-        columns=momentum.COLUMNS,
-        names=tuple(momentum.CRITICAL),
-        keys=momentum.KEYS,
-    ),
+    grid=momentum.GRID,
     schema=gd_section(
         "heavy ball and Nesterov on f(theta) = theta^2/2, over every (method, beta, "
         "alpha_lambda_max) of the three lists",

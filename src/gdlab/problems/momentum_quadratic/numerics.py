@@ -23,8 +23,7 @@ def data_process(settings: dict, value=None) -> dict:
     """How one seed's θ_0 is drawn (:func:`gdlab.seeding.process`)."""
     return seeding.process(
         "SeedSequence",
-        ("size", "uniform", {"low": 0.5, "high": 10.0}),
-        ("sign", "choice", {"a": [-1.0, 1.0]}),
+        *objectives.half_square_draws(),
         then="theta_0 = size * sign (0.5 <= |theta_0| < 10, never 0); theta_{-1} = theta_0",
     )
 
