@@ -4,10 +4,11 @@
 
 For ``sharp_wide`` and ``lsq_gd`` at a few step sizes and block sizes, times
 
-* ``gdlab``: ``numerics.run(settings, value, seeds)``, the call ``python -m
+* ``gdlab``: ``numerics.run(settings, value, seeds, traced=N)``, the call ``python -m
   gdlab.solve`` makes (drawing each seed's data, the descent with its stopping
-  rule, orbit test and recorded rows, and the result's columns), on the default
-  study's settings (``config/config.yaml``);
+  rule, orbit test and rate windows, every recorded row of the first N seeds and
+  the first and last of the others, N the problem's ``SPEC.trajectories``, and the
+  result's columns), on the default study's settings (``config/config.yaml``);
 * ``draw``: the part of it that draws the seeds' data (and, for ``lsq_gd``, the
   least-squares solution and spectrum of each seed), timed on its own;
 * ``numpy``: a plain NumPy loop over the same starting points with the same
@@ -39,7 +40,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from gdlab import grid  # noqa: E402
+from gdlab import grid, problems  # noqa: E402
 from gdlab.problems.lsq_gd import numerics as lsq  # noqa: E402
 from gdlab.problems.sharp_wide import numerics as sw  # noqa: E402
 
@@ -211,7 +212,10 @@ def per_run(cols, runs: int):
 def measure(problem, value, runs, settings, repeat):
     seeds = list(range(runs))
     numerics = sw if problem == "sharp_wide" else lsq
-    gd_s, gd_cpu, cols = best_of(lambda: numerics.run(settings, value, seeds), repeat)
+    traced = problems.spec(problem).trajectories  # as a solver job runs it
+    gd_s, gd_cpu, cols = best_of(
+        lambda: numerics.run(settings, value, seeds, traced=traced), repeat
+    )
     draw_s, _, _ = best_of(lambda: draw_only(problem, settings, value, seeds), repeat)
     make = sw_problem if problem == "sharp_wide" else lsq_problem
     reference = make(settings, value, seeds)

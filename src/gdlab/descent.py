@@ -47,7 +47,7 @@ from gdlab.stopping import (
     stopping,
 )
 from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
-from gdlab.trace import Trace
+from gdlab.trace import WINDOW, Trace, run_windows
 
 __all__ = [
     "APERIODIC",
@@ -102,9 +102,12 @@ class _Block:
     stopped rows iterate on unwatched until they are more than ``_COMPACT`` of the
     block, then they are dropped (``model.take``)."""
 
-    def __init__(self, model, theta0, alpha, method: Method, max_steps: int, record):
+    def __init__(self, model, theta0, alpha, method: Method, max_steps: int, record, traced):
         self.theta = np.array(theta0, dtype=float, copy=True)
         runs, self.dim = self.theta.shape
+        # runs that keep every recorded row (None: all); the others keep their first and
+        # last rows, and d at every recorded step for their rate window
+        self.traced = None if traced is None else np.asarray(traced, dtype=bool)
         self.alpha = np.broadcast_to(np.asarray(alpha, dtype=float), (runs,)).copy()
         self.model, self.method, self.max_steps = model, method, max_steps
         self.ids = np.arange(runs)  # original index of each row of the block
@@ -118,6 +121,7 @@ class _Block:
         self.recorded = np.zeros(max_steps + 1, dtype=bool)
         self.recorded[[s for s in record if 0 <= s <= max_steps]] = True
         self.out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
+        self.window = {"run": [], "step": [], "d": []}  # every recorded step of every run
 
     def advance(self, size_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``size_b`` steps of every row: T[b] = θ_{k0+b}, G[b] = ∇f(T[b]), and the
@@ -160,7 +164,8 @@ class _Block:
 
     def keep_rows(self, T, gnorm, dist, k0: int, first, at, done) -> None:
         """The chunk's recorded rows: the recorded steps before a run's stop, and the
-        stop itself."""
+        stop itself; d there of every run (its rate window), the whole row of a traced
+        run and of every run's first and last row."""
         kb, kr = [], []
         for b in np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]]):
             rows = np.flatnonzero(first > b)
@@ -169,21 +174,30 @@ class _Block:
         if done.size:
             kb.append(at)
             kr.append(done)
-        if kb:
-            kb, kr = np.concatenate(kb), np.concatenate(kr)
-            self.out["run"].append(self.ids[kr])
-            self.out["step"].append(k0 + kb)
-            # one step at a time: a run is at most once in a step, so the model taken for
-            # its rows holds at most the block's data once (all the chunk's rows at once
-            # held a copy of a run's data per recorded row: ~20x a block's data)
-            loss = np.empty(kb.size)
-            for b in np.unique(kb):
-                i = np.flatnonzero(kb == b)
-                loss[i] = self.model.take(kr[i]).loss(T[b, kr[i]])
-            self.out["loss"].append(loss)
-            self.out["grad_norm"].append(gnorm[kb, kr])
-            self.out["dist"].append(dist[kb, kr])
-            self.out["theta"].append(T[kb, kr])
+        if not kb:
+            return
+        kb, kr = np.concatenate(kb), np.concatenate(kr)
+        ids, g, d = self.ids[kr], gnorm[kb, kr], dist[kb, kr]
+        self.window["run"].append(ids)
+        self.window["step"].append(k0 + kb)
+        self.window["d"].append(np.where(np.isnan(d), g, d))
+        if self.traced is not None:
+            full = self.traced[ids] | (k0 + kb == 0)
+            full[full.size - done.size :] = True  # each stop row
+            kb, kr, ids, g, d = kb[full], kr[full], ids[full], g[full], d[full]
+        self.out["run"].append(ids)
+        self.out["step"].append(k0 + kb)
+        # one step at a time: a run is at most once in a step, so the model taken for
+        # its rows holds at most the block's data once (all the chunk's rows at once
+        # held a copy of a run's data per recorded row: ~20x a block's data)
+        loss = np.empty(kb.size)
+        for b in np.unique(kb):
+            i = np.flatnonzero(kb == b)
+            loss[i] = self.model.take(kr[i]).loss(T[b, kr[i]])
+        self.out["loss"].append(loss)
+        self.out["grad_norm"].append(g)
+        self.out["dist"].append(d)
+        self.out["theta"].append(T[kb, kr])
 
     def stop(self, T, gnorm, size, before, k0: int, at, done, tolerance: float) -> None:
         """Classify the runs that stopped in the chunk, then drop stopped rows once
@@ -224,13 +238,17 @@ def descend(
     cycle_max_period: int = MAX_PERIOD,
     cycle_rtol: float = PERIOD_RTOL,
     method: Method = PLAIN_GD,
+    traced: np.ndarray | None = None,
 ) -> Trace:
     """Run ``method`` (θ ← θ − α∇f(θ) by default) on every run of ``model`` until each
     run stops.
 
     Every run's iterates, stopping step and recorded rows are exactly (bit for
-    bit) those of running it alone: all arithmetic is row-wise."""
-    block = _Block(model, theta0, alpha, method, max_steps, record)
+    bit) those of running it alone: all arithmetic is row-wise.  ``traced`` (a mask
+    over runs; None: every run) are the runs that keep every recorded row; the others
+    keep their first and last rows, and their rate window (:attr:`Trace.window`) is
+    read from every recorded step all the same."""
+    block = _Block(model, theta0, alpha, method, max_steps, record, traced)
     every_alpha = block.alpha.copy()
     k0, chunk = 0, _CHUNK_MIN
     with np.errstate(all="ignore"):
@@ -257,6 +275,7 @@ def descend(
     columns = {k: cat[k][order] for k in ("run", "step", "loss", "grad_norm", "dist", "theta")}
     return Trace(
         **columns,
+        window=run_windows(block.window, block.steps),
         outcome=outcome,
         steps=block.steps,
         final_theta=block.final,
@@ -318,11 +337,14 @@ def run_block(
     scalar: bool,
     extra_steps: tuple[int, ...] = (),
     method: Method = PLAIN_GD,
+    traced: int | None = None,
 ) -> tuple[Trace, dict]:
     """A block of runs of ``method`` under its config section's stopping rule: the
     :class:`Trace` and its per-row schema columns (``extra_steps`` are recorded too,
     and the section's optional ``record_per_decade`` sets how many log-spaced steps
-    per decade)."""
+    per decade).  The seeds below ``traced`` (None: every seed) keep every recorded
+    row, the others their first and last; every run's rate window is in the columns
+    :data:`gdlab.trace.WINDOW` (run-level, as ``rate_empirical``)."""
     trace = descend(
         model,
         theta0,
@@ -334,15 +356,18 @@ def run_block(
             extra=extra_steps,
             per_decade=settings.get("record_per_decade", RECORD_PER_DECADE),
         ),
+        traced=None if traced is None else np.asarray(seeds) < traced,
     )
     alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (len(seeds),))
     return trace, trace_columns(trace, seeds, alphas, scalar=scalar)
 
 
 def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:
-    """The per-row schema columns of a trace (run-level columns repeated per row);
-    ``scalar``: a 1-D problem, whose iterate itself is the column ``x``."""
+    """The per-row schema columns of a trace (run-level columns repeated per row) and
+    each run's rate window; ``scalar``: a 1-D problem, whose iterate itself is the
+    column ``x``."""
     run = trace.run
+    outcomes = np.asarray(trace.outcome, dtype=object)
     cols = {
         "seed": np.asarray(seeds, dtype=np.int64)[run],
         "step": trace.step,
@@ -350,12 +375,13 @@ def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: boo
         "loss": trace.loss,
         "grad_norm": trace.grad_norm,
         "dist": trace.dist,
-        "outcome": [trace.outcome[r] for r in run],
+        "outcome": outcomes[run].tolist(),
         "steps": trace.steps[run],
         "period": trace.period[run],
         "orbit_multiplier": trace.multiplier[run],
         "lyapunov": trace.lyapunov[run],
         "rate_empirical": trace.rate_empirical()[run],
+        **{name: trace.window[name][run] for name in WINDOW},
     }
     if scalar:
         cols["x"] = trace.theta[:, 0]

@@ -90,16 +90,24 @@ def _validity(valid: np.ndarray) -> pa.Buffer | None:
 
 def _string_column(values) -> pa.Array:
     """Plain strings (not dictionary-encoded: every reader unions them); ``None`` is
-    NULL."""
+    NULL.  A column holds a few distinct strings (an outcome, a grid point) over many
+    rows: each is encoded once and its bytes gathered for every row by NumPy."""
     values = list(values)
-    valid = np.array([v is not None for v in values], dtype=bool)
-    raw = [v.encode() if v is not None else b"" for v in values]
-    offsets = np.zeros(len(raw) + 1, dtype=np.int32)
-    offsets[1:] = np.cumsum([len(b) for b in raw], dtype=np.int64)
+    index = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    distinct = [v.encode() if v is not None else b"" for v in index]
+    size = np.array([len(b) for b in distinct], dtype=np.int64)
+    start = np.cumsum(size) - size
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(size[codes], out=offsets[1:])
+    # byte j of row r is byte (j − offsets[r]) of its string
+    gather = np.repeat(start[codes] - offsets[:-1], size[codes]) + np.arange(offsets[-1])
+    data = np.frombuffer(b"".join(distinct), dtype=np.uint8)[gather]
+    valid = np.array([v is not None for v in index], dtype=bool)[codes]
     return pa.Array.from_buffers(
         pa.string(),
-        len(raw),
-        [_validity(valid), _buffer(offsets), pa.py_buffer(b"".join(raw))],
+        len(values),
+        [_validity(valid), _buffer(offsets.astype(np.int32)), _buffer(data)],
         null_count=int((~valid).sum()),
     )
 

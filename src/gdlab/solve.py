@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from gdlab import __version__, columns, grid, problems, runs, schema, seeding, stopping
-from gdlab.trace import keep_rows, windows
+from gdlab.trace import WINDOW, keep_rows
 
 SPEC = object()  # solve's default: the seeds the problem's spec keeps every row of
 
@@ -57,7 +57,7 @@ def solve_block(
 ):
     """:func:`solve`'s table and the block's per-run summary (one row per run, of the
     columns ``summary``, :func:`gdlab.columns.summary_spec` by default), its rate
-    windows read from every recorded row before any is cut (:func:`gdlab.trace.windows`)."""
+    windows read at the source from every recorded step (:attr:`gdlab.trace.Trace.window`)."""
     spec = problems.spec(problem)
     axis, value = grid.parse_setting(setting, problem)
     expected_axis = spec.grid.axis
@@ -67,14 +67,14 @@ def solve_block(
         raise ValueError(f"seed block {first}-{last} is empty or negative")
     seeds = list(range(first, last + 1))
     numerics = problems.numerics(problem)
-    cols = numerics.run(settings, value, seeds)
     traced = spec.trajectories if trajectories is SPEC else trajectories
     rate_windows = None
     if spec.iterative:
-        n = len(cols["step"])
-        dist = np.asarray(cols.get("dist", np.full(n, np.nan)), dtype=float)
-        d = np.where(np.isnan(dist), np.asarray(cols["grad_norm"], dtype=float), dist)
-        rate_windows = windows(cols["seed"], cols["step"], cols["steps"], d)
+        # the seeds at or above ``traced`` come back with their first and last rows only
+        cols = numerics.run(settings, value, seeds, traced=traced)
+        rate_windows = _windows(cols)
+    else:
+        cols = numerics.run(settings, value, seeds)
     _label(cols, spec, problem, setting, value)
     provenance = _provenance(problem, spec, numerics, setting, seeds, settings, value, traced)
     every = schema.to_table(problem, cols, provenance, types)
@@ -84,6 +84,13 @@ def solve_block(
     kept = keep_rows(cols, traced) if spec.iterative else cols
     table = every if kept is cols else schema.to_table(problem, kept, provenance, types)
     return table, summary_table
+
+
+def _windows(cols: dict) -> dict:
+    """Each run's rate window, taken out of ``cols`` (run-level columns, in seed order)."""
+    seed = np.asarray(cols["seed"])
+    start = np.flatnonzero(np.r_[True, seed[1:] != seed[:-1]])
+    return {"seed": seed[start], **{k: np.asarray(cols.pop(k))[start] for k in WINDOW}}
 
 
 def _label(cols: dict, spec, problem: str, setting: str, value) -> None:

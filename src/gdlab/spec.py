@@ -314,11 +314,13 @@ class Problem:
 class Numerics(Protocol):
     """A problem's solver: its folder's ``numerics.py``."""
 
-    def run(self, settings: dict, value: object, seeds: list[int]) -> dict:
+    def run(self, settings: dict, value: object, seeds: list[int], **traced) -> dict:
         """The runs of ``seeds`` at grid value ``value`` under ``settings`` (its config
         section without the grid keys): columns name -> NumPy array or list, one entry a
         recorded row, run-level columns repeated on each of its rows
-        (:func:`gdlab.descent.run_block` makes them for an iteration)."""
+        (:func:`gdlab.descent.run_block` makes them for an iteration).  An iterative
+        problem also takes ``traced=N`` and hands it to ``run_block``: the seeds from N
+        on keep their first and last rows only (their summary is all a job keeps)."""
         ...
 
     def data_process(self, settings: dict, value: object = None) -> dict:

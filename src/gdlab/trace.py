@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# a run's rate window, kept in its summary (:func:`windows`; gdlab.columns.WINDOW says
+# what each holds)
+WINDOW = ("k0", "d_k0", "k1", "d_k1")
+
 
 @dataclass
 class Trace:
@@ -27,38 +31,44 @@ class Trace:
     multiplier: np.ndarray  # per run: its orbit's multiplier (outcome cycle), else NaN
     lyapunov: np.ndarray  # per run: its Lyapunov exponent estimate (no limit, no orbit)
 
+    # per run: its rate window (:func:`run_windows`: k0, d_k0, k1, d_k1, d_last), read
+    # from every recorded step, whether the run keeps its rows or not
+    window: dict[str, np.ndarray]
+
     def rate_empirical(self) -> np.ndarray:
         """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last
         recorded step ≤ K/2, with d the distance to the optimum (the gradient norm
         where the distance is unknown): the measured contraction per step over the
         second half of the run."""
-        runs = len(self.outcome)
-        rates = np.full(runs, np.nan)
-        if not self.run.size:
-            return rates
-        # rows are sorted by (run, step): each run's rows are one ascending slice
-        d = np.where(np.isnan(self.dist), self.grad_norm, self.dist)
-        last_row = np.flatnonzero(np.r_[self.run[1:] != self.run[:-1], True])
-        run_of = self.run[last_row]
-        K = np.zeros(runs, dtype=np.int64)
-        K[run_of] = self.step[last_row]
-        last = np.full(runs, np.nan)
-        last[run_of] = d[last_row]
-        # k0: each run's last recorded step ≤ K/2 (its rows there are a prefix)
-        early = np.flatnonzero(self.step <= K[self.run] // 2)
-        k0_row = early[np.r_[self.run[early][1:] != self.run[early][:-1], True]]
-        r = self.run[k0_row]
-        k0, first, last = self.step[k0_row], d[k0_row], last[r]
+        rates = np.full(len(self.outcome), np.nan)
+        K, k0 = self.steps, self.window["k0"]
+        first, last = self.window["d_k0"], self.window["d_last"]
         with np.errstate(all="ignore"):
-            ok = (K[r] > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first)
+            ok = np.flatnonzero((K > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first))
         # one scalar power per run, as Python floats (the C library's pow)
-        rates[r[ok]] = [
+        rates[ok] = [
             lo**e
             for lo, e in zip(
-                (last[ok] / first[ok]).tolist(), (1.0 / (K[r[ok]] - k0[ok])).tolist(), strict=True
+                (last[ok] / first[ok]).tolist(), (1.0 / (K[ok] - k0[ok])).tolist(), strict=True
             )
         ]
         return rates
+
+
+def run_windows(record: dict[str, list], steps: np.ndarray) -> dict[str, np.ndarray]:
+    """Every run's rate window (:func:`windows`) and ``d_last``, d at its last step,
+    from ``record``: lists of arrays ``run``, ``step`` and ``d`` over every recorded
+    step of every run (each run at least once: its stop), in any order."""
+    if not steps.size:
+        return {**windows([], [], [], []), "d_last": np.zeros(0)}
+    run, step, d = (np.concatenate(record[k]) for k in ("run", "step", "d"))
+    order = np.lexsort((step, run))
+    run, step, d = run[order], step[order], d[order]
+    out = windows(run, step, steps[run], d)
+    if not np.array_equal(out["seed"], np.arange(steps.size)):
+        raise ValueError("a run has no recorded row")
+    out["d_last"] = d[np.r_[np.flatnonzero(run[1:] != run[:-1]), run.size - 1]]
+    return out
 
 
 def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

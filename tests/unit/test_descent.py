@@ -1,5 +1,6 @@
 """descend() takes its steps in chunks; the chunking must not change a single bit."""
 
+import numpy as np
 import pytest
 import yaml
 
@@ -80,3 +81,29 @@ def test_chunks_cover_budget_and_stop_exactly_at_max_steps():
     assert set(steps) == {37} and set(table.column("outcome").to_pylist()) == {"cycle"}
     assert set(table.column("period").to_pylist()) == {2}  # the orbit θ_0, −θ_0
     assert max(table.column("step").to_pylist()) == 37
+
+
+@pytest.mark.parametrize(("problem", "setting", "settings"), cases())
+def test_untraced_runs_keep_every_number_but_their_rows(problem, setting, settings):
+    """Seeds from ``traced`` on keep their first and last rows only, yet every run-level
+    column, rate window included, is bit for bit that of the block that keeps every row,
+    and the traced seeds' rows are those rows."""
+    numerics = problems.numerics(problem)
+    value = grid.parse_setting(setting, problem)[1]
+    settings = {**settings, "root_seed": 7}
+    every = numerics.run(settings, value, list(range(8)))
+    cut = numerics.run(settings, value, list(range(8)), traced=3)
+    seed, cut_seed = np.asarray(every["seed"]), np.asarray(cut["seed"])
+    assert sorted(every) == sorted(cut) and set(descent.WINDOW) <= set(cut)
+    runs = np.unique(seed)
+    assert np.array_equal(np.unique(cut_seed), runs)
+    for s in runs:
+        rows, kept = np.flatnonzero(seed == s), np.flatnonzero(cut_seed == s)
+        if s >= 3:  # its first and last rows (one, for a run stopped at k = 0)
+            rows = rows[[0, -1]] if rows.size > 1 else rows
+        assert kept.size == rows.size
+        for name, column in every.items():
+            a, b = np.asarray(column)[rows], np.asarray(cut[name])[kept]
+            same = list(a) == list(b) if a.dtype == object else a.tobytes() == b.tobytes()
+            assert same, f"{problem} seed {s}: {name}"
+    assert (seed < 3).sum() > 3 * 2, "the traced seeds keep more than their ends"

@@ -5,6 +5,8 @@
   adjoint identity ⟨Ax, y⟩ = ⟨x, Aᵀy⟩ holds, and the batched path equals the single one;
 * lsq_gradient: ∇L = Xᵀ(Xθ − Y) = Σ∇ℓ_i and agrees with central differences for
   random shapes;
+* string columns: built from NumPy buffers, equal to pyarrow's own ``pa.array`` of
+  the same strings and NULLs;
 * grid values: every positive finite float has one spelling, read back exactly from
   the path; the config check accepts exactly the positive finite step sizes.
 """
@@ -14,13 +16,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyarrow as pa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid, problems
+from gdlab import descent, grid, problems, schema
 from gdlab.problems.conv_huber import numerics as conv_huber
 from gdlab.problems.lsq_gradient import numerics as lsq_gradient
 from gdlab.problems.quadratic import numerics as quadratic
@@ -29,6 +32,14 @@ PROPERTY = settings(
     max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
 SCHEMA = gdconfig.load_schema(REPO / "workflow/schemas/config.schema.yaml")
+
+
+@PROPERTY
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["converged", "", "αβ"]), st.text())))
+def test_a_string_column_is_pyarrows_own(values):
+    column = schema._string_column(values)
+    column.validate(full=True)
+    assert column.equals(pa.array(values, type=pa.string()))
 
 
 def finite(lo=-10.0, hi=10.0):

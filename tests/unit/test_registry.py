@@ -153,6 +153,11 @@ def test_the_registry_hands_out_only_what_answers_the_interface(monkeypatch):
     assert "gdlab.spec.Numerics" in str(err.value) and "\n" not in str(err.value)
     with pytest.raises(problems.ProblemError, match=r"SPEC.theory lacks .*gdlab.spec.Theory"):
         problems.theory("quadratic")
+    # an iteration that cannot be told which seeds keep their rows
+    broken.data_process = lambda settings, value=None: {}
+    with pytest.raises(problems.ProblemError, match=r"quadratic/numerics.py: run\(.*traced="):
+        problems.numerics("quadratic")
+    assert problems.numerics("lsq_gradient") is broken  # not iterative: no traced
 
 
 @pytest.mark.parametrize(

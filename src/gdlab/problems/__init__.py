@@ -19,6 +19,7 @@ reported by :func:`missing` in one line that names the file to add.
 from __future__ import annotations
 
 import importlib
+import inspect
 from functools import cache
 from pathlib import Path
 
@@ -103,6 +104,11 @@ def numerics(name: str) -> Numerics:
         raise ProblemError(
             f"src/gdlab/problems/{name}/numerics.py lacks run(settings, value, seeds) or "
             "data_process(settings, value): the solver's interface (gdlab.spec.Numerics)"
+        )
+    if spec(name).iterative and "traced" not in inspect.signature(found.run).parameters:
+        raise ProblemError(
+            f"src/gdlab/problems/{name}/numerics.py: run(settings, value, seeds, traced=None) "
+            "takes traced and hands it to gdlab.descent.run_block (an iterative problem)"
         )
     return found
 

@@ -198,7 +198,7 @@ def local_theory(k, b, lam, x, alpha: float) -> tuple[float, float, float]:
         return float(np.max(factors)), float(2.0 / mu[-1]), next_rate(factors)
 
 
-def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = None) -> dict:
     r, n, lam = settings["r"], settings["n"], settings["lam"]
     draws = [draw(s, r, n) for s in seeds]
     k = np.stack([d[0] for d in draws])
@@ -213,6 +213,7 @@ def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
         settings,
         scalar=False,
         extra_steps=(settings["reference_step"],),
+        traced=traced,
     )
     # the local theory at the limit each converged run reached; a run that reached no
     # fixed point (a cycle, a run out of steps, a diverged one) has none (NULL)

@@ -41,7 +41,7 @@ def spectrum(X: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(X.T @ X)[::-1]
 
 
-def run(settings: dict, c: float, seeds: list[int]) -> dict:
+def run(settings: dict, c: float, seeds: list[int], traced: int | None = None) -> dict:
     n_samples, n_features = settings["shape"]
     draws = [draw(s, settings["root_seed"], n_samples, n_features) for s in seeds]
     X = np.stack([d[0] for d in draws])
@@ -56,7 +56,7 @@ def run(settings: dict, c: float, seeds: list[int]) -> dict:
     rate = np.max(factors, axis=1)
     following = np.array([next_rate(f) for f in factors])
     trace, cols = descent.run_block(
-        Model(X, Y, theta_star), theta0, alpha, seeds, settings, scalar=False
+        Model(X, Y, theta_star), theta0, alpha, seeds, settings, scalar=False, traced=traced
     )
     cols["alpha_critical"] = alpha_critical[trace.run]
     cols["rate_theory"] = rate[trace.run]

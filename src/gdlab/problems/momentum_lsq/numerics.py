@@ -50,7 +50,7 @@ def optimum(spectrum: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return 4.0 / (np.sqrt(top) + np.sqrt(bottom)) ** 2, beta, np.sqrt(beta)
 
 
-def run(settings: dict, value, seeds: list[int]) -> dict:
+def run(settings: dict, value, seeds: list[int], traced: int | None = None) -> dict:
     name, beta, h = value
     m = by_name(name, beta)
     model, theta0, spectrum = problem_data(seeds, settings["shape"], settings["root_seed"])
@@ -58,7 +58,9 @@ def run(settings: dict, value, seeds: list[int]) -> dict:
     with np.errstate(over="ignore"):
         alpha = h / lambda_max
         rate, following = rates(m, alpha[:, None] * spectrum)
-    trace, cols = descent.run_block(model, theta0, alpha, seeds, settings, scalar=False, method=m)
+    trace, cols = descent.run_block(
+        model, theta0, alpha, seeds, settings, scalar=False, method=m, traced=traced
+    )
     cols["alpha_critical"] = (m.critical_alpha_lambda() / lambda_max)[trace.run]
     cols["rate_theory"] = rate[trace.run]
     cols["rate_theory_next"] = following[trace.run]

@@ -28,12 +28,14 @@ def data_process(settings: dict, value=None) -> dict:
     )
 
 
-def run(settings: dict, value, seeds: list[int]) -> dict:
+def run(settings: dict, value, seeds: list[int], traced: int | None = None) -> dict:
     name, beta, h = value
     m = by_name(name, beta)
     d = seeding.draw_block(data_process(settings), NAME, seeds, settings["root_seed"])
     theta0 = (d["size"] * d["sign"])[:, None]
-    _trace, cols = descent.run_block(Model(), theta0, h, seeds, settings, scalar=True, method=m)
+    _trace, cols = descent.run_block(
+        Model(), theta0, h, seeds, settings, scalar=True, method=m, traced=traced
+    )
     n = len(cols["step"])
     (rate,), (following,) = rates(m, [[h]])
     cols["alpha_critical"] = np.full(n, m.critical_alpha_lambda())  # λ = 1

@@ -42,9 +42,11 @@ def initial_point(seed: int, root_seed: int) -> float:
     return float(d["size"] * d["sign"])
 
 
-def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = None) -> dict:
     theta0 = np.array([[initial_point(s, settings["root_seed"])] for s in seeds])
-    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=True)
+    _trace, cols = descent.run_block(
+        Model(), theta0, alpha, seeds, settings, scalar=True, traced=traced
+    )
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, ALPHA_CRITICAL)
     cols["rate_theory"] = np.full(n, rate_theory(alpha))

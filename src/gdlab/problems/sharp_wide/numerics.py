@@ -211,9 +211,9 @@ def initial_points(settings: dict, seeds) -> np.ndarray:
     return seeding.draw_block(data_process(settings), NAME, seeds, settings["root_seed"])["x_0"]
 
 
-def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = None) -> dict:
     x0 = initial_points(settings, seeds)[:, None]
-    trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True)
+    trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True, traced=traced)
     found = classify(trace.final_theta[:, 0])
     # the minimum a converged run reached; NULL for a run that reached none
     minimum = [

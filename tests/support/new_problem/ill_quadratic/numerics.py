@@ -32,12 +32,14 @@ def data_process(settings: dict, value=None) -> dict:
     return seeding.process("SeedSequence", ("theta_0", "normal", {"size": 2}))
 
 
-def run(settings: dict, alpha: float, seeds: list[int]) -> dict:
+def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = None) -> dict:
     data = data_process(settings)
     theta0 = np.array(
         [seeding.draw(data, "ill_quadratic", s, settings["root_seed"])["theta_0"] for s in seeds]
     )
-    _trace, cols = descent.run_block(Model(), theta0, alpha, seeds, settings, scalar=False)
+    _trace, cols = descent.run_block(
+        Model(), theta0, alpha, seeds, settings, scalar=False, traced=traced
+    )
     n = len(cols["step"])
     cols["alpha_critical"] = np.full(n, 2.0 / KAPPA)
     cols["rate_theory"] = np.full(n, np.abs(1.0 - alpha * H).max())
