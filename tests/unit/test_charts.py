@@ -225,3 +225,27 @@ def test_a_page_too_large_for_the_report_draws_the_first_seeds_and_says_so(monke
         assert drawn and max(drawn) < sorted(df["seed"].unique())[kept], chart.name
         monkeypatch.undo()
         assert charts.fitted(fit, df) == full
+
+
+def test_a_page_is_altairs_own_inline_page_with_its_bundle_made_once(monkeypatch, tmp_path):
+    """The page equals Altair's ``to_html(inline=True)`` byte for byte; the bundle is
+    made once, then read from the cache; a damaged copy is made again; a cache that
+    cannot be written still gives the page."""
+    import vl_convert
+
+    made = []
+    real = vl_convert.javascript_bundle
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **kw: made.append(1) or real(**kw))
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(tmp_path / "cache"))
+    chart = pd.DataFrame({"x": [1, 2]}).pipe(lambda d: charts.alt.Chart(d).mark_point())
+    chart = chart.encode(x="x")
+    own = chart.to_html(inline=True, output_div="chart", embed_options=charts.EMBED)
+    assert len(made) == 1
+    assert charts.page(chart) == own and len(made) == 2  # made, and kept
+    assert charts.page(chart) == own and len(made) == 2  # read back
+    (kept,) = (tmp_path / "cache").glob("vega-bundle-*.js")
+    kept.write_text(kept.read_text()[:-100])  # damaged: its checksum no longer holds
+    assert charts.page(chart) == own and len(made) == 3
+    assert charts.page(chart) == own and len(made) == 3
+    monkeypatch.setenv("GDLAB_CACHE_DIR", str(kept))  # a file: no folder can be made there
+    assert charts.page(chart) == own and len(made) == 4
