@@ -26,7 +26,7 @@ import pandas as pd
 from altair.utils.html import TEMPLATES
 from altair.utils.html import vl_version_for_vl_convert as _vl_version
 
-from gdlab.codedeps import cache_dir
+from gdlab import cache
 
 THEORY = "theory"  # the prefix of every theory layer's name
 
@@ -69,12 +69,12 @@ _INLINE = _InlineTemplate()
 
 def bundle(vl_version: str) -> str:
     """vl-convert's bundle of Vega, Vega-Lite and vega-embed for ``vl_version``, kept
-    in gdlab's cache (beside its code cache, :func:`gdlab.codedeps.cache_dir`) under
+    in gdlab's cache (:func:`gdlab.cache.root`, beside its code cache) under
     the versions that make it, with its SHA-256: a damaged copy is made again, and a
     cache that cannot be written only costs the time."""
     import vl_convert
 
-    path = cache_dir().parent / f"vega-bundle-{vl_convert.__version__}-{vl_version}.js"
+    path = cache.root() / f"vega-bundle-{vl_convert.__version__}-{vl_version}.js"
     try:
         head, text = path.read_text(encoding="utf-8").split("\n", 1)
         if head == f"// sha256 {hashlib.sha256(text.encode()).hexdigest()}":

@@ -32,6 +32,8 @@ import sys
 from functools import cache
 from pathlib import Path
 
+from gdlab.cache import root as cache_root
+
 PACKAGE = "gdlab"
 
 
@@ -91,12 +93,8 @@ _CACHE_FORMAT = f"gdlab-code-1 python-{sys.version_info[0]}.{sys.version_info[1]
 
 
 def cache_dir() -> Path:
-    """$GDLAB_CACHE_DIR/code if set (the tests use one per run), else
-    $XDG_CACHE_HOME/gdlab/code, else ~/.cache/gdlab/code."""
-    if os.environ.get("GDLAB_CACHE_DIR"):
-        return Path(os.environ["GDLAB_CACHE_DIR"]) / "code"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "gdlab" / "code"
+    """The code cache: ``code`` in gdlab's cache (:func:`gdlab.cache.root`)."""
+    return cache_root() / "code"
 
 
 def forget() -> None:

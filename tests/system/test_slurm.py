@@ -73,7 +73,7 @@ RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: ([^,\s]+)[^\n
 FAILING_PROBLEM = "conv_huber"
 INJECTED = """
 
-def run(settings, value, seeds):  # injected by tests/system/test_slurm.py
+def run(settings, value, seeds, traced=None):  # injected by tests/system/test_slurm.py
     raise ValueError("injected failure: a bad value in the solver")
 """
 

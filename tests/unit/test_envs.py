@@ -26,7 +26,7 @@ RULE_FILES = {  # the environments a file's rules use
     # the bisection (NumPy), its table and check, its figure
     "thresholds.smk": {"solver", "aggregate", "figures"},
 }
-IMPORT_NAMES = {"yaml": "pyyaml"}  # an import whose package has another name
+IMPORT_NAMES = {"yaml": "pyyaml", "vl_convert": "vl-convert-python"}  # import -> package
 # Imports inside functions that only Snakemake calls, at parse time, never a job:
 # gdlab.config validates the configuration with PyYAML and jsonschema (problem specs
 # import it for their semantic checks, so it is in every job's import closure).

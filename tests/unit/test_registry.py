@@ -87,6 +87,7 @@ CORE = {
     "gdlab.checks",
     "gdlab.threshold",
     "gdlab.errors",
+    "gdlab.cache",
     "gdlab.plots.common",
     "gdlab.charts",
 }
