@@ -50,7 +50,19 @@ sys.exit(code)
 
 
 def large_config() -> dict:
-    return yaml.safe_load((run.REPO / "config/large.yaml").read_text())
+    """config/large.yaml over config/config.yaml, as ``--configfile`` merges it."""
+
+    def merge(base: dict, over: dict) -> dict:
+        out = dict(base)
+        for key, value in over.items():
+            both = isinstance(value, dict) and isinstance(base.get(key), dict)
+            out[key] = merge(base[key], value) if both else value
+        return out
+
+    read = [
+        yaml.safe_load((run.REPO / f"config/{n}.yaml").read_text()) for n in ("config", "large")
+    ]
+    return merge(*read)
 
 
 def scaled(config: dict, runs: int, per_job: int | None) -> dict:
