@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import REPO
+from gdlab import config as gdconfig
 from gdlab import grid
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -193,6 +194,8 @@ def test_the_scale_benchmark_s_helpers_resolve_and_its_goals_can_fail():
     import scale
 
     config = scale.scaled(scale.large_config(), 1000, None)
+    # a config the workflow accepts (it was refused once the momentum checks added a key)
+    gdconfig.validate(config, REPO / "workflow/schemas/config.schema.yaml")
     assert (
         scale.runs_of(config)
         == len(grid.grid_values("sharp_wide", config["problems"]["sharp_wide"]))
