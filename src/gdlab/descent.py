@@ -47,7 +47,7 @@ from gdlab.stopping import (
     stopping,
 )
 from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
-from gdlab.trace import WINDOW, Trace, run_windows
+from gdlab.trace import WINDOW, Trace
 
 __all__ = [
     "APERIODIC",
@@ -120,8 +120,15 @@ class _Block:
         self.final_previous = np.full_like(self.theta, np.nan)  # θ_{K−1}: the orbit test's
         self.recorded = np.zeros(max_steps + 1, dtype=bool)
         self.recorded[[s for s in record if 0 <= s <= max_steps]] = True
+        if not self.recorded[0]:
+            raise ValueError("the recorded steps hold step 0: every run's first row")
         self.out = {"run": [], "step": [], "loss": [], "grad_norm": [], "dist": [], "theta": []}
-        self.window = {"run": [], "step": [], "d": []}  # every recorded step of every run
+        # d of every run at every recorded step (its rate window is read there): row j
+        # is the recorded step R[j]; a run's entries after its stop are never read
+        self.R = np.flatnonzero(self.recorded)
+        self.slot = np.cumsum(self.recorded) - 1  # step -> its row of d_at, if recorded
+        self.d_at = np.full((self.R.size, runs), np.nan)
+        self.d_last = np.full(runs, np.nan)  # d at each run's stop
 
     def advance(self, size_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``size_b`` steps of every row: T[b] = θ_{k0+b}, G[b] = ∇f(T[b]), and the
@@ -164,11 +171,23 @@ class _Block:
 
     def keep_rows(self, T, gnorm, dist, k0: int, first, at, done) -> None:
         """The chunk's recorded rows: the recorded steps before a run's stop, and the
-        stop itself; d there of every run (its rate window), the whole row of a traced
-        run and of every run's first and last row."""
+        stop itself.  d at each recorded step and at the stop is kept for every run
+        (its rate window); the whole row for a traced run, and every run's first and
+        last rows."""
+        d = np.where(np.isnan(dist), gnorm, dist)
+        steps_b = np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]])
+        if steps_b.size:  # every row of the block: a stopped run's later d is never read
+            self.d_at[self.slot[k0 + steps_b][:, None], self.ids[None, :]] = d[steps_b]
+        if done.size:
+            self.d_last[self.ids[done]] = d[at, done]
+        # the rows kept whole: every run's below (None), else the traced runs' and the
+        # first row of every run
+        whole = None if self.traced is None else np.flatnonzero(self.traced[self.ids])
         kb, kr = [], []
-        for b in np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]]):
+        for b in steps_b:
             rows = np.flatnonzero(first > b)
+            if whole is not None and k0 + b > 0:
+                rows = whole[first[whole] > b]
             kb.append(np.full(rows.size, b))
             kr.append(rows)
         if done.size:
@@ -177,15 +196,7 @@ class _Block:
         if not kb:
             return
         kb, kr = np.concatenate(kb), np.concatenate(kr)
-        ids, g, d = self.ids[kr], gnorm[kb, kr], dist[kb, kr]
-        self.window["run"].append(ids)
-        self.window["step"].append(k0 + kb)
-        self.window["d"].append(np.where(np.isnan(d), g, d))
-        if self.traced is not None:
-            full = self.traced[ids] | (k0 + kb == 0)
-            full[full.size - done.size :] = True  # each stop row
-            kb, kr, ids, g, d = kb[full], kr[full], ids[full], g[full], d[full]
-        self.out["run"].append(ids)
+        self.out["run"].append(self.ids[kr])
         self.out["step"].append(k0 + kb)
         # one step at a time: a run is at most once in a step, so the model taken for
         # its rows holds at most the block's data once (all the chunk's rows at once
@@ -195,9 +206,26 @@ class _Block:
             i = np.flatnonzero(kb == b)
             loss[i] = self.model.take(kr[i]).loss(T[b, kr[i]])
         self.out["loss"].append(loss)
-        self.out["grad_norm"].append(g)
-        self.out["dist"].append(d)
+        self.out["grad_norm"].append(gnorm[kb, kr])
+        self.out["dist"].append(dist[kb, kr])
         self.out["theta"].append(T[kb, kr])
+
+    def windows(self) -> dict[str, np.ndarray]:
+        """Every run's rate window (:func:`gdlab.trace.windows`: k0 the last recorded
+        step ≤ K/2, k1 the last ≤ (k0 + K)/2, K its stop, and d there) and ``d_last``,
+        d at its stop; both steps are recorded steps before the stop (or 0)."""
+        runs = np.arange(self.steps.size)
+        i0 = np.searchsorted(self.R, self.steps // 2, side="right") - 1
+        k0 = self.R[i0]
+        i1 = np.searchsorted(self.R, (k0 + self.steps) // 2, side="right") - 1
+        return {
+            "seed": runs,
+            "k0": k0,
+            "d_k0": self.d_at[i0, runs],
+            "k1": self.R[i1],
+            "d_k1": self.d_at[i1, runs],
+            "d_last": self.d_last,
+        }
 
     def stop(self, T, gnorm, size, before, k0: int, at, done, tolerance: float) -> None:
         """Classify the runs that stopped in the chunk, then drop stopped rows once
@@ -275,7 +303,7 @@ def descend(
     columns = {k: cat[k][order] for k in ("run", "step", "loss", "grad_norm", "dist", "theta")}
     return Trace(
         **columns,
-        window=run_windows(block.window, block.steps),
+        window=block.windows(),
         outcome=outcome,
         steps=block.steps,
         final_theta=block.final,

@@ -31,7 +31,7 @@ class Trace:
     multiplier: np.ndarray  # per run: its orbit's multiplier (outcome cycle), else NaN
     lyapunov: np.ndarray  # per run: its Lyapunov exponent estimate (no limit, no orbit)
 
-    # per run: its rate window (:func:`run_windows`: k0, d_k0, k1, d_k1, d_last), read
+    # per run: its rate window (:func:`windows`: k0, d_k0, k1, d_k1) and d_last, read
     # from every recorded step, whether the run keeps its rows or not
     window: dict[str, np.ndarray]
 
@@ -53,22 +53,6 @@ class Trace:
             )
         ]
         return rates
-
-
-def run_windows(record: dict[str, list], steps: np.ndarray) -> dict[str, np.ndarray]:
-    """Every run's rate window (:func:`windows`) and ``d_last``, d at its last step,
-    from ``record``: lists of arrays ``run``, ``step`` and ``d`` over every recorded
-    step of every run (each run at least once: its stop), in any order."""
-    if not steps.size:
-        return {**windows([], [], [], []), "d_last": np.zeros(0)}
-    run, step, d = (np.concatenate(record[k]) for k in ("run", "step", "d"))
-    order = np.lexsort((step, run))
-    run, step, d = run[order], step[order], d[order]
-    out = windows(run, step, steps[run], d)
-    if not np.array_equal(out["seed"], np.arange(steps.size)):
-        raise ValueError("a run has no recorded row")
-    out["d_last"] = d[np.r_[np.flatnonzero(run[1:] != run[:-1]), run.size - 1]]
-    return out
 
 
 def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from gdlab import descent, grid, problems, schema, solve
+from gdlab import descent, grid, problems, schema, solve, trace
 
 # every problem run by GD (SPEC.iterative)
 ITERATIVE = tuple(p for p in problems.names() if problems.spec(p).iterative)
@@ -107,3 +107,22 @@ def test_untraced_runs_keep_every_number_but_their_rows(problem, setting, settin
             same = list(a) == list(b) if a.dtype == object else a.tobytes() == b.tobytes()
             assert same, f"{problem} seed {s}: {name}"
     assert (seed < 3).sum() > 3 * 2, "the traced seeds keep more than their ends"
+
+
+@pytest.mark.parametrize(("problem", "setting", "settings"), cases())
+def test_the_rate_window_measured_at_the_source_is_the_one_its_rows_give(
+    problem, setting, settings
+):
+    """The window the descent keeps for every run (from d at each recorded step) is,
+    bit for bit, :func:`gdlab.trace.windows` of the run's recorded rows, its
+    definition."""
+    numerics = problems.numerics(problem)
+    value = grid.parse_setting(setting, problem)[1]
+    cols = numerics.run({**settings, "root_seed": 7}, value, list(range(8)))
+    d = np.where(np.isnan(cols["dist"]), cols["grad_norm"], cols["dist"])
+    rows = trace.windows(cols["seed"], cols["step"], cols["steps"], d)
+    seed = np.asarray(cols["seed"])
+    start = np.flatnonzero(np.r_[True, seed[1:] != seed[:-1]])
+    assert rows["seed"].tolist() == list(range(8))
+    for name in descent.WINDOW:
+        assert np.asarray(cols[name])[start].tobytes() == rows[name].tobytes(), name
