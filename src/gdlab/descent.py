@@ -47,7 +47,7 @@ from gdlab.stopping import (
     stopping,
 )
 from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
-from gdlab.trace import WINDOW, Trace
+from gdlab.trace import Trace, trace_columns
 
 __all__ = [
     "APERIODIC",
@@ -388,29 +388,3 @@ def run_block(
     )
     alphas = np.broadcast_to(np.asarray(alpha, dtype=float), (len(seeds),))
     return trace, trace_columns(trace, seeds, alphas, scalar=scalar)
-
-
-def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:
-    """The per-row schema columns of a trace (run-level columns repeated per row) and
-    each run's rate window; ``scalar``: a 1-D problem, whose iterate itself is the
-    column ``x``."""
-    run = trace.run
-    outcomes = np.asarray(trace.outcome, dtype=object)
-    cols = {
-        "seed": np.asarray(seeds, dtype=np.int64)[run],
-        "step": trace.step,
-        "alpha": np.asarray(alpha, dtype=float)[run],
-        "loss": trace.loss,
-        "grad_norm": trace.grad_norm,
-        "dist": trace.dist,
-        "outcome": outcomes[run].tolist(),
-        "steps": trace.steps[run],
-        "period": trace.period[run],
-        "orbit_multiplier": trace.multiplier[run],
-        "lyapunov": trace.lyapunov[run],
-        "rate_empirical": trace.rate_empirical()[run],
-        **{name: trace.window[name][run] for name in WINDOW},
-    }
-    if scalar:
-        cols["x"] = trace.theta[:, 0]
-    return cols

@@ -55,6 +55,32 @@ class Trace:
         return rates
 
 
+def trace_columns(trace: Trace, seeds: list[int], alpha: np.ndarray, scalar: bool) -> dict:
+    """The per-row schema columns of a trace (run-level columns repeated per row) and
+    each run's rate window; ``scalar``: a 1-D problem, whose iterate itself is the
+    column ``x``."""
+    run = trace.run
+    outcomes = np.asarray(trace.outcome, dtype=object)
+    cols = {
+        "seed": np.asarray(seeds, dtype=np.int64)[run],
+        "step": trace.step,
+        "alpha": np.asarray(alpha, dtype=float)[run],
+        "loss": trace.loss,
+        "grad_norm": trace.grad_norm,
+        "dist": trace.dist,
+        "outcome": outcomes[run].tolist(),
+        "steps": trace.steps[run],
+        "period": trace.period[run],
+        "orbit_multiplier": trace.multiplier[run],
+        "lyapunov": trace.lyapunov[run],
+        "rate_empirical": trace.rate_empirical()[run],
+        **{name: trace.window[name][run] for name in WINDOW},
+    }
+    if scalar:
+        cols["x"] = trace.theta[:, 0]
+    return cols
+
+
 def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per run of a block's rows (each run's rows one ascending slice, as
     :func:`gdlab.descent.descend` records them): the index of its first row, of its

@@ -80,7 +80,18 @@ import yaml
 
 from conftest import REPO
 from gdlab import config as gdconfig
-from gdlab import descent, grid, plan, problems, runs, schema, seeding, solve, threshold
+from gdlab import (
+    descent,
+    fingerprints,
+    grid,
+    plan,
+    problems,
+    runs,
+    schema,
+    seeding,
+    solve,
+    threshold,
+)
 from support import regenerate, thresholds, verdicts
 
 SCHEMA_FILE = "workflow/schemas/config.schema.yaml"
@@ -461,11 +472,11 @@ def check_fingerprints_hold_its_own_folder_only(name: str) -> None:
     another problem's file, so adding or editing a problem reruns none of the others';
     its solver's holds its numerics, its spec, the registry and gdlab/solve.py."""
     spec = problems.spec(name)
-    prints = {"solver": plan.solver_code(name), "table": plan.table_code(name)}
-    prints["table page"] = plan.table_html_code(name)
-    prints.update({f"figure {f.name}": plan.figure_code(name, f) for f in spec.figures})
-    prints.update({f"check {c.name}": plan.check_code(name, c) for c in spec.checks})
-    prints.update({f"chart {c.name}": plan.chart_code(name, c) for c in spec.charts})
+    prints = {"solver": fingerprints.solver_code(name), "table": fingerprints.table_code(name)}
+    prints["table page"] = fingerprints.table_html_code(name)
+    prints.update({f"figure {f.name}": fingerprints.figure_code(name, f) for f in spec.figures})
+    prints.update({f"check {c.name}": fingerprints.check_code(name, c) for c in spec.checks})
+    prints.update({f"chart {c.name}": fingerprints.chart_code(name, c) for c in spec.charts})
     others = [n for n in problems.names() if n != name]
     for job, fingerprint in prints.items():
         assert fingerprint, f"{name}: the fingerprint of its {job} job is empty: it tracks nothing"
@@ -475,7 +486,7 @@ def check_fingerprints_hold_its_own_folder_only(name: str) -> None:
             f"(an edit there would rerun it): {foreign}; import them with importlib, "
             "through gdlab.problems, never statically"
         )
-    solver = plan.solver_code(name)
+    solver = fingerprints.solver_code(name)
     for f in (rel(name, "numerics.py"), rel(name), "src/gdlab/problems/__init__.py"):
         assert f in solver, f"{name}: its solver's fingerprint lacks {f}"
     assert "src/gdlab/solve.py" in solver, f"{name}: its solver's fingerprint lacks solve.py"

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from conftest import REPO
-from gdlab import codedeps, problems
-from gdlab import plan as gdplan
+from gdlab import codedeps, fingerprints, problems
 
 
 def test_no_rule_is_tracked_by_script_mtime():
@@ -36,7 +35,7 @@ def test_solver_closure_is_lean_and_holds_its_problem_only():
     for problem in PROBLEMS:
         numerics = f"src/gdlab/problems/{problem}/numerics.py"
         files = set(codedeps.closure(REPO, "src/gdlab/solve.py", numerics))
-        assert files == set(gdplan.solver_code(problem))  # what the solve rule tracks
+        assert files == set(fingerprints.solver_code(problem))  # what the solve rule tracks
         assert {"src/gdlab/__init__.py", "src/gdlab/solve.py", "src/gdlab/schema.py"} <= files
         # its numerics, and the folder's spec (the numerics' parent package)
         assert {numerics, f"src/gdlab/problems/{problem}/__init__.py"} <= files
@@ -49,19 +48,19 @@ def test_solver_closure_is_lean_and_holds_its_problem_only():
 def test_every_job_of_a_problem_holds_its_problem_only():
     for problem in PROBLEMS:
         spec = problems.spec(problem)
-        codes = [gdplan.solver_code(problem), gdplan.table_code(problem)]
-        codes += [gdplan.table_html_code(problem)]
-        codes += [gdplan.figure_code(problem, f) for f in spec.figures]
-        codes += [gdplan.check_code(problem, c) for c in spec.checks]
-        codes += [gdplan.chart_code(problem, c) for c in spec.charts]
+        codes = [fingerprints.solver_code(problem), fingerprints.table_code(problem)]
+        codes += [fingerprints.table_html_code(problem)]
+        codes += [fingerprints.figure_code(problem, f) for f in spec.figures]
+        codes += [fingerprints.check_code(problem, c) for c in spec.checks]
+        codes += [fingerprints.chart_code(problem, c) for c in spec.charts]
         for code in codes:
             assert _folders(code) == {problem}, sorted(code)
             assert f"src/gdlab/problems/{problem}/__init__.py" in code
-    assert _folders(gdplan.convergence_code()) == set()
+    assert _folders(fingerprints.convergence_code()) == set()
 
 
 def test_table_closure_holds_its_problem_only():
-    files = set(gdplan.table_code("quadratic"))
+    files = set(fingerprints.table_code("quadratic"))
     assert {
         "src/gdlab/jobs/table.py",
         "src/gdlab/tables.py",

@@ -94,7 +94,7 @@ def test_untraced_runs_keep_every_number_but_their_rows(problem, setting, settin
     every = numerics.run(settings, value, list(range(8)))
     cut = numerics.run(settings, value, list(range(8)), traced=3)
     seed, cut_seed = np.asarray(every["seed"]), np.asarray(cut["seed"])
-    assert sorted(every) == sorted(cut) and set(descent.WINDOW) <= set(cut)
+    assert sorted(every) == sorted(cut) and set(trace.WINDOW) <= set(cut)
     runs = np.unique(seed)
     assert np.array_equal(np.unique(cut_seed), runs)
     for s in runs:
@@ -124,5 +124,5 @@ def test_the_rate_window_measured_at_the_source_is_the_one_its_rows_give(
     seed = np.asarray(cols["seed"])
     start = np.flatnonzero(np.r_[True, seed[1:] != seed[:-1]])
     assert rows["seed"].tolist() == list(range(8))
-    for name in descent.WINDOW:
+    for name in trace.WINDOW:
         assert np.asarray(cols[name])[start].tobytes() == rows[name].tobytes(), name

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from gdlab import plan, problems
+from gdlab import fingerprints, problems
 
 ENVS = {"solver", "aggregate", "figures", "charts"}
 # the rule files and the environment their rules use
@@ -119,18 +119,20 @@ def _code(kind: str) -> set[str]:
         spec = problems.spec(p)
         has_threshold = spec.thresholds is not None
         if kind == "solver":
-            files |= set(plan.solver_code(p))
-            files |= set(plan.threshold_code(p)) if has_threshold else set()
+            files |= set(fingerprints.solver_code(p))
+            files |= set(fingerprints.threshold_code(p)) if has_threshold else set()
         elif kind == "aggregate":
-            files |= set(plan.table_code(p)) | set(plan.table_html_code(p))
-            files |= {f for c in spec.checks for f in plan.check_code(p, c)}
-            files |= set(plan.convergence_code())
-            files |= set(plan.threshold_table_code()) | set(plan.threshold_check_code())
+            files |= set(fingerprints.table_code(p)) | set(fingerprints.table_html_code(p))
+            files |= {f for c in spec.checks for f in fingerprints.check_code(p, c)}
+            files |= set(fingerprints.convergence_code())
+            files |= set(fingerprints.threshold_table_code()) | set(
+                fingerprints.threshold_check_code()
+            )
         elif kind == "charts":
-            files |= {f for c in spec.charts for f in plan.chart_code(p, c)}
+            files |= {f for c in spec.charts for f in fingerprints.chart_code(p, c)}
         else:
-            files |= set(plan.threshold_figure_code())
-            files |= {f for fig in spec.figures for f in plan.figure_code(p, fig)}
+            files |= set(fingerprints.threshold_figure_code())
+            files |= {f for fig in spec.figures for f in fingerprints.figure_code(p, fig)}
     return files
 
 

@@ -4,6 +4,7 @@ own) is checked for every problem by the contract (tests/contract/checks.py)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -88,6 +89,7 @@ CORE = {
     "gdlab.threshold",
     "gdlab.errors",
     "gdlab.cache",
+    "gdlab.sections",
     "gdlab.plots.common",
     "gdlab.charts",
 }
@@ -172,3 +174,65 @@ def test_the_registry_hands_out_only_what_answers_the_interface(monkeypatch):
 def test_a_figure_declared_wrong_is_refused_with_its_name(kwargs, words):
     with pytest.raises(ValueError, match=f"Figure landscape: {re.escape(words)}"):
         Figure("landscape", "landscape:figure", "a label", **kwargs)
+
+
+# ---- the size and shape of the code (issue 22's lean core) --------------------------------
+def _modules() -> dict[str, Path]:
+    """Every module of src/gdlab and benchmarks/, by its import name."""
+    found = {}
+    for path in sorted((REPO / "src").rglob("*.py")):
+        name = ".".join(path.relative_to(REPO / "src").with_suffix("").parts)
+        found[name.removesuffix(".__init__")] = path
+    for path in sorted((REPO / "benchmarks").glob("*.py")):
+        found[path.stem] = path  # run as scripts beside each other: `import harness`
+    return found
+
+
+def test_no_module_over_400_lines_and_no_function_over_60():
+    long_modules, long_functions = [], []
+    for name, path in _modules().items():
+        text = path.read_text()
+        if text.count("\n") > 400:
+            long_modules.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = node.end_lineno - node.lineno + 1
+                if size > 60:
+                    long_functions.append(f"{name}.{node.name}: {size} lines")
+    assert long_modules == [] and long_functions == []
+
+
+def test_no_import_cycle_in_the_code_or_the_benchmarks():
+    """Every import, at the top or inside a function, as an edge between modules: the
+    graph has no cycle (a function-local import does not dodge one)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, *([node.module] if node.module else [])])
+                targets = [base, *(f"{base}.{a.name}" for a in node.names)]
+            else:
+                continue
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        state[name] = 1
+        for nxt in sorted(graph[name]):
+            if state.get(nxt) == 1:
+                return [*path, name, nxt]
+            if nxt not in state and (cycle := visit(nxt, [*path, name])):
+                return cycle
+        state[name] = 2
+        return None
+
+    for name in sorted(graph):
+        cycle = None if name in state else visit(name, [])
+        assert cycle is None, " -> ".join(cycle)

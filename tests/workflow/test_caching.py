@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from conftest import REPO, imports_of, snakemake
-from gdlab import grid, problems
+from gdlab import fingerprints, grid, problems
 from gdlab import plan as gdplan
 from support import plans
 from support.edits import append_statement, edit_docstring
@@ -79,7 +79,7 @@ def charts_reading(path: str) -> frozenset[str]:
         gdplan.chart_path(c.name)
         for p in PROBLEMS
         for c in CHARTS_OF[p]
-        if path in gdplan.chart_code(p, c)
+        if path in fingerprints.chart_code(p, c)
     )
 
 
@@ -100,7 +100,7 @@ def figures_importing(path: str) -> frozenset[str]:
             f.name
             for p in PROBLEMS
             for f in problems.spec(p).figures
-            if path in gdplan.figure_code(p, f)
+            if path in fingerprints.figure_code(p, f)
         )
     )
 

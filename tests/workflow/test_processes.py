@@ -69,7 +69,7 @@ def test_the_registry_is_pure_python():
         f"assert config.messages(cfg, config.load_schema({str(schema_path)!r})) == []\n"
         "outputs = plan.all_outputs(cfg)\n"
         "for n in problems.names():\n"
-        "    plan.solver_code(n), plan.table_code(n), plan.runs_of(cfg, n)\n"
+        "    fingerprints.solver_code(n), fingerprints.table_code(n), plan.runs_of(cfg, n)\n"
         "    [plan.job_params(cfg, f) for f in problems.spec(n).figures]\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'pyarrow', 'matplotlib'})\n"
         "print(len(problems.names()), len(outputs) > 0, heavy)",

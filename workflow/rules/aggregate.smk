@@ -28,7 +28,7 @@ rule table:
         checks=lambda w: plan.table_checks(config, w.problem),
         # the solver settings every run file must have been computed with
         settings=lambda w: plan.solver_settings(config, w.problem),
-        code=lambda w: plan.table_code(w.problem),
+        code=lambda w: fingerprints.table_code(w.problem),
     shell:
         "python -m gdlab.jobs.table --problem {wildcards.problem:q} --checks {params.checks:q}"
         " --settings {params.settings:q} --csv {output.csv:q} --md {output.md:q}"
@@ -64,7 +64,7 @@ for _problem in PROBLEMS:
                 check=_check.name,
                 params=fixed(plan.job_params(config, _check)),
                 settings=fixed(plan.solver_settings(config, _problem)),
-                code=plan.check_code(_problem, _check),
+                code=fingerprints.check_code(_problem, _check),
             shell:
                 "python -m gdlab.jobs.check --problem {params.problem:q} --check {params.check:q}"
                 " --params {params.params:q} --settings {params.settings:q}"
@@ -91,7 +91,7 @@ rule check_convergence:
         ENVS["aggregate"]
     params:
         expected=fixed(plan.grid_points(config)),
-        code=plan.convergence_code(),
+        code=fingerprints.convergence_code(),
     shell:
         "python -m gdlab.jobs.convergence --expected {params.expected:q} --out {output.json:q}"
         " {input.tables:q} 2> {log:q}"
@@ -114,7 +114,7 @@ rule runs_dataset:
     params:
         spec=fixed(plan.as_json(plan.summary_spec())),
         settings=fixed(plan.study_settings(config)),
-        code=plan.dataset_code(config),
+        code=fingerprints.dataset_code(config),
     shell:
         "python -m gdlab.jobs.dataset --spec {params.spec:q} --settings {params.settings:q}"
         " --out {output.parquet:q} {input.summaries:q} 2> {log:q}"

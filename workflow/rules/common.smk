@@ -19,7 +19,7 @@ os.environ.update(
 )
 
 from gdlab import config as gdconfig
-from gdlab import interrupt, plan, problems
+from gdlab import fingerprints, interrupt, plan, problems
 
 # Every job's `python` starts with SIGINT blocked where env can (a shell function
 # the prefix defines), so that a Ctrl-C during Python's start-up waits for the
@@ -78,7 +78,7 @@ wildcard_constraints:
 
 # ---- code: Snakemake's code trigger sees only shell text and the mtime of script
 # files.  So each job runs its code as `python -m gdlab...` and carries the
-# fingerprint of all it imports as a param (gdlab.plan.*_code, gdlab.codedeps): a
+# fingerprint of all it imports as a param (gdlab.fingerprints, gdlab.codedeps): a
 # real edit reruns exactly the jobs that run the edited file; a touch, a moved
 # checkout or a formatting-only edit (comments, blank lines, ruff format) reruns
 # nothing.

@@ -35,7 +35,7 @@ for _problem in PROBLEMS:
                 params=fixed(plan.job_params(config, _figure)),
                 settings=fixed(plan.solver_settings(config, _problem)),
                 dpi=config["plots"]["dpi"],
-                code=plan.figure_code(_problem, _figure),
+                code=fingerprints.figure_code(_problem, _figure),
             shell:
                 "python -m gdlab.jobs.figure --problem {params.problem:q}"
                 " --figure {params.figure:q} --params {params.params:q}"

@@ -29,7 +29,7 @@ for _problem in PROBLEMS:
             ENVS["aggregate"]
         params:
             problem=_problem,
-            code=plan.table_html_code(_problem),
+            code=fingerprints.table_html_code(_problem),
         shell:
             "python -m gdlab.jobs.table_html --problem {params.problem:q}"
             " --csv {input.csv:q} --html {output.html:q} 2> {log:q}"
@@ -66,7 +66,7 @@ for _problem in PROBLEMS:
                 chart=_chart.name,
                 params=fixed(plan.job_params(config, _chart)),
                 settings=fixed(plan.solver_settings(config, _problem)),
-                code=plan.chart_code(_problem, _chart),
+                code=fingerprints.chart_code(_problem, _chart),
             shell:
                 "python -m gdlab.jobs.chart --problem {params.problem:q}"
                 " --chart {params.chart:q} --params {params.params:q}"
@@ -90,7 +90,7 @@ rule verdict:
         ENVS["aggregate"]
     params:
         results=fixed(plan.as_json(summary.study_results(config))),
-        code=plan.verdict_code(),
+        code=fingerprints.verdict_code(),
     shell:
         "python -m gdlab.jobs.verdict --items {params.results:q} --out {output.rst:q} 2> {log:q}"
 
@@ -116,7 +116,7 @@ rule job_costs:
         ENVS["aggregate"]
     params:
         measured=fixed(plan.as_json(plan.measured(config))),
-        code=plan.costs_code(),
+        code=fingerprints.costs_code(),
     shell:
         "python -m gdlab.jobs.costs --measured {params.measured:q} --csv {output.csv:q}"
         " --html {output.html:q} 2> {log:q}"

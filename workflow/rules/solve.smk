@@ -23,7 +23,7 @@ rule solve:
         mem_mb=300,
     params:
         settings=lambda w: plan.solver_settings(config, w.problem),
-        code=lambda w: plan.solver_code(w.problem),
+        code=lambda w: fingerprints.solver_code(w.problem),
         # one schema for results/runs/: a problem that adds a column reruns every job
         columns=fixed(plan.as_json(plan.dataset_types())),
         summary=fixed(plan.as_json(plan.summary_spec())),

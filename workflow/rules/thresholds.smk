@@ -21,7 +21,7 @@ for _problem in THRESHOLDS:
         params:
             problem=_problem,
             params=fixed(plan.threshold_params(config, _problem)),
-            code=plan.threshold_code(_problem),
+            code=fingerprints.threshold_code(_problem),
         shell:
             "python -m gdlab.jobs.threshold --problem {params.problem:q}"
             " --params {params.params:q} --out {output.csv:q} 2> {log:q}"
@@ -54,7 +54,7 @@ rule threshold_table:
     conda:
         ENVS["aggregate"]
     params:
-        code=plan.threshold_table_code(),
+        code=fingerprints.threshold_table_code(),
     shell:
         "python -m gdlab.jobs.threshold_table --csv {output.csv:q} --md {output.md:q}"
         " --html {output.html:q} {input:q} 2> {log:q}"
@@ -82,7 +82,7 @@ rule check_thresholds:
         ENVS["aggregate"]
     params:
         expected=fixed(plan.threshold_counts(config)),
-        code=plan.threshold_check_code(),
+        code=fingerprints.threshold_check_code(),
     shell:
         "python -m gdlab.jobs.check_thresholds --expected {params.expected:q}"
         " --out {output.json:q} {input.table:q} 2> {log:q}"
@@ -109,7 +109,7 @@ rule threshold_figure:
         ENVS["figures"]
     params:
         dpi=config["plots"]["dpi"],
-        code=plan.threshold_figure_code(),
+        code=fingerprints.threshold_figure_code(),
     shell:
         "python -m gdlab.jobs.threshold_figure --dpi {params.dpi:q} --png {output.png:q}"
         " --svg {output.svg:q} {input.table:q} 2> {log:q}"
