@@ -64,7 +64,7 @@ def test_the_registry_is_pure_python():
     proc = _registry_in(
         REPO / "src",
         "import sys, yaml\n"
-        "from gdlab import config, plan, problems\n"
+        "from gdlab import config, fingerprints, plan, problems\n"
         f"cfg = yaml.safe_load(open({str(config_path)!r}))\n"
         f"assert config.messages(cfg, config.load_schema({str(schema_path)!r})) == []\n"
         "outputs = plan.all_outputs(cfg)\n"
