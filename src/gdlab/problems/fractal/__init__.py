@@ -21,6 +21,9 @@ from gdlab.spec import NAME_RE, Check, Figure, Grid, Problem, ref, section
 BYTES_PER_RUN = 520
 BYTES_PER_RUN_ALL = 360
 K_MAX = 40  # the schema's bound on k (2^40 runs: far beyond any configured limit)
+# what its figures read of each run besides its setting and seed: the α index is the
+# seed, diverged or not its outcome
+OUTCOME = ("outcome",)
 
 
 def _range(what: str) -> dict:
@@ -182,6 +185,7 @@ SPEC = Problem(
             "barcode: bounded or diverged against α, with zooms at three scales",
             config={"section": "problems.fractal"},
             data="runs",
+            columns=OUTCOME,
         ),
         Figure(
             "fractal_dimension",
@@ -189,6 +193,7 @@ SPEC = Problem(
             "log₂ numB(j) against j, with the fitted slope (the box-counting dimension)",
             config={"section": "problems.fractal"},
             data="runs",
+            columns=OUTCOME,
         ),
     ),
     checks=(
