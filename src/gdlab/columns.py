@@ -48,7 +48,7 @@ CORE: dict[str, tuple[str, str]] = {
 TRACE = ("step", "loss", "grad_norm", "dist")
 
 # The window a run's rate is measured over (docs/theory.md, "Rates"), in its summary
-# only: written by the solver job from every recorded row (gdlab.trace.windows).
+# only: measured by the descent at every recorded step (gdlab.trace.Trace.window).
 _D = "d: the distance to the optimum, or the gradient norm where the distance is unknown"
 WINDOW: dict[str, tuple[str, str]] = {
     "k0": ("int64", "the step the rate window starts at: the last recorded step ≤ steps/2"),

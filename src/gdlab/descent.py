@@ -174,12 +174,14 @@ class _Block:
         stop itself.  d at each recorded step and at the stop is kept for every run
         (its rate window); the whole row for a traced run, and every run's first and
         last rows."""
-        d = np.where(np.isnan(dist), gnorm, dist)
         steps_b = np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]])
         if steps_b.size:  # every row of the block: a stopped run's later d is never read
-            self.d_at[self.slot[k0 + steps_b][:, None], self.ids[None, :]] = d[steps_b]
+            d, g = dist[steps_b], gnorm[steps_b]
+            d = np.where(np.isnan(d), g, d)
+            self.d_at[self.slot[k0 + steps_b][:, None], self.ids[None, :]] = d
         if done.size:
-            self.d_last[self.ids[done]] = d[at, done]
+            d, g = dist[at, done], gnorm[at, done]
+            self.d_last[self.ids[done]] = np.where(np.isnan(d), g, d)
         # the rows kept whole: every run's below (None), else the traced runs' and the
         # first row of every run
         whole = None if self.traced is None else np.flatnonzero(self.traced[self.ids])

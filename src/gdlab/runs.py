@@ -54,7 +54,7 @@ def summarise(
 ) -> pa.Table:
     """One row per run of one results file (already checked by :func:`gdlab.schema.read`:
     one last row per seed), in seed order; its rate window's columns from ``windows``
-    (:func:`gdlab.trace.windows` of every recorded row, in seed order), NULL without.
+    (measured by the descent at every recorded step, :attr:`gdlab.trace.Trace.window`, in seed order), NULL without.
     ``one_row``: each run is recorded as one row (a problem that is not iterative), which
     is its start and its end (``<name>_start`` = ``<name>_final``)."""
     step, steps = _int64(table["step"]), _int64(table["steps"])

@@ -141,8 +141,9 @@ def windows(runs: pd.DataFrame) -> pd.DataFrame:
     """Per run (one summary row each, same index): the window ``rate_empirical`` is
     measured over, [k0, K] (k0 the last recorded step ≤ K/2, K its ``steps``), cut at
     k1 (the last recorded step ≤ (k0 + K)/2), and the distance d (the gradient norm
-    where the distance is unknown) at k0, k1 and K, as its solver job read them from
-    every recorded row (:func:`gdlab.trace.windows`)."""
+    where the distance is unknown) at k0, k1 and K, as the descent measured them at
+    every recorded step (:attr:`gdlab.trace.Trace.window`; :func:`gdlab.trace.windows`
+    is their definition from a run's rows)."""
     d_K = runs["dist_final"].where(runs["dist_final"].notna(), runs["grad_norm_final"])
     return pd.DataFrame(
         {
