@@ -280,6 +280,12 @@ def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     return trace_inputs(config, problem)
 
 
+def check_inputs(config: dict, problem: str, check) -> list[str]:
+    """A check's input: the per-run summaries of the problem's solver jobs
+    (``Check.data == "runs"``) or its run files."""
+    return summaries_of(config, problem) if check.data == "runs" else runs_of(config, problem)
+
+
 def trace_inputs(config: dict, problem: str) -> list[str]:
     """What a figure or chart of recorded rows reads: the problem's run files and, where
     the runs beyond ``SPEC.trajectories`` keep no rows, its solver jobs' summaries

@@ -132,11 +132,17 @@ class Figure:
     DATA: ClassVar[tuple[str, ...]] = ("trace", "runs")
 
     def __post_init__(self):
-        if self.data not in self.DATA:
-            allowed = ", ".join(repr(d) for d in self.DATA)
-            raise ValueError(f"{type(self).__name__} {self.name}: data must be one of {allowed}")
-        if self.columns and self.data != "runs":
-            raise ValueError(f"{type(self).__name__} {self.name}: columns need data='runs'")
+        _check_reads(self)
+
+
+def _check_reads(item) -> None:
+    """A figure's, chart's or check's ``data`` is one of its ``DATA``, and ``columns``
+    go with ``data="runs"`` only."""
+    if item.data not in item.DATA:
+        allowed = ", ".join(repr(d) for d in item.DATA)
+        raise ValueError(f"{type(item).__name__} {item.name}: data must be one of {allowed}")
+    if item.columns and item.data != "runs":
+        raise ValueError(f"{type(item).__name__} {item.name}: columns need data='runs'")
 
 
 @dataclass(frozen=True)
@@ -146,13 +152,21 @@ class Check:
     which returns a report with ``passed`` and ``failures``.  Caption:
     ``captions/<name>.rst``.  ``tables`` names the CSV tables it writes beside its
     report, ``results/tables/<table>.csv``: the report's ``tables[<table>]`` (a list of
-    rows), taken out of the JSON."""
+    rows), taken out of the JSON.  ``data`` and ``columns`` are as :class:`Figure`'s
+    (``"trace"``: the problem's run files; ``"runs"``: the per-run summaries, only
+    ``columns`` of them when given)."""
 
     name: str
     function: str
     label: str
     config: Mapping[str, str] = field(default_factory=dict)
     tables: tuple[str, ...] = ()
+    data: str = "trace"
+    columns: tuple[str, ...] = ()
+    DATA: ClassVar[tuple[str, ...]] = ("trace", "runs")
+
+    def __post_init__(self):
+        _check_reads(self)
 
 
 @dataclass(frozen=True)
@@ -256,7 +270,10 @@ class Problem:
       (``Grid(kind="name")``) and the number of runs at each (run indices 0..runs-1, the
       ``seed`` column); None: the grid key's values (with ``sweep`` and ``window``),
       ``seeds`` runs at each.  A named grid's key is passed to its solver jobs (they
-      read the setup from it).
+      read the setup from it);
+    * ``table_columns`` — for a problem that does not iterate: the summary columns its
+      theory's ``table_row`` reads (besides ``setting`` and ``seed``), the only ones its
+      table job reads (far less memory for millions of runs); empty: every column.
     """
 
     name: str
@@ -283,8 +300,14 @@ class Problem:
     table_reads_rows: bool = False
     footprint: Callable[[dict], object] | None = None
     points: Callable[[dict], Mapping[str, int]] | None = None
+    table_columns: tuple[str, ...] = ()
 
     def __post_init__(self):
+        if self.table_columns and self.iterative:
+            raise ValueError(
+                f"{self.name}: table_columns is for a problem that does not iterate (the "
+                "table of an iterative one reads the columns its rates and outcomes need)"
+            )
         if (self.points is not None) != (self.grid.kind == "name"):
             raise ValueError(f"{self.name}: a grid of kind 'name' and SPEC.points go together")
         if self.trajectories is not None and self.trajectories < 1:

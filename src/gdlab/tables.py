@@ -253,9 +253,10 @@ def convergence_table(
     theory's context, and what every file must be computed with)."""
     groups = by_grid_point(summaries, problem, "summaries")
     row_groups = by_grid_point(paths, problem) if paths else {}
+    read = problems.spec(problem).table_columns
     rows = []
     for setting in _order([s for s in groups if s], problem) + ([""] if "" in groups else []):
-        runs_ = frame(runs.read_runs(groups[setting], problem, settings))
+        runs_ = frame(runs.read_runs(groups[setting], problem, settings, read))
         df = load(row_groups[setting], problem, settings) if row_groups else None
         rows.append(grid_point_row(problem, runs_, df, checks, settings))
     if not rows:

@@ -300,18 +300,21 @@ def _callable(name: str, ref: str, what: str) -> None:
 @check()
 def check_functions_import(name: str) -> None:
     """numerics.run and numerics.data_process, and every function its spec names (figures,
-    checks, its threshold experiment), import and are callable; the columns a figure
-    reads (Figure.columns) are the problem's summary columns."""
+    checks, its threshold experiment), import and are callable; the columns a figure, a
+    check or its table reads (Figure.columns, Check.columns, SPEC.table_columns) are the
+    problem's summary columns."""
     spec = problems.spec(name)
     for fn in ("run", "data_process"):
         _callable(name, f"numerics:{fn}", "the solver's")
     for item in (*spec.figures, *spec.checks):
         _callable(name, item.function, f"{type(item).__name__.lower()} {item.name}'s")
-    for figure in spec.figures:
+    readers = [(f"{type(x).__name__.lower()} {x.name}'s", x.columns) for x in spec.figures]
+    readers += [(f"check {c.name}'s", c.columns) for c in spec.checks]
+    for what, read in [*readers, ("SPEC.table_columns", spec.table_columns)]:
         try:
-            runs.selected(name, figure.columns)
+            runs.selected(name, read)
         except ValueError as exc:
-            raise AssertionError(f"{rel(name)}: figure {figure.name}'s columns: {exc}") from None
+            raise AssertionError(f"{rel(name)}: {what} columns: {exc}") from None
     if spec.thresholds is not None:
         _callable(name, spec.thresholds.function, "SPEC.thresholds.function")
 

@@ -17,6 +17,7 @@ A problem it has no objective of raises :class:`NotWritten`, naming what to add.
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 import numpy as np
@@ -138,12 +139,25 @@ def lsq_gradient(meta, d) -> dict:
     return {"outcome": "checked", "steps": 0, "loss": [0.5 * r @ r]}
 
 
+def fractal_setup(settings: dict, name: str) -> dict:
+    """A setup by its name: a single setup, or ``<grid>-d<i>-w<j>`` of a (delta, lambda)
+    grid, its i-th delta and j-th wavelength spaced as numpy.linspace spaces them."""
+    if name in settings["setups"]:
+        return settings["setups"][name]
+    grid_name, i, j = re.fullmatch(r"(.+)-d(\d+)-w(\d+)", name).groups()
+    g = settings["grids"][grid_name]
+    out = dict(g)
+    for key, index in (("delta", int(i)), ("wavelength", int(j))):
+        lo, hi, count = g[key]["min"], g[key]["max"], g[key]["count"]
+        out[key] = float(np.linspace(lo, hi, count)[index])
+    return out
+
+
 def fractal(meta, d) -> dict:
     """One run of a setup: GD from x0 at alpha_i = i * 1.5 / 2^k until the loss passes
     the bound (diverged) or the budget is spent (its row is its last step)."""
     s, seed = meta["settings"], d["index"]
-    name = meta["setting"].split("_", 1)[1]
-    setup = s["setups"][name]  # a single setup (the test config's)
+    setup = fractal_setup(s, meta["setting"].split("_", 1)[1])
     delta, wl, x = setup["delta"], setup["wavelength"], setup["x0"]
     alpha = seed * 1.5 / 2 ** setup["k"]
 

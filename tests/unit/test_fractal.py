@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from gdlab import config as gdconfig
-from gdlab import grid, solve
+from gdlab import grid, schema, solve
 from gdlab.problems.fractal import boundary, checks, numerics, setups, theory
+from support import regenerate
 
 MAX_STEPS, BOUND = 1000, 1.0e8
 
@@ -227,3 +228,27 @@ def test_a_run_is_one_row_its_summary_starts_and_ends_there():
         assert summary[f"{col}_start"].equals(summary[f"{col}_final"])
         assert summary[f"{col}_final"].equals(table[col])
     assert summary["steps"].equals(table["step"])
+
+
+def test_a_grid_setup_s_run_regenerates_from_its_file_alone(tmp_path):
+    """tests/support/regenerate.py finds a grid's setup by its name (δ and λ spaced as
+    numpy.linspace spaces them) and runs it again without gdlab: the file's outcome,
+    steps and loss of every run of the block."""
+    grid_entry = {
+        "form": "additive",
+        "delta": {"min": 0.01, "max": 0.2, "count": 3},
+        "wavelength": {"min": 0.01, "max": 1.0, "count": 3},
+        "x0": 5.0,
+        "k": 4,
+    }
+    section = {**_section(), "grids": {"g": grid_entry}, "seeds_per_job": 20}
+    settings = grid.solver_settings({"problems": {"fractal": section}}, "fractal")
+    table = solve.solve("fractal", "setup_g-d1-w2", 0, 16, settings)
+    path = tmp_path / "run.parquet"
+    schema.write(table, path)
+    rows = table.to_pandas()
+    assert set(rows["outcome"]) == {"diverged", "max_steps"}  # both kinds regenerated
+    for seed, row in rows.set_index("seed").iterrows():
+        doc = regenerate.regenerate(str(path), seed)
+        assert (doc["outcome"], doc["steps"]) == (row["outcome"], row["step"])
+        assert doc["loss"][-1] == row["loss"]

@@ -5,6 +5,7 @@ own) is checked for every problem by the contract (tests/contract/checks.py)."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import yaml
 from conftest import REPO
 from gdlab import config as gdconfig
 from gdlab import problems
-from gdlab.spec import Figure
+from gdlab.spec import Check, Figure
 
 NAMES = problems.names()
 CONFIGS = {
@@ -174,6 +175,16 @@ def test_the_registry_hands_out_only_what_answers_the_interface(monkeypatch):
 def test_a_figure_declared_wrong_is_refused_with_its_name(kwargs, words):
     with pytest.raises(ValueError, match=f"Figure landscape: {re.escape(words)}"):
         Figure("landscape", "landscape:figure", "a label", **kwargs)
+    with pytest.raises(ValueError, match=f"Check boundary: {re.escape(words)}"):
+        Check("boundary", "checks:boundary", "a label", **kwargs)
+
+
+def test_table_columns_are_refused_for_an_iterative_problem():
+    quadratic = problems.spec("quadratic")
+    with pytest.raises(ValueError, match="quadratic: table_columns is for a problem that does not"):
+        dataclasses.replace(quadratic, table_columns=("outcome",))
+    fractal = problems.spec("fractal")
+    assert dataclasses.replace(fractal, table_columns=("outcome",)).table_columns == ("outcome",)
 
 
 # ---- the size and shape of the code (issue 22's lean core) --------------------------------

@@ -42,7 +42,7 @@ for _problem in PROBLEMS:
             name:
                 f"check_{_check.name}"
             input:
-                runs=plan.runs_of(config, _problem),
+                runs=plan.check_inputs(config, _problem, _check),
             output:
                 json=report(
                     f"results/checks/{_check.name}.json",

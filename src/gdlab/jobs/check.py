@@ -12,19 +12,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from gdlab import problems, script, tables
+from gdlab import problems, runs, script, tables
+from gdlab.frames import frame
 
 
 def main(args):
     check = next(c for c in problems.spec(args.problem).checks if c.name == args.check)
     compute = problems.function(args.problem, check.function)
-    df = tables.load(args.runs, args.problem, args.settings)
+    if check.data == "runs":  # the per-run summaries: only the columns it declares
+        runs.system_allocator()
+        df = frame(runs.read_runs(args.runs, args.problem, args.settings, check.columns))
+    else:
+        df = tables.load(args.runs, args.problem, args.settings)
     report = compute(args.problem, df, **args.params)
     rows = report.pop("tables", {}) if check.tables else {}
     script.write_check(args.out, report)
     for path in filter(None, args.tables):  # an empty list may arrive as ''
-        frame = pd.DataFrame(rows[Path(path).stem])
-        frame.to_csv(path, index=False)  # floats as their shortest round trip
+        table = pd.DataFrame(rows[Path(path).stem])
+        table.to_csv(path, index=False)  # floats as their shortest round trip
 
 
 if __name__ == "__main__":

@@ -21,8 +21,8 @@ from gdlab.spec import NAME_RE, Check, Figure, Grid, Problem, ref, section
 BYTES_PER_RUN = 520
 BYTES_PER_RUN_ALL = 360
 K_MAX = 40  # the schema's bound on k (2^40 runs: far beyond any configured limit)
-# what its figures read of each run besides its setting and seed: the α index is the
-# seed, diverged or not its outcome
+# what its table, check and figures read of each run besides its setting and seed: the
+# α index is the seed, diverged or not its outcome
 OUTCOME = ("outcome",)
 
 
@@ -176,6 +176,7 @@ SPEC = Problem(
     ),
     validate=validate,
     theory="theory",
+    table_columns=OUTCOME,
     columns={"x": ("float64", "the iterate θ_k (x_k) of a one-dimensional problem")},
     trace=("x",),
     figures=(
@@ -203,6 +204,8 @@ SPEC = Problem(
             "boundary counts: δ = 0 at α*, numB monotone, every α index once (JSON download)",
             config={"section": "problems.fractal"},
             tables=("fractal_boundary",),
+            data="runs",
+            columns=OUTCOME,
         ),
     ),
     table_notes={
