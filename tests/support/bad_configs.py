@@ -358,7 +358,7 @@ CASES = [
             "problems.fractal.setups.multiplicative.k",
             "2^24 + 1 runs",
             "max_job_memory_mb = 1,000",
-            "k <= 20",
+            "k <= 22",
         ],
     ),
     (

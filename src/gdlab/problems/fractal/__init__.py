@@ -14,12 +14,12 @@ from gdlab.limits import DEFAULT_JOB_MEMORY_MB
 from gdlab.problems.fractal.setups import FORMS, named, points
 from gdlab.spec import NAME_RE, Check, Figure, Grid, Problem, ref, section
 
-# What the jobs that read the runs hold per run, in bytes (measured at k = 22,
-# docs/fractal.md): the table job, one setup's summaries in pandas at a time (peak
-# 2.08 GB for 4.2 million runs); the check and the figures, every run of the problem
-# (peaks up to 2.80 GB and 2.34 GB for 8.4 million, over two runs).
-BYTES_PER_RUN = 520
-BYTES_PER_RUN_ALL = 360
+# What the jobs that read the runs hold per run, in bytes: each reads only a run's
+# setting, α index and outcome (OUTCOME).  Measured at k = 22 (docs/fractal.md): the
+# table job, one setup of 4.2 million runs at a time, peaked at 590 MB; the check and
+# the figures, every run of the problem (8.4 million), at 1.02-1.05 GB; with the
+# interpreter's ~100 MB, 110-120 bytes a run, rounded up.
+BYTES_PER_RUN = 150
 K_MAX = 40  # the schema's bound on k (2^40 runs: far beyond any configured limit)
 # what its table, check and figures read of each run besides its setting and seed: the
 # α index is the seed, diverged or not its outcome
@@ -132,12 +132,12 @@ def _k_messages(section_: dict, config: dict) -> list[str]:
             if msg not in out:
                 out.append(msg)
     total = sum(s.runs for s in named(section_).values())
-    if not out and total * BYTES_PER_RUN_ALL > budget:
+    if not out and total * BYTES_PER_RUN > budget:
         out.append(
             f"problems.fractal: its setups hold {total:,} runs in all, and the check and figure "
-            f"jobs read them all (~{BYTES_PER_RUN_ALL} bytes a run), more than "
+            f"jobs read them all (~{BYTES_PER_RUN} bytes a run), more than "
             f"max_job_memory_mb = {budget // 2**20:,} allows; allowed: at most "
-            f"{budget // BYTES_PER_RUN_ALL:,} runs (lower k or drop setups)"
+            f"{budget // BYTES_PER_RUN:,} runs (lower k or drop setups)"
         )
     return out
 
