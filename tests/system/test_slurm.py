@@ -5,7 +5,7 @@ and starts munged, slurmctld and slurmd under a fresh base dir; the
 session-scoped ``slurm_cluster`` fixture stops exactly those daemons again, by
 pid, after the last SLURM test, also when a test fails, and checks that none is
 left.  The tests run the reduced test config (``tests/slurm/overlay.yaml`` over
-``config/test.yaml``: 11 solver jobs) through ``snakemake --profile profiles/slurm``
+``config/test.yaml``: 15 solver jobs) through ``snakemake --profile profiles/slurm``
 with only CI-specific settings overridden on the command line (``CI_OVERRIDES``).
 The number of solver jobs and of the SLURM jobs they ran in is printed in the
 "SLURM" section at the end of pytest's output.
@@ -48,7 +48,7 @@ CI_OVERRIDES = (
     "--slurm-keep-successful-logs",
     # one local file system: outputs appear at once
     "--latency-wait=5",
-    # 11 test solver jobs in 3 SLURM jobs (the profile's 10 is for the real study)
+    # 15 test solver jobs in 4 SLURM jobs (the profile's 10 is for the real study)
     "--group-components=solvers=4",
     # every job's block and error, which the default profile's `quiet: [rules, host]`
     # hides (a --quiet here replaces its list): the tests read "Error in group
