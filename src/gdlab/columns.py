@@ -49,12 +49,16 @@ TRACE = ("step", "loss", "grad_norm", "dist")
 
 # The window a run's rate is measured over (docs/theory.md, "Rates"), in its summary
 # only: measured by the descent at every recorded step (gdlab.trace.Trace.window).
-_D = "d: the distance to the optimum, or the gradient norm where the distance is unknown"
+_D = (
+    "d: the distance to the optimum, or the gradient norm where the distance is unknown "
+    "(a method with memory on a constant Hessian: the norm of its modes, docs/theory.md)"
+)
 WINDOW: dict[str, tuple[str, str]] = {
     "k0": ("int64", "the step the rate window starts at: the last recorded step ≤ steps/2"),
     "d_k0": ("float64", f"{_D}, at k0"),
     "k1": ("int64", "the step that halves the rate window: the last recorded ≤ (k0 + steps)/2"),
     "d_k1": ("float64", f"{_D}, at k1"),
+    "d_last": ("float64", f"{_D}, at the run's last step (steps)"),
 }
 
 

@@ -36,8 +36,8 @@ from typing import Protocol
 
 import numpy as np
 
-from gdlab.methods import PLAIN_GD, Method
-from gdlab.orbits import aperiodic, lyapunov, multipliers, periods, row_norms
+from gdlab.methods import PLAIN_GD, Method, mode_norm
+from gdlab.orbits import periods, row_norms, settle
 from gdlab.stopping import (
     MAX_PERIOD,
     PERIOD_RTOL,
@@ -79,6 +79,8 @@ class Model(Protocol):
 
     def hessian_vector(self, theta: np.ndarray, v: np.ndarray) -> np.ndarray:
         """∇²f(θ)v, row-wise: an orbit's multipliers and a run's Lyapunov exponent."""
+
+    # optional, a constant Hessian's eigenbasis(): see gdlab.methods.mode_norm
 
 
 # Steps are taken in chunks: the loop over a chunk only computes gradients and
@@ -129,6 +131,19 @@ class _Block:
         self.slot = np.cumsum(self.recorded) - 1  # step -> its row of d_at, if recorded
         self.d_at = np.full((self.R.size, runs), np.nan)
         self.d_last = np.full(runs, np.nan)  # d at each run's stop
+        self.modes = mode_norm(method, model, self.alpha)
+
+    def window_d(self, T, dist, gnorm, before, b, rows) -> np.ndarray:
+        """d at the chunk's steps ``b`` of ``rows`` (arrays of one shape): the distance
+        (the gradient norm where it is unknown), or the norm of the method's modes
+        (:func:`gdlab.methods.mode_norm`)."""
+        if self.modes is None:
+            d = dist[b, rows]
+            return np.where(np.isnan(d), gnorm[b, rows], d)
+        previous = np.where((b > 0)[..., None], T[np.maximum(b - 1, 0), rows], before[rows])
+        ids = self.ids[rows.ravel()]
+        flat = self.modes(T[b, rows].reshape(-1, self.dim), previous.reshape(-1, self.dim), ids)
+        return flat.reshape(b.shape)
 
     def advance(self, size_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``size_b`` steps of every row: T[b] = θ_{k0+b}, G[b] = ∇f(T[b]), and the
@@ -169,19 +184,18 @@ class _Block:
             go[self.max_steps - k0] = False
         return gnorm, dist, size, go
 
-    def keep_rows(self, T, gnorm, dist, k0: int, first, at, done) -> None:
+    def keep_rows(self, T, gnorm, dist, before, k0: int, first, at, done) -> None:
         """The chunk's recorded rows: the recorded steps before a run's stop, and the
         stop itself.  d at each recorded step and at the stop is kept for every run
         (its rate window); the whole row for a traced run, and every run's first and
         last rows."""
         steps_b = np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]])
         if steps_b.size:  # every row of the block: a stopped run's later d is never read
-            d, g = dist[steps_b], gnorm[steps_b]
-            d = np.where(np.isnan(d), g, d)
+            b, rows = np.meshgrid(steps_b, np.arange(self.ids.size), indexing="ij")
+            d = self.window_d(T, dist, gnorm, before, b, rows)
             self.d_at[self.slot[k0 + steps_b][:, None], self.ids[None, :]] = d
         if done.size:
-            d, g = dist[at, done], gnorm[at, done]
-            self.d_last[self.ids[done]] = np.where(np.isnan(d), g, d)
+            self.d_last[self.ids[done]] = self.window_d(T, dist, gnorm, before, at, done)
         # the rows kept whole: every run's below (None), else the traced runs' and the
         # first row of every run
         whole = None if self.traced is None else np.flatnonzero(self.traced[self.ids])
@@ -293,7 +307,7 @@ def descend(
             done = np.flatnonzero(stopped)
             at = (~go[:, done]).argmax(axis=0) if done.size else done
             first[done] = at
-            block.keep_rows(T, gnorm, dist, k0, first, at, done)
+            block.keep_rows(T, gnorm, dist, before, k0, first, at, done)
             if done.size:
                 block.stop(T, gnorm, size, before, k0, at, done, tolerance)
             k0 += size_b
@@ -313,48 +327,6 @@ def descend(
         multiplier=multiplier,
         lyapunov=exponent,
     )
-
-
-def settle(model, block: _Block, alpha, cycle_max_period: int, cycle_rtol: float, method):
-    """Every run's outcome, with what a run that used up its budget settled on
-    (:mod:`gdlab.orbits`): a ``cycle`` (its period and its orbit's multiplier) or an
-    ``aperiodic`` motion (a positive Lyapunov exponent), else ``max_steps`` (its
-    exponent estimate too).  Returns (outcome, period, multiplier, exponent), NaN (0
-    for the period) where they do not apply."""
-    outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome]
-    n = outcome.size
-    period = np.zeros(n, dtype=np.int64)
-    multiplier, exponent = np.full(n, np.nan), np.full(n, np.nan)
-    previous = block.final_previous if method.memory else block.final
-    budget = np.flatnonzero(outcome == MAX_STEPS)
-    if budget.size and cycle_max_period >= 2:
-        period[budget] = periods(
-            model.take(budget),
-            block.final[budget],
-            alpha[budget],
-            cycle_max_period,
-            cycle_rtol,
-            method=method,
-            previous=block.final_previous[budget],
-        )
-    on_orbit = np.flatnonzero(period > 0)
-    if on_orbit.size:
-        outcome[on_orbit] = CYCLE
-        multiplier[on_orbit] = multipliers(
-            model.take(on_orbit),
-            block.final[on_orbit],
-            previous[on_orbit],
-            alpha[on_orbit],
-            period[on_orbit],
-            method=method,
-        )
-    still = np.flatnonzero(outcome == MAX_STEPS)
-    if still.size:
-        exponent[still], spread = lyapunov(
-            model.take(still), block.final[still], previous[still], alpha[still], method=method
-        )
-        outcome[still[aperiodic(exponent[still], spread)]] = APERIODIC
-    return outcome.tolist(), period, multiplier, exponent
 
 
 def run_block(

@@ -30,6 +30,9 @@ import numpy as np
 from gdlab.theory import next_rate
 
 Gradient = Callable[[np.ndarray], np.ndarray]
+# An eigenbasis of a companion matrix whose condition number exceeds this is taken for a
+# Jordan block (:meth:`Method.modes`): its coordinates would amplify rounding by as much.
+MODES_COND = 1e8
 
 
 def _companion(first, second) -> np.ndarray:
@@ -91,6 +94,33 @@ class Method:
         """The asymptotic contraction per step along that eigenvector: the spectral
         radius of :meth:`companion`."""
         return np.abs(np.linalg.eigvals(self.companion(alpha_lambda))).max(axis=-1)
+
+    def modes(self, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
+        """(..., 2, 2) W and (...,) ``defective``: the coordinates w = W·(e_k, e_{k−1}) of
+        the state along that eigenvector in which :meth:`companion` M is diagonal (two
+        real eigenvalues) or a rotation scaled by its eigenvalues' modulus r (a complex
+        pair: W M W⁻¹ = r·R(φ)).  There ‖w_k‖ = r^k ‖w_0‖ exactly, and with real
+        eigenvalues the slower mode takes over at the rate of the faster's fading, so
+        a run's rate window measured in this norm (:func:`gdlab.descent.descend`)
+        measures the spectral radius, where the distance |e_k| of a complex pair beats
+        at the angle φ and measures nothing.  ``defective``: a repeated eigenvalue
+        without two eigenvectors (a Jordan block, whose norm grows like k·r^k), or an
+        eigenbasis too ill-conditioned to trust (condition number above
+        :data:`MODES_COND`); W is the identity there."""
+        m = self.companion(alpha_lambda)
+        with np.errstate(all="ignore"):
+            values, vectors = np.linalg.eig(m)
+            first = vectors[..., :, 0]  # of values[..., 0]; its conjugate's is the conjugate
+            pair = np.abs(values[..., 0].imag) > 0
+            basis = np.where(
+                pair[..., None, None],
+                np.stack([first.real, first.imag], axis=-1),
+                vectors.real,
+            )
+            cond = np.linalg.cond(basis)
+        defective = ~(cond <= MODES_COND)
+        safe = np.where(defective[..., None, None], np.eye(2), basis)
+        return np.linalg.inv(safe), defective
 
 
 GD = Method
@@ -167,16 +197,53 @@ def rates(method: Method, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
     """Per row of ``alpha_lambda`` (runs, eigenvalues: α·λ_i of each run's Hessian): the
     run's asymptotic rate, the largest spectral radius of :meth:`Method.companion` over
     its eigenvalues, and ``rate_theory_next``, the largest modulus of a mode that fades
-    relative to the slowest (NaN if none).  Where the slowest mode is one of a complex
-    pair, that is the rate itself: its conjugate never fades, the distance to the
-    optimum beats at their angle, and no window of it measures the rate
-    (:func:`gdlab.tables.measurable` then compares no rate)."""
+    relative to the slowest (NaN if none), as a window measured in the modes' norm
+    (:meth:`Method.modes`, what :func:`gdlab.descent.descend` measures on a constant
+    Hessian) sees them: a complex pair's conjugate does not fade but keeps that norm
+    steady, so the next is the largest smaller modulus.  Where the slowest mode is a
+    Jordan block (``Method.modes``' defective), its norm grows like k·r^k and no
+    window measures r: ``rate_theory_next`` is the rate itself, and
+    :func:`gdlab.tables.measurable` compares no rate."""
     h = np.atleast_2d(np.asarray(alpha_lambda, dtype=float))
     with np.errstate(all="ignore"):
-        eig = np.linalg.eigvals(method.companion(h)).reshape(len(h), -1)  # (runs, 2·eigenvalues)
-    moduli = np.abs(eig)
+        eig = np.linalg.eigvals(method.companion(h))  # (runs, eigenvalues, 2)
+        _coords, defective = method.modes(h)
+    moduli = np.abs(eig).reshape(len(h), -1)
     top = moduli.argmax(axis=1)
     rate = moduli[np.arange(len(h)), top]
-    pair = np.abs(eig[np.arange(len(h)), top].imag) > 0
+    jordan = defective[np.arange(len(h)), top // 2]  # the top's eigenvalue of the Hessian
     following = np.array([next_rate(row) for row in moduli])
-    return rate, np.where(pair, rate, following)
+    return rate, np.where(jordan, rate, following)
+
+
+def mode_norm(method: Method, model, alpha) -> Callable | None:
+    """For a method with memory on a model with a constant Hessian (its
+    ``eigenbasis()``: Λ, V and θ* of every run, broadcastable over runs), the norm a
+    run's rate window is measured in: ``norm(theta, previous, runs)`` of iterates θ_k
+    (m, d) after θ_{k−1} of those runs (indices into ``alpha``), the norm of the state
+    (Vᵀ(θ_k − θ*), Vᵀ(θ_{k−1} − θ*)) with each eigenvector's pair in the
+    coordinates of :meth:`Method.modes` at αλ.  None for GD or a model without one (d
+    is then the distance to θ*)."""
+    if not method.memory or not hasattr(model, "eigenbasis"):
+        return None
+    values, vectors, star = model.eigenbasis()
+    alpha = np.asarray(alpha, dtype=float)
+    coords, _defective = method.modes(alpha[:, None] * values)
+    dim = np.shape(star)[-1]
+    vectors = np.broadcast_to(vectors, (alpha.size, dim, dim))
+    star = np.broadcast_to(star, (alpha.size, dim))
+    coords = np.broadcast_to(coords, (alpha.size, dim, 2, 2))
+
+    def norm(theta, previous, runs) -> np.ndarray:
+        v, s = vectors[runs], star[runs]
+        u = np.stack(
+            [np.einsum("mji,mj->mi", v, theta - s), np.einsum("mji,mj->mi", v, previous - s)],
+            axis=-1,
+        )
+        w = np.einsum("mpij,mpj->mpi", coords[runs], u).reshape(len(runs), -1)
+        with np.errstate(all="ignore"):  # scaled: no overflow before the bound stops a run
+            big = np.abs(w).max(axis=1)
+            scaled = w / np.where(big > 0, big, 1.0)[:, None]
+            return big * np.sqrt(np.einsum("ij,ij->i", scaled, scaled))
+
+    return norm

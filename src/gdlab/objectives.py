@@ -34,6 +34,11 @@ class HalfSquare:
     def hessian_vector(self, theta, v):
         return v  # f'' = 1
 
+    def eigenbasis(self):
+        """The constant Hessian's eigenvalues (runs, d), eigenvectors (runs, d, d, one
+        a column) and the optimum θ* (runs, d), broadcast over runs: 1, 1 and 0."""
+        return np.ones((1, 1)), np.ones((1, 1, 1)), np.zeros((1, 1))
+
 
 @dataclass
 class LeastSquares:
@@ -68,6 +73,11 @@ class LeastSquares:
 
     def hessian_vector(self, theta, v):
         return np.einsum("rij,rj->ri", self.H, v)  # XᵀX v
+
+    def eigenbasis(self):
+        """XᵀX = VΛVᵀ of each run: Λ (runs, p), V (runs, p, p) and θ* (runs, p)."""
+        values, vectors = np.linalg.eigh(self.H)
+        return values, vectors, self.theta_star
 
 
 def half_square_draws() -> tuple:

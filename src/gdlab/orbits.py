@@ -28,6 +28,7 @@ import numpy as np
 
 from gdlab.methods import PLAIN_GD, Method
 from gdlab.stopping import LYAPUNOV_STEPS
+from gdlab.theory import APERIODIC, CONVERGED, CYCLE, DIVERGED, MAX_STEPS
 
 # An orbit's multiplier within this many roundings per step of 1 is neutral.
 NEUTRAL_ULPS = 16
@@ -211,3 +212,46 @@ def aperiodic(exponent: np.ndarray, spread: np.ndarray) -> np.ndarray:
     that rate; a diverging run's grows at the full rate)."""
     with np.errstate(invalid="ignore"):
         return (exponent > 0) & (spread < exponent / 2)
+
+
+def settle(model, block, alpha, cycle_max_period: int, cycle_rtol: float, method):
+    """Every run's outcome after :func:`gdlab.descent.descend` stopped it (``block``: its
+    codes, 0 diverged, 1 converged, 2 out of steps, and last iterates), with what a run
+    that used up its budget settled on: a ``cycle`` (its period and its orbit's multiplier) or an
+    ``aperiodic`` motion (a positive Lyapunov exponent), else ``max_steps`` (its
+    exponent estimate too).  Returns (outcome, period, multiplier, exponent), NaN (0
+    for the period) where they do not apply."""
+    outcome = np.array([DIVERGED, CONVERGED, MAX_STEPS], dtype=object)[block.outcome]
+    n = outcome.size
+    period = np.zeros(n, dtype=np.int64)
+    multiplier, exponent = np.full(n, np.nan), np.full(n, np.nan)
+    previous = block.final_previous if method.memory else block.final
+    budget = np.flatnonzero(outcome == MAX_STEPS)
+    if budget.size and cycle_max_period >= 2:
+        period[budget] = periods(
+            model.take(budget),
+            block.final[budget],
+            alpha[budget],
+            cycle_max_period,
+            cycle_rtol,
+            method=method,
+            previous=block.final_previous[budget],
+        )
+    on_orbit = np.flatnonzero(period > 0)
+    if on_orbit.size:
+        outcome[on_orbit] = CYCLE
+        multiplier[on_orbit] = multipliers(
+            model.take(on_orbit),
+            block.final[on_orbit],
+            previous[on_orbit],
+            alpha[on_orbit],
+            period[on_orbit],
+            method=method,
+        )
+    still = np.flatnonzero(outcome == MAX_STEPS)
+    if still.size:
+        exponent[still], spread = lyapunov(
+            model.take(still), block.final[still], previous[still], alpha[still], method=method
+        )
+        outcome[still[aperiodic(exponent[still], spread)]] = APERIODIC
+    return outcome.tolist(), period, multiplier, exponent

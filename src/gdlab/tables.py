@@ -140,11 +140,11 @@ def compared(
 def windows(runs: pd.DataFrame) -> pd.DataFrame:
     """Per run (one summary row each, same index): the window ``rate_empirical`` is
     measured over, [k0, K] (k0 the last recorded step ≤ K/2, K its ``steps``), cut at
-    k1 (the last recorded step ≤ (k0 + K)/2), and the distance d (the gradient norm
-    where the distance is unknown) at k0, k1 and K, as the descent measured them at
+    k1 (the last recorded step ≤ (k0 + K)/2), and d (the distance, the gradient norm
+    where the distance is unknown, or a method's modes' norm, ``gdlab.columns.WINDOW``)
+    at k0, k1 and K, as the descent measured them at
     every recorded step (:attr:`gdlab.trace.Trace.window`; :func:`gdlab.trace.windows`
     is their definition from a run's rows)."""
-    d_K = runs["dist_final"].where(runs["dist_final"].notna(), runs["grad_norm_final"])
     return pd.DataFrame(
         {
             "k0": runs["k0"],
@@ -152,7 +152,7 @@ def windows(runs: pd.DataFrame) -> pd.DataFrame:
             "k1": runs["k1"],
             "d1": runs["d_k1"],
             "K": runs["steps"],
-            "dK": d_K,
+            "dK": runs["d_last"],
         },
         index=runs.index,
     )

@@ -11,7 +11,7 @@ import numpy as np
 
 # a run's rate window, kept in its summary (:func:`windows`; gdlab.columns.WINDOW says
 # what each holds)
-WINDOW = ("k0", "d_k0", "k1", "d_k1")
+WINDOW = ("k0", "d_k0", "k1", "d_k1", "d_last")
 
 
 @dataclass
@@ -31,15 +31,16 @@ class Trace:
     multiplier: np.ndarray  # per run: its orbit's multiplier (outcome cycle), else NaN
     lyapunov: np.ndarray  # per run: its Lyapunov exponent estimate (no limit, no orbit)
 
-    # per run: its rate window (:func:`windows`: k0, d_k0, k1, d_k1) and d_last, read
+    # per run: its rate window (:func:`windows`: k0, d_k0, k1, d_k1, d_last), read
     # from every recorded step, whether the run keeps its rows or not
     window: dict[str, np.ndarray]
 
     def rate_empirical(self) -> np.ndarray:
         """Per run: (d_K / d_k0)^(1/(K − k0)), K the last step and k0 the last
         recorded step ≤ K/2, with d the distance to the optimum (the gradient norm
-        where the distance is unknown): the measured contraction per step over the
-        second half of the run."""
+        where the distance is unknown; a method with memory on a constant Hessian:
+        the norm of its modes, :meth:`gdlab.methods.Method.modes`): the measured
+        contraction per step over the second half of the run."""
         rates = np.full(len(self.outcome), np.nan)
         K, k0 = self.steps, self.window["k0"]
         first, last = self.window["d_k0"], self.window["d_last"]
@@ -105,13 +106,13 @@ def _window_index(seed, step, steps) -> tuple[np.ndarray, np.ndarray, np.ndarray
 def windows(seed, step, steps, d) -> dict[str, np.ndarray]:
     """Per run of a block's rows, in the order of its rows: its ``seed``, the steps k0
     and k1 its rate window is cut at (:func:`_window_index`) and d there (``d_k0``,
-    ``d_k1``), d the distance to the optimum, or the gradient norm where the distance
-    is unknown: the run's summary keeps them (its rate window's halves, read by
+    ``d_k1``) and at its last row (``d_last``), d as each row holds it: the run's
+    summary keeps them (its rate window's halves, read by
     :func:`gdlab.tables.measurable`), so no table reads a run's rows."""
     step, d = np.asarray(step), np.asarray(d, dtype=float)
     if not step.size:
         empty = np.zeros(0, dtype=np.int64)
-        return {"seed": empty, "k0": empty, "d_k0": d, "k1": empty, "d_k1": d}
+        return {"seed": empty, "k0": empty, "d_k0": d, "k1": empty, "d_k1": d, "d_last": d}
     start, k0, k1 = _window_index(seed, step, steps)
     return {
         "seed": np.asarray(seed)[start],
@@ -119,6 +120,7 @@ def windows(seed, step, steps, d) -> dict[str, np.ndarray]:
         "d_k0": d[k0],
         "k1": step[k1],
         "d_k1": d[k1],
+        "d_last": d[np.r_[start[1:], step.size] - 1],
     }
 
 

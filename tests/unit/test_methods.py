@@ -170,3 +170,31 @@ def test_the_measured_rate_is_the_companion_spectral_radius(cls, alpha_lambda):
     gap = np.abs(eig).min(axis=1) / theory  # the slower mode fades as gap^k
     # over steps 100..200 the measured rate differs from the radius by ~gap^100 relative
     assert np.allclose(trace.rate_empirical(), theory, rtol=4 * gap.max() ** 100 + 1e-12)
+
+
+@pytest.mark.parametrize("cls", MOMENTUM)
+@pytest.mark.parametrize("beta", (0.1, 0.5, 0.9, 0.99))
+def test_the_modes_make_the_companion_a_scaled_rotation_or_a_diagonal(cls, beta):
+    """W M W⁻¹ (Method.modes) is r·R(φ) where M has a complex pair of modulus r, and
+    diagonal where its eigenvalues are real; only a repeated eigenvalue is defective."""
+    method = cls(beta=beta)
+    h = np.linspace(0.01, 1.2 * method.critical_alpha_lambda(), 401)
+    m = method.companion(h)
+    coords, defective = method.modes(h)
+    eig = np.linalg.eigvals(m)
+    gap = np.abs(eig[:, 0] - eig[:, 1]) / np.abs(eig).max(axis=1).clip(min=1e-300)
+    assert not (defective & (gap > 1e-3)).any(), h[defective & (gap > 1e-3)]
+    c = coords @ m @ np.linalg.inv(coords)
+    pair = np.abs(eig[:, 0].imag) > 0
+    r = np.abs(eig).max(axis=1)
+    ok = ~defective
+    scale = r[:, None, None]
+    rot = pair & ok
+    assert rot.sum() > 50 and (~pair & ok).sum() > 50  # both kinds are tried
+    np.testing.assert_allclose(c[rot, 0, 0], c[rot, 1, 1], atol=1e-12)
+    np.testing.assert_allclose(c[rot, 0, 1], -c[rot, 1, 0], atol=1e-12)
+    np.testing.assert_allclose(np.hypot(c[rot, 0, 0], c[rot, 0, 1]), r[rot], rtol=1e-12)
+    diag = ~pair & ok
+    np.testing.assert_allclose(
+        (c[diag, 0, 1], c[diag, 1, 0]), 0.0, atol=1e-9 * scale[diag, 0, 0].max()
+    )

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from gdlab import grid, methods, momentum, problems
+from gdlab import grid, methods, momentum, problems, tables
 from gdlab.problems.lsq_gd import numerics as lsq_gd
 from gdlab.problems.momentum_lsq import numerics as momentum_lsq
 from gdlab.problems.momentum_quadratic import numerics as momentum_quadratic
@@ -234,3 +235,55 @@ def test_the_threshold_job_writes_each_group_s_method_and_beta(tmp_path):
     ]
     assert [float(r["theory"]) for r in rows] == [2.0, 3.0, 2.0, 1.5]
     assert threshold_table.check(rows, {"momentum_quadratic": 4})["passed"]
+
+
+# (problem's numerics, method, β, h, rtol): the slowest mode a complex pair (a beat in
+# the distance to θ*); on least squares heavy ball puts every eigenvalue's modes on one
+# circle for αλ in ((1 − √β)², (1 + √β)²).  rtol: θ* = 0 on θ²/2, so the iterates are
+# exact to rounding; least squares ends 1e-11 from θ* ≈ 0.3 (rounding 1e-6 of the
+# error there, 1e-8 of its rate over ~100 steps)
+PAIRS = [
+    (momentum_quadratic, "heavy_ball", 0.5, 0.3, 1e-12),
+    (momentum_quadratic, "nesterov", 0.9, 0.3, 1e-12),
+    (momentum_lsq, "heavy_ball", 0.9, 1.5, 1e-6),
+]
+
+
+@pytest.mark.parametrize(("numerics", "name", "beta", "h", "rtol"), PAIRS)
+def test_a_complex_pair_s_rate_is_measured_in_its_modes_norm(numerics, name, beta, h, rtol):
+    """The rate window of a run whose slowest mode is a complex pair is measured in its
+    modes' norm: both halves contract at exactly the pair's modulus, so the run's
+    rate is compared with its theory (steady, resolved) and agrees to rounding."""
+    settings = {**SETTINGS, "shape": [30, 5]}
+    cols = numerics.run(settings, (name, beta, h), [0, 1, 2])
+    last = np.asarray(cols["step"]) == np.asarray(cols["steps"])
+    runs = pd.DataFrame({c: np.asarray(v)[last] for c, v in cols.items() if len(v) == len(last)})
+    m = methods.by_name(name, beta)
+    eig = np.linalg.eigvals(m.companion(h if numerics is momentum_quadratic else 0.5 * h))
+    assert np.abs(eig.imag).min() > 0  # a complex pair
+    assert (runs["outcome"] == "converged").all()
+    assert (
+        runs["rate_theory_next"].isna().all()
+        or (runs["rate_theory_next"] < runs["rate_theory"]).all()
+    )
+    assert (runs["steps"] >= tables.MIN_RATE_STEPS).all()
+    window = tables.measurable(runs, rtol)
+    assert window["steady"].all() and window["resolved"].all()
+    np.testing.assert_allclose(runs["rate_empirical"], runs["rate_theory"], rtol=rtol)
+
+
+def test_the_distance_of_a_complex_pair_measures_no_rate(monkeypatch):
+    """The same runs measured in the distance to θ* (W the identity): the halves of the
+    window disagree and the rate misses by far more than any tolerance, so the modes'
+    norm is what makes the comparison possible (a wrong norm fails)."""
+    identity = lambda self, h: (  # noqa: E731
+        np.broadcast_to(np.eye(2), (*np.shape(h), 2, 2)),
+        np.zeros(np.shape(h), dtype=bool),
+    )
+    monkeypatch.setattr(methods.Momentum, "modes", identity)
+    cols = momentum_quadratic.run(SETTINGS, ("heavy_ball", 0.5, 0.3), [0, 1, 2])
+    last = np.asarray(cols["step"]) == np.asarray(cols["steps"])
+    rel = np.abs(
+        np.asarray(cols["rate_empirical"])[last] / np.asarray(cols["rate_theory"])[last] - 1
+    )
+    assert (rel > 1e-3).any()

@@ -19,7 +19,7 @@ def two_modes(slowest: float, following: float, weight: float, steps: int) -> tu
     runs = rows.tail(1).reset_index(drop=True)
     window = trace.windows(rows["seed"], rows["step"], rows["steps"], d)
     runs = runs.assign(
-        **{c: window[c] for c in ("k0", "d_k0", "k1", "d_k1")},
+        **{c: window[c] for c in trace.WINDOW},
         dist_final=d[-1],
         grad_norm_final=np.nan,
         outcome="converged",
