@@ -274,7 +274,10 @@ def threshold_counts(config: dict) -> str:
 
 def figure_inputs(config: dict, problem: str, figure) -> list[str]:
     """A figure's input: the per-run summaries of the problem's solver jobs
-    (``Figure.data == "runs"``) or its result files (:func:`trace_inputs`)."""
+    (``Figure.data == "runs"``), the tables its checks write (``"tables"``) or its
+    result files (:func:`trace_inputs`)."""
+    if figure.data == "tables":
+        return [f"results/tables/{t}.csv" for t in figure.tables]
     if figure.data == "runs":
         return summaries_of(config, problem)
     return trace_inputs(config, problem)

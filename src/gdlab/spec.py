@@ -120,7 +120,9 @@ class Figure:
     per-run summary, :func:`gdlab.columns.summary_columns`: far less memory for a large
     study).  ``columns``, with ``data="runs"``: the summary columns it reads, the only
     ones read from the files (besides ``setting`` and ``seed``, which every read checks);
-    empty: every column of the problem."""
+    empty: every column of the problem.  ``data="tables"``: the CSV tables ``tables``
+    that checks of the problem write (``Check.tables``), one after the other: a figure
+    of what a check computed and holds to its theory."""
 
     name: str
     function: str
@@ -129,10 +131,16 @@ class Figure:
     options: Mapping[str, object] = field(default_factory=dict)
     data: str = "trace"
     columns: tuple[str, ...] = ()
-    DATA: ClassVar[tuple[str, ...]] = ("trace", "runs")
+    tables: tuple[str, ...] = ()
+    DATA: ClassVar[tuple[str, ...]] = ("trace", "runs", "tables")
 
     def __post_init__(self):
         _check_reads(self)
+        if bool(self.tables) != (self.data == "tables"):
+            raise ValueError(
+                f"{type(self).__name__} {self.name}: data='tables' and the tables it draws "
+                "go together"
+            )
 
 
 def _check_reads(item) -> None:
@@ -323,6 +331,13 @@ class Problem:
             if typ not in COLUMN_TYPES:
                 raise ValueError(
                     f"{self.name}: column {col!r} has type {typ!r}; allowed: {COLUMN_TYPES}"
+                )
+        written = {t for c in self.checks for t in c.tables}
+        for figure in self.figures:
+            if not set(figure.tables) <= written:
+                raise ValueError(
+                    f"{self.name}: figure {figure.name} draws {sorted(set(figure.tables) - written)}"
+                    ", which none of its checks writes (Check.tables)"
                 )
         names = [x.name for x in (*self.figures, *self.checks, *self.charts)]
         if len(set(names)) != len(names):  # each names a caption and a rule

@@ -143,20 +143,26 @@ def test_the_map_measures_the_companion_matrices_rate(monkeypatch):
             assert growth[i, j] == pytest.approx(rate, rel=2e-2), (beta, h)
 
 
-def test_heavy_ball_at_beta_zero_finds_what_gd_finds_on_sharp_wide():
-    """The momentum basin figure's β = 0 is the study's GD: the same category per start."""
+BASINS = {
+    "start_interval": [-5.0, 20.0],
+    "root_seed": 3,
+    "max_steps": 3000,
+    "tolerance": 1e-6,
+    "divergence_factor": 1e6,
+}
+
+
+@pytest.mark.parametrize("name", ["heavy_ball", "nesterov"])
+def test_momentum_at_beta_zero_finds_what_gd_finds_on_sharp_wide(name):
+    """The momentum basins' β = 0 is the study's GD: the same category per start."""
     from gdlab.problems.sharp_wide import momentum_basins
     from gdlab.problems.sharp_wide import numerics as sharp_wide
 
-    settings = {
-        "start_interval": [-5.0, 20.0],
-        "root_seed": 3,
-        "max_steps": 3000,
-        "tolerance": 1e-6,
-        "divergence_factor": 1e6,
-    }
+    settings = BASINS
     alphas = (0.01, 0.3, 4.0)
-    table = momentum_basins.shares(settings, 12, 0.0, alphas)
+    rows, beyond = momentum_basins.shares(settings, 12, name, 0.0, alphas)
+    assert not beyond
+    table = pd.DataFrame(rows).set_index("alpha")
     for a in alphas:
         cols = sharp_wide.run(settings, a, list(range(12)))
         last = np.asarray(cols["step"]) == np.asarray(cols["steps"])
@@ -287,3 +293,36 @@ def test_the_distance_of_a_complex_pair_measures_no_rate(monkeypatch):
         np.asarray(cols["rate_empirical"])[last] / np.asarray(cols["rate_theory"])[last] - 1
     )
     assert (rel > 1e-3).any()
+
+
+def test_the_basins_check_holds_every_run_to_its_method_s_bound(monkeypatch):
+    """The check ``momentum_basins`` passes on the default study's landscape, its table
+    holds every (method, β, α) with shares summing to one; with heavy ball's bound
+    taken for GD's 2/f''(x*) (a wrong theory) the runs that reach the sharp minimum
+    above GD's threshold fail it, by name."""
+    from gdlab.problems.sharp_wide import momentum_basins
+
+    params = {**BASINS, "seeds": 30}
+    report = momentum_basins.check("sharp_wide", None, **params)
+    assert report["passed"], report["failures"]
+    table = pd.DataFrame(report["tables"]["momentum_basins"])
+    grid = {(m, b) for m in momentum_basins.METHODS for b in momentum_basins.BETAS}
+    assert set(zip(table["method"], table["beta"], strict=True)) == grid
+    assert len(table) == len(grid) * len(momentum_basins.ALPHAS)
+    shares = table[list(momentum_basins.CATEGORIES)].sum(axis=1)
+    np.testing.assert_allclose(shares, 1.0, rtol=1e-12)
+    assert (table["runs"] == 30).all()
+    monkeypatch.setattr(momentum, "critical", lambda method, beta: 2.0)
+    wrong = momentum_basins.check("sharp_wide", None, **params)
+    assert not wrong["passed"]
+    assert any(
+        f.startswith("heavy_ball, β = 0.5:") and "sharp minimum" in f for f in wrong["failures"]
+    )
+
+
+def test_the_basins_check_fails_on_no_start():
+    from gdlab.problems.sharp_wide import momentum_basins
+
+    report = momentum_basins.check("sharp_wide", None, **{**BASINS, "seeds": 0})
+    assert not report["passed"]
+    assert report["failures"] == ["no start was run (problems.sharp_wide.seeds)"]

@@ -9,6 +9,8 @@ r"""One figure of a problem (PNG + SVG), as its spec declares it (``SPEC.figures
 its spec names (``Figure.config``) and its literal options (``Figure.options``).
 """
 
+import pandas as pd
+
 from gdlab import problems, runs, script, tables
 from gdlab.frames import frame
 
@@ -17,7 +19,9 @@ def main(args):
     runs.system_allocator()
     figure = next(f for f in problems.spec(args.problem).figures if f.name == args.figure)
     draw = problems.function(args.problem, figure.function)
-    if figure.data == "runs":
+    if figure.data == "tables":  # what its problem's checks wrote
+        df = pd.concat([tables.read_csv(p) for p in args.runs], ignore_index=True)
+    elif figure.data == "runs":
         df = frame(runs.read_runs(args.runs, args.problem, args.settings, figure.columns))
     else:
         df = tables.load_trace(args.runs, args.problem, args.settings)

@@ -7,7 +7,17 @@ minimum near 0 (f'' ≈ 20.1), a local maximum near 3.18 and a wide minimum near
 
 import math
 
-from gdlab.spec import Chart, Figure, Grid, Problem, Thresholds, gd_section, ref, threshold_key
+from gdlab.spec import (
+    Chart,
+    Check,
+    Figure,
+    Grid,
+    Problem,
+    Thresholds,
+    gd_section,
+    ref,
+    threshold_key,
+)
 
 MINIMA = ("sharp", "wide", "maximum")
 
@@ -132,20 +142,11 @@ SPEC = Problem(
         ),
         Figure(
             "basin_momentum",
-            "momentum_basins:figure",
-            "basins under heavy ball: where the study's starts end, per α, for β = 0, 0.5, 0.9",
-            config={
-                "start_interval": "problems.sharp_wide.start_interval",
-                "seeds": "problems.sharp_wide.seeds",
-                "max_steps": "problems.sharp_wide.max_steps",
-                "tolerance": "problems.sharp_wide.tolerance",
-                "divergence_factor": "problems.sharp_wide.divergence_factor",
-                "root_seed": "root_seed",
-            },
-            # it runs the study's first starts again under heavy ball (momentum_basins.py)
-            # and draws no row of the study's runs: it reads the least it can
-            data="runs",
-            columns=("alpha",),
+            "basin_momentum:figure",
+            "basins under momentum: where the study's starts end, per α, under heavy ball "
+            "and Nesterov for β = 0, 0.5, 0.9",
+            data="tables",
+            tables=("momentum_basins",),
         ),
         Figure(
             "bifurcation",
@@ -154,6 +155,27 @@ SPEC = Problem(
             config={"start_interval": "problems.sharp_wide.start_interval"},
             data="runs",
             columns=ENDS,
+        ),
+    ),
+    checks=(
+        Check(
+            "momentum_basins",
+            "momentum_basins:check",
+            "basins under momentum: no run ends at a minimum beyond its method's bound "
+            "(JSON download)",
+            config={
+                "start_interval": "problems.sharp_wide.start_interval",
+                "seeds": "problems.sharp_wide.seeds",
+                "max_steps": "problems.sharp_wide.max_steps",
+                "tolerance": "problems.sharp_wide.tolerance",
+                "divergence_factor": "problems.sharp_wide.divergence_factor",
+                "root_seed": "root_seed",
+            },
+            tables=("momentum_basins",),
+            # it runs the study's first starts again under each method
+            # (momentum_basins.py) and reads no row of the study's runs: the least it can
+            data="runs",
+            columns=("alpha",),
         ),
     ),
     charts=(

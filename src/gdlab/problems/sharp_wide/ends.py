@@ -10,9 +10,10 @@ import pandas as pd
 from gdlab import style
 from gdlab.frames import last_rows
 from gdlab.problems.sharp_wide import numerics
+from gdlab.problems.sharp_wide.categories import CATEGORIES
 
-# in the order of the figures' legends
-CATEGORIES = ("sharp", "wide", "cycle", "aperiodic", "diverged", "not converged")
+__all__ = ["CATEGORIES", "COLORS", "categorize", "end_states", "position_scale", "x_range"]
+
 COLORS = {
     "sharp": style.VERMILLION,
     "wide": style.BLUE,
