@@ -133,13 +133,15 @@ class _Block:
         self.d_last = np.full(runs, np.nan)  # d at each run's stop
         self.modes = mode_norm(method, model, self.alpha)
 
-    def window_d(self, T, dist, gnorm, before, b, rows) -> np.ndarray:
-        """d at the chunk's steps ``b`` of ``rows`` (arrays of one shape): the distance
-        (the gradient norm where it is unknown), or the norm of the method's modes
-        (:func:`gdlab.methods.mode_norm`)."""
+    def window_d(self, T, dist, gnorm, before, b, rows=None) -> np.ndarray:
+        """d at the chunk's steps ``b`` of ``rows`` (arrays of one shape; None: every
+        row at each step, (steps, rows)): the distance (the gradient norm where it is
+        unknown), or the norm of the method's modes (:func:`gdlab.methods.mode_norm`)."""
         if self.modes is None:
-            d = dist[b, rows]
-            return np.where(np.isnan(d), gnorm[b, rows], d)
+            d, g = (dist[b], gnorm[b]) if rows is None else (dist[b, rows], gnorm[b, rows])
+            return np.where(np.isnan(d), g, d)
+        if rows is None:
+            b, rows = np.meshgrid(b, np.arange(self.ids.size), indexing="ij")
         previous = np.where((b > 0)[..., None], T[np.maximum(b - 1, 0), rows], before[rows])
         ids = self.ids[rows.ravel()]
         flat = self.modes(T[b, rows].reshape(-1, self.dim), previous.reshape(-1, self.dim), ids)
@@ -191,8 +193,7 @@ class _Block:
         last rows."""
         steps_b = np.flatnonzero(self.recorded[k0 : k0 + T.shape[0]])
         if steps_b.size:  # every row of the block: a stopped run's later d is never read
-            b, rows = np.meshgrid(steps_b, np.arange(self.ids.size), indexing="ij")
-            d = self.window_d(T, dist, gnorm, before, b, rows)
+            d = self.window_d(T, dist, gnorm, before, steps_b)
             self.d_at[self.slot[k0 + steps_b][:, None], self.ids[None, :]] = d
         if done.size:
             self.d_last[self.ids[done]] = self.window_d(T, dist, gnorm, before, at, done)
