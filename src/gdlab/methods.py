@@ -35,6 +35,18 @@ Gradient = Callable[[np.ndarray], np.ndarray]
 MODES_COND = 1e8
 
 
+def eig(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.linalg.eig`` of a stack of matrices (..., n, n), where a matrix with a
+    non-finite entry (a step size near the largest float) has infinite eigenvalues and
+    NaN eigenvectors instead of an error: it diverges."""
+    values = np.full(m.shape[:-1], np.inf, dtype=complex)
+    vectors = np.full(m.shape, np.nan, dtype=complex)
+    finite = np.isfinite(m).all(axis=(-2, -1))
+    if finite.any():
+        values[finite], vectors[finite] = np.linalg.eig(m[finite])
+    return values, vectors
+
+
 def _companion(first, second) -> np.ndarray:
     """(..., 2, 2): [[first, second], [1, 0]], the update of (e_k, e_{k−1})."""
     first, second = np.broadcast_arrays(np.asarray(first, float), np.asarray(second, float))
@@ -93,7 +105,8 @@ class Method:
     def rate(self, alpha_lambda) -> np.ndarray:
         """The asymptotic contraction per step along that eigenvector: the spectral
         radius of :meth:`companion`."""
-        return np.abs(np.linalg.eigvals(self.companion(alpha_lambda))).max(axis=-1)
+        with np.errstate(over="ignore", invalid="ignore"):  # a step near the largest float
+            return np.abs(eig(self.companion(alpha_lambda))[0]).max(axis=-1)
 
     def modes(self, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
         """(..., 2, 2) W and (...,) ``defective``: the coordinates w = W·(e_k, e_{k−1}) of
@@ -107,9 +120,9 @@ class Method:
         without two eigenvectors (a Jordan block, whose norm grows like k·r^k), or an
         eigenbasis too ill-conditioned to trust (condition number above
         :data:`MODES_COND`); W is the identity there."""
-        m = self.companion(alpha_lambda)
-        with np.errstate(all="ignore"):
-            values, vectors = np.linalg.eig(m)
+        with np.errstate(all="ignore"):  # a step near the largest float: infinite modes
+            m = self.companion(alpha_lambda)
+            values, vectors = eig(m)
             first = vectors[..., :, 0]  # of values[..., 0]; its conjugate's is the conjugate
             pair = np.abs(values[..., 0].imag) > 0
             basis = np.where(
@@ -117,7 +130,9 @@ class Method:
                 np.stack([first.real, first.imag], axis=-1),
                 vectors.real,
             )
-            cond = np.linalg.cond(basis)
+            cond = np.full(basis.shape[:-2], np.inf)
+            finite = np.isfinite(basis).all(axis=(-2, -1))
+            cond[finite] = np.linalg.cond(basis[finite]) if finite.any() else cond[finite]
         defective = ~(cond <= MODES_COND)
         safe = np.where(defective[..., None, None], np.eye(2), basis)
         return np.linalg.inv(safe), defective
@@ -206,9 +221,9 @@ def rates(method: Method, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
     :func:`gdlab.tables.measurable` compares no rate."""
     h = np.atleast_2d(np.asarray(alpha_lambda, dtype=float))
     with np.errstate(all="ignore"):
-        eig = np.linalg.eigvals(method.companion(h))  # (runs, eigenvalues, 2)
+        values = eig(method.companion(h))[0]  # (runs, eigenvalues, 2)
         _coords, defective = method.modes(h)
-    moduli = np.abs(eig).reshape(len(h), -1)
+    moduli = np.abs(values).reshape(len(h), -1)
     top = moduli.argmax(axis=1)
     rate = moduli[np.arange(len(h)), top]
     jordan = defective[np.arange(len(h)), top // 2]  # the top's eigenvalue of the Hessian
@@ -228,7 +243,8 @@ def mode_norm(method: Method, model, alpha) -> Callable | None:
         return None
     values, vectors, star = model.eigenbasis()
     alpha = np.asarray(alpha, dtype=float)
-    coords, _defective = method.modes(alpha[:, None] * values)
+    with np.errstate(over="ignore", invalid="ignore"):
+        coords, _defective = method.modes(alpha[:, None] * values)
     dim = np.shape(star)[-1]
     vectors = np.broadcast_to(vectors, (alpha.size, dim, dim))
     star = np.broadcast_to(star, (alpha.size, dim))
