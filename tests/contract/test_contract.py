@@ -20,8 +20,17 @@ REGENERATE = REPO / "tests/support/regenerate.py"
 
 
 def cases() -> list:
+    """One case a (problem, check); a problem's cases share one xdist worker
+    (``--dist loadgroup``), so that what they compute in process and cache (its default
+    study, solved in tests/support/verdicts.py; its threshold cases) is computed once
+    per pytest run, not once per worker."""
     return [
-        pytest.param(name, check, id=f"{name}-{checks.id_of(check)}")
+        pytest.param(
+            name,
+            check,
+            id=f"{name}-{checks.id_of(check)}",
+            marks=pytest.mark.xdist_group(f"contract-{name}"),
+        )
         for name in problems.names()
         for check in checks.CHECKS
         if checks.applies(check, name)

@@ -2,8 +2,9 @@
 the real workflow: a clear message naming the file and how to recover, nothing
 lost, nothing outside results/ touched.
 
-One tiny study (quadratic only, 4 solver jobs) is run once; each test works on its
-own copy of it (``.snakemake/`` metadata and mtimes included).
+One tiny study (quadratic only, 4 solver jobs) is run once per pytest run, whatever
+the number of xdist workers (``conftest.shared``), and is read-only; each test works on
+its own copy of it (``.snakemake/`` metadata and mtimes included).
 
 Every kind of damaged run file (``support.bad_files.KINDS``) and its message is
 checked in process by ``tests/unit/test_bad_files.py``; here two kinds, an unreadable
@@ -28,24 +29,34 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, copy_workflow, snakemake
+from conftest import REPO, copy_workflow, read_only, shared, snakemake
 from gdlab import schema
 from support.bad_configs import CLI_PAYLOADS, PAYLOADS, payload_name, with_payloads
 from support.bad_files import KINDS, OTHER_RUNS, RUN, TABLE, corrupt, recovery, write_config
 
 
-@pytest.fixture(scope="module")
-def tiny_study(tmp_path_factory) -> Path:
-    wd = copy_workflow(tmp_path_factory.mktemp("tiny") / "gdlab")
+def _build_tiny_study(wd: Path) -> None:
     write_config(wd)
     snakemake(wd, "--cores", "2")
-    return wd
+
+
+@pytest.fixture(scope="session")
+def _tiny_study(tmp_path_factory) -> tuple[Path, str]:
+    # once per pytest run (a module-scoped fixture was built once per xdist worker)
+    return shared(tmp_path_factory, "tiny_study", _build_tiny_study)
 
 
 @pytest.fixture
-def study(tiny_study, tmp_path) -> Path:
+def tiny_study(_tiny_study) -> Path:
+    """The finished tiny study, shared read-only."""
+    with read_only(*_tiny_study) as wd:
+        yield wd
+
+
+@pytest.fixture
+def study(_tiny_study, tmp_path) -> Path:
     """A private copy of the tiny study (metadata and mtimes kept)."""
-    return Path(shutil.copytree(tiny_study, tmp_path / "gdlab", symlinks=True))
+    return Path(shutil.copytree(_tiny_study[0], tmp_path / "gdlab", symlinks=True))
 
 
 def assert_the_table_stops(study: Path, kind: str) -> None:
