@@ -61,6 +61,11 @@ def checks(*names) -> frozenset[str]:
 
 
 ALL_FIGURES = figures(*(n for names in FIGURES_OF.values() for n in names))
+# the figures that draw what a check wrote (Figure.data == "tables"): a rerun check's
+# tables are new inputs to them
+CHECK_FIGURES = figures(
+    *(f.name for p in PROBLEMS for f in problems.spec(p).figures if f.data == "tables")
+)
 
 
 def charts(*problems_, data: str | None = None) -> frozenset[str]:
@@ -403,13 +408,14 @@ EDITS = [  # (file, edit, problems whose solver jobs rerun, other outputs that r
     ("src/gdlab/jobs/figure.py", append_statement, (), ALL_FIGURES),
     # the charts' shared code: every chart, nothing else
     ("src/gdlab/charts.py", append_statement, (), charts(*PROBLEMS)),
-    # the checks' report and the verdict tables' row-count rule: every check, and the
-    # thresholds table (its module builds its check with it) with what follows from it
+    # the checks' report and the verdict tables' row-count rule: every check, the figures
+    # of their tables, and the thresholds table (its module builds its check with it)
+    # with what follows from it
     (
         "src/gdlab/checks.py",
         append_statement,
         (),
-        CHECKS | set(gdplan.THRESHOLD_OUTPUTS.values()),
+        CHECKS | CHECK_FIGURES | set(gdplan.THRESHOLD_OUTPUTS.values()),
     ),
     ("src/gdlab/jobs/table.py", append_statement, (), tables(*PROBLEMS) | {CONVERGENCE}),
     # the comparison a check and a figure share: both
