@@ -120,9 +120,13 @@ class Method:
         without two eigenvectors (a Jordan block, whose norm grows like k·r^k), or an
         eigenbasis too ill-conditioned to trust (condition number above
         :data:`MODES_COND`); W is the identity there."""
+        return self.spectrum(alpha_lambda)[1:]
+
+    def spectrum(self, alpha_lambda) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The eigenvalues (..., 2) of :meth:`companion` and :meth:`modes`' W and
+        ``defective``, from one eigendecomposition."""
         with np.errstate(all="ignore"):  # a step near the largest float: infinite modes
-            m = self.companion(alpha_lambda)
-            values, vectors = eig(m)
+            values, vectors = eig(self.companion(alpha_lambda))
             first = vectors[..., :, 0]  # of values[..., 0]; its conjugate's is the conjugate
             pair = np.abs(values[..., 0].imag) > 0
             basis = np.where(
@@ -135,7 +139,7 @@ class Method:
             cond[finite] = np.linalg.cond(basis[finite]) if finite.any() else cond[finite]
         defective = ~(cond <= MODES_COND)
         safe = np.where(defective[..., None, None], np.eye(2), basis)
-        return np.linalg.inv(safe), defective
+        return values, np.linalg.inv(safe), defective
 
 
 GD = Method
@@ -220,9 +224,7 @@ def rates(method: Method, alpha_lambda) -> tuple[np.ndarray, np.ndarray]:
     window measures r: ``rate_theory_next`` is the rate itself, and
     :func:`gdlab.tables.measurable` compares no rate."""
     h = np.atleast_2d(np.asarray(alpha_lambda, dtype=float))
-    with np.errstate(all="ignore"):
-        values = eig(method.companion(h))[0]  # (runs, eigenvalues, 2)
-        _coords, defective = method.modes(h)
+    values, _coords, defective = method.spectrum(h)  # values: (runs, eigenvalues, 2)
     moduli = np.abs(values).reshape(len(h), -1)
     top = moduli.argmax(axis=1)
     rate = moduli[np.arange(len(h)), top]
