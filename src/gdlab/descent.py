@@ -92,7 +92,7 @@ class Model(Protocol):
 # Chunks start short (most runs of a block stop early or not at all) and double up to
 # ``_CHUNK_MAX``, bounded so that a chunk's iterates stay within ``_CHUNK_FLOATS``
 # floats.  None of this changes a number: all arithmetic is row-wise.
-_CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 16, 512, 1 << 20
+_CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 1, 512, 1 << 20
 _COMPACT = 1 / 8
 _LARGEST = np.finfo(float).max
 

@@ -5,6 +5,7 @@ job keeps (:func:`keep_rows`)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,12 +48,9 @@ class Trace:
         with np.errstate(all="ignore"):
             ok = np.flatnonzero((K > 0) & (first > 0) & np.isfinite(last) & np.isfinite(first))
         # one scalar power per run, as Python floats (the C library's pow)
-        rates[ok] = [
-            lo**e
-            for lo, e in zip(
-                (last[ok] / first[ok]).tolist(), (1.0 / (K[ok] - k0[ok])).tolist(), strict=True
-            )
-        ]
+        rates[ok] = list(
+            map(math.pow, (last[ok] / first[ok]).tolist(), (1.0 / (K[ok] - k0[ok])).tolist())
+        )
         return rates
 
 

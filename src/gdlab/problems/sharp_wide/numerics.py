@@ -171,13 +171,18 @@ def reachable(alpha: float) -> list[str]:
     return [name for name, a in thresholds().items() if alpha < a]
 
 
-def classify(x: np.ndarray) -> list[str]:
-    """The critical point nearest to each x."""
+def nearest(x: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The critical points' names and, for each x, the index of the one nearest it."""
     cp = critical_points()
     names = list(cp)
     centres = np.array([cp[n][0] for n in names])
-    nearest = np.argmin(np.abs(np.asarray(x)[:, None] - centres[None, :]), axis=1)
-    return [names[i] for i in nearest]
+    return names, np.argmin(np.abs(np.asarray(x)[:, None] - centres[None, :]), axis=1)
+
+
+def classify(x: np.ndarray) -> list[str]:
+    """The critical point nearest to each x."""
+    names, index = nearest(x)
+    return np.array(names, dtype=object)[index].tolist()
 
 
 @dataclass
@@ -214,17 +219,16 @@ def initial_points(settings: dict, seeds) -> np.ndarray:
 def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = None) -> dict:
     x0 = initial_points(settings, seeds)[:, None]
     trace, cols = descent.run_block(Model(), x0, alpha, seeds, settings, scalar=True, traced=traced)
-    found = classify(trace.final_theta[:, 0])
-    # the minimum a converged run reached; NULL for a run that reached none
-    minimum = [
-        m if o == descent.CONVERGED else None for m, o in zip(found, trace.outcome, strict=True)
-    ]
-    # the local theory at the minimum a run reached: f''(x*) there
+    names, found = nearest(trace.final_theta[:, 0])
+    # the minimum a converged run reached (NULL for a run that reached none) and the
+    # local theory there, f''(x*), both picked per run by index
     cp = critical_points()
-    curvature = np.array([cp[m][1] if m is not None else np.nan for m in minimum])
+    reached = np.asarray(trace.outcome) == descent.CONVERGED
+    minimum = np.where(reached, np.array(names, dtype=object)[found], None)
+    curvature = np.where(reached, np.array([cp[n][1] for n in names])[found], np.nan)
     with np.errstate(over="ignore", invalid="ignore"):  # α near the float limit
         rate = np.abs(1.0 - alpha * curvature)
-    cols["minimum"] = [minimum[r] for r in trace.run]
+    cols["minimum"] = minimum[trace.run].tolist()
     cols["rate_theory"] = rate[trace.run]
     cols["alpha_critical"] = (2.0 / curvature)[trace.run]
     return cols
