@@ -33,13 +33,6 @@ def arrow_schema(spec: dict) -> pa.Schema:
     )
 
 
-def _mask(keep: np.ndarray) -> pa.Array:
-    """A boolean Arrow array from NumPy buffers (a scalar or ``pa.array`` would import
-    pandas: the solver job, which summarises its runs, imports NumPy and pyarrow only)."""
-    bits = pa.py_buffer(np.packbits(keep, bitorder="little"))
-    return pa.Array.from_buffers(pa.bool_(), keep.size, [None, bits])
-
-
 def _int64(column: pa.ChunkedArray) -> np.ndarray:
     """The values of an int64 column without NULLs, read from its buffer (``to_numpy``
     imports pandas too)."""
@@ -57,14 +50,18 @@ def summarise(
     (measured by the descent at every recorded step, :attr:`gdlab.trace.Trace.window`, in seed order), NULL without.
     ``one_row``: each run is recorded as one row (a problem that is not iterative), which
     is its start and its end (``<name>_start`` = ``<name>_final``)."""
-    step, steps = _int64(table["step"]), _int64(table["steps"])
-    last = table.filter(_mask(step == steps)).sort_by("seed")
-    first = last if one_row else table.filter(_mask(step == 0)).sort_by("seed")
-    if not first["seed"].equals(last["seed"]):
+    step, steps, seed = (_int64(table[name]) for name in ("step", "steps", "seed"))
+
+    def in_seed_order(rows: np.ndarray) -> np.ndarray:
+        return rows[np.argsort(seed[rows], kind="stable")]
+
+    last = in_seed_order(np.flatnonzero(step == steps))
+    first = last if one_row else in_seed_order(np.flatnonzero(step == 0))
+    if not np.array_equal(seed[first], seed[last]):
         raise schema.ResultFileError("a run lacks its first row (k = 0) or has it twice")
     trace = set(spec["trace"])
     out = arrow_schema(spec)
-    if windows is not None and not np.array_equal(windows["seed"], _int64(last["seed"])):
+    if windows is not None and not np.array_equal(windows["seed"], seed[last]):
         raise ValueError("the rate windows are not of the table's runs")
     arrays = []
     for field in out:
@@ -72,17 +69,19 @@ def summarise(
         if name in columns.WINDOW:  # NumPy buffers: pa.array would import pandas
             values = windows.get(name) if windows is not None else None
             typ = columns.WINDOW[name][0]
-            arrays.append(schema.number_column(name, typ, values, last.num_rows))
+            arrays.append(schema.number_column(name, typ, values, last.size))
             continue
-        source, column = last, name
+        rows, column = last, name
         if name.endswith("_start") and name[: -len("_start")] in trace:
-            source, column = first, name[: -len("_start")]
+            rows, column = first, name[: -len("_start")]
         elif name.endswith("_final") and name[: -len("_final")] in trace:
             column = name[: -len("_final")]
-        if column in source.column_names:
-            arrays.append(source[column].combine_chunks().cast(field.type))
+        if column not in table.column_names:
+            arrays.append(pa.nulls(last.size, field.type))
+        elif table.schema.field(column).type == field.type:
+            arrays.append(schema.take(table[column], rows))
         else:
-            arrays.append(pa.nulls(last.num_rows, field.type))
+            arrays.append(table[column].take(rows).combine_chunks().cast(field.type))
     return pa.Table.from_arrays(arrays, schema=out)
 
 

@@ -88,6 +88,51 @@ def _validity(valid: np.ndarray) -> pa.Buffer | None:
     return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
 
 
+_NUMPY = {pa.float64(): np.float64, pa.int64(): np.int64}
+
+
+def _valid(array: pa.Array) -> np.ndarray:
+    """Each slot of ``array``: not NULL."""
+    bits = array.buffers()[0]
+    if bits is None or array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    flags = np.unpackbits(np.frombuffer(bits, dtype=np.uint8), bitorder="little")
+    return flags[array.offset : array.offset + len(array)].astype(bool)
+
+
+def take(column: pa.ChunkedArray | pa.Array, index: np.ndarray) -> pa.Array:
+    """The rows ``index`` of a float64, int64 or string column, gathered from its
+    buffers by NumPy: the same values and NULLs as Arrow's own ``take``, without
+    importing ``pyarrow.compute`` (0.1 s of CPU, a solver job's largest import)."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    index = np.asarray(index, dtype=np.int64)
+    valid = _valid(array)[index]
+    bits, nulls = _validity(valid), int((~valid).sum())
+    lo, hi = array.offset, array.offset + len(array)
+    if array.type in _NUMPY:
+        values = np.frombuffer(array.buffers()[1], dtype=_NUMPY[array.type])[lo:hi]
+        return pa.Array.from_buffers(
+            array.type, index.size, [bits, _buffer(values[index])], null_count=nulls
+        )
+    if array.type != pa.string():
+        raise TypeError(f"take: a column of {array.type}, not float64, int64 or string")
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)[lo : hi + 1].astype(np.int64)
+    start, size = offsets[:-1][index], np.diff(offsets)[index]
+    out = np.zeros(index.size + 1, dtype=np.int64)
+    np.cumsum(size, out=out[1:])
+    gather = np.repeat(start - out[:-1], size) + np.arange(out[-1])
+    data = array.buffers()[2]
+    data = (
+        np.frombuffer(data, dtype=np.uint8)[gather] if data is not None else gather.astype(np.uint8)
+    )
+    return pa.Array.from_buffers(
+        pa.string(),
+        index.size,
+        [bits, _buffer(out.astype(np.int32)), _buffer(data)],
+        null_count=nulls,
+    )
+
+
 def _string_column(values) -> pa.Array:
     """Plain strings (not dictionary-encoded: every reader unions them); ``None`` is
     NULL.  A column holds a few distinct strings (an outcome, a grid point) over many

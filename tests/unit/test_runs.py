@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
@@ -191,3 +192,40 @@ def test_a_job_summary_copied_to_another_job_s_path_is_refused(tmp_path, capsys,
     )
     ((_p, back),) = runs.read_summaries([str(path)], "quadratic", SETTINGS)
     assert back["seed"].to_pylist() == [3, 4, 5]
+
+
+@pytest.mark.parametrize("typ", [pa.float64(), pa.int64(), pa.string()])
+def test_take_from_buffers_is_arrow_s_take(typ):
+    """schema.take (NumPy over the buffers, no pyarrow.compute in a solver job) gives the
+    values and NULLs Arrow's own take gives: on chunked columns, slices with an offset,
+    repeated, reordered and empty indices."""
+    rng = np.random.default_rng(7)
+    n = 300
+    values = {
+        pa.float64(): rng.normal(size=n).tolist(),
+        pa.int64(): rng.integers(-(2**62), 2**62, size=n).tolist(),
+        pa.string(): [["converged", "", "é ∞", "max_steps"][i] for i in rng.integers(0, 4, n)],
+    }[typ]
+    values = [None if i % 7 == 3 else v for i, v in enumerate(values)]
+    whole = pa.array(values, type=typ)
+    chunked = pa.chunked_array([whole[:100], whole[100:250], whole[250:]])
+    sliced = whole.slice(37, 200)
+    for column in (whole, chunked, sliced):
+        for index in (
+            np.arange(len(column)),
+            rng.integers(0, len(column), size=500),
+            np.arange(len(column))[::-1],
+            np.zeros(0, dtype=np.int64),
+        ):
+            got = schema.take(column, index)
+            want = pc.take(column, pa.array(index))
+            if isinstance(want, pa.ChunkedArray):
+                want = want.combine_chunks()
+            assert got.type == typ and got.equals(want)
+            assert got.null_count == want.null_count
+    assert schema.take(whole, [3, 10]).null_count == 2
+
+
+def test_take_refuses_a_type_it_does_not_read():
+    with pytest.raises(TypeError, match="not float64, int64 or string"):
+        schema.take(pa.array([True, False]), [0])

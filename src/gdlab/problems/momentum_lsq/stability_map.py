@@ -43,8 +43,13 @@ def measured_map(name: str, shape, root_seed: int) -> np.ndarray:
 
 def _panel(ax, name: str, growth: np.ndarray, runs: pd.DataFrame, best) -> object:
     stable = np.where(growth < 1.0, growth, np.nan)
-    ax.pcolormesh(H, BETAS, np.where(growth < 1.0, np.nan, 1.0), cmap="Greys", vmin=0, vmax=3)
-    mesh = ax.pcolormesh(H, BETAS, stable, cmap="viridis", vmin=0.0, vmax=1.0, shading="auto")
+    # one image each in the SVG, not a path per cell (2.7 MB and 2 s of drawing before)
+    ax.pcolormesh(
+        H, BETAS, np.where(growth < 1.0, np.nan, 1.0), cmap="Greys", vmin=0, vmax=3, rasterized=True
+    )
+    mesh = ax.pcolormesh(
+        H, BETAS, stable, cmap="viridis", vmin=0.0, vmax=1.0, shading="auto", rasterized=True
+    )
     beta = np.linspace(0.0, 0.99, 200)
     for other, ls in (("heavy_ball", "--"), ("nesterov", ":")):
         ax.plot(
