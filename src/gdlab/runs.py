@@ -186,7 +186,7 @@ def read_summary(
     listed = listed if isinstance(listed, dict) else {}
     names = selected(problem, only) if own and problem else None
     try:
-        table = pq.read_table(path, columns=names, page_checksum_verification=True)
+        table = schema.read_parquet(path, names)
         found = {f.name: schema.TYPE_NAMES.get(f.type) for f in table.schema}  # names decoded
     except Exception as exc:  # damaged after its footer
         raise schema.ResultFileError(

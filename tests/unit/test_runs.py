@@ -229,3 +229,17 @@ def test_take_from_buffers_is_arrow_s_take(typ):
 def test_take_refuses_a_type_it_does_not_read():
     with pytest.raises(TypeError, match="not float64, int64 or string"):
         schema.take(pa.array([True, False]), [0])
+
+
+def test_read_parquet_is_pyarrow_s_read_table(tmp_path):
+    """schema.read_parquet (one file, not a dataset) reads the table pq.read_table reads,
+    metadata and column selection included."""
+    import pyarrow.parquet as pq
+
+    table = solve.solve("quadratic", "alpha_0.5", 0, 3, SETTINGS, columns.dataset_types())
+    path = tmp_path / "seeds_0-3.parquet"
+    schema.write(table, path)
+    for names in (None, ["seed", "outcome", "x"]):
+        want = pq.read_table(path, columns=names)
+        assert schema.read_parquet(path, names).equals(want, check_metadata=True)
+    assert schema.read_parquet(path).num_rows == table.num_rows > 0
