@@ -103,7 +103,7 @@ def _valid(array: pa.Array) -> np.ndarray:
 def take(column: pa.ChunkedArray | pa.Array, index: np.ndarray) -> pa.Array:
     """The rows ``index`` of a float64, int64 or string column, gathered from its
     buffers by NumPy: the same values and NULLs as Arrow's own ``take``, without
-    importing ``pyarrow.compute`` (0.1 s of CPU, a solver job's largest import)."""
+    importing ``pyarrow.compute`` (0.05 s of CPU a solver job)."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     index = np.asarray(index, dtype=np.int64)
     valid = _valid(array)[index]
@@ -121,10 +121,8 @@ def take(column: pa.ChunkedArray | pa.Array, index: np.ndarray) -> pa.Array:
     out = np.zeros(index.size + 1, dtype=np.int64)
     np.cumsum(size, out=out[1:])
     gather = np.repeat(start - out[:-1], size) + np.arange(out[-1])
-    data = array.buffers()[2]
-    data = (
-        np.frombuffer(data, dtype=np.uint8)[gather] if data is not None else gather.astype(np.uint8)
-    )
+    buffer = array.buffers()[2]  # None when every string is empty or NULL
+    data = np.frombuffer(buffer, dtype=np.uint8)[gather] if buffer else np.zeros(0, np.uint8)
     return pa.Array.from_buffers(
         pa.string(),
         index.size,

@@ -226,6 +226,16 @@ def test_take_from_buffers_is_arrow_s_take(typ):
     assert schema.take(whole, [3, 10]).null_count == 2
 
 
+def test_take_of_strings_that_hold_no_byte():
+    """Empty strings and NULLs only (Arrow may leave the data buffer out)."""
+    for values in (["", None, ""], [None, None], []):
+        column = pa.array(values, type=pa.string())
+        index = np.arange(len(values))[::-1]
+        got = schema.take(column, index)
+        got.validate(full=True)
+        assert got.to_pylist() == values[::-1]
+
+
 def test_take_refuses_a_type_it_does_not_read():
     with pytest.raises(TypeError, match="not float64, int64 or string"):
         schema.take(pa.array([True, False]), [0])
