@@ -270,8 +270,9 @@ def report_command(
     Snakefile, each ``--configfile``, each ``--config`` key), in the working directory."""
     cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(snakefile), "--report", report]
     cmd += ["--profile", "none", "--workflow-profile", "none"]
-    for f in configfiles:
-        cmd += ["--configfile", str(f)]
+    files = [str(f) for f in configfiles]
+    if files:  # one flag, every file: a second --configfile flag replaces the first's files
+        cmd += ["--configfile", *files]
     if cli_config:
         cmd.append("--config")
         for key, value in cli_config.items():

@@ -174,6 +174,18 @@ def test_the_report_command_repeats_the_runs_configuration():
     ]
 
 
+def test_the_report_command_keeps_every_configfile_as_snakemake_reads_it():
+    """Every file follows one ``--configfile``: Snakemake reads ``--configfile a
+    --configfile b`` as ``b`` alone (the flag's argparse action stores its last use), so the
+    report of a run given two files was built from the second merged over the default."""
+    files = ["/w/config/test.yaml", "/tmp/more.yaml"]
+    cmd = summary.report_command("/w/Snakefile", files, {"n": 3})
+    assert cmd.count("--configfile") == 1
+    at = cmd.index("--configfile") + 1
+    assert cmd[at : at + 3] == [*files, "--config"]
+    assert "--configfile" not in summary.report_command("/w/Snakefile", [], {})
+
+
 def test_a_damaged_table_or_check_report_is_unreadable_not_a_traceback(tmp_path):
     cases = {
         "table": [b"\xff\xfe", None],  # not UTF-8; a folder in its place
