@@ -151,8 +151,10 @@ def measure(config: dict, root: Path, name: str, cores: int) -> dict:
         "seeds_per_job": grid.seeds_per_job(config, PROBLEM),
         "seconds": seconds,
         "cpu_s": cpu,
-        "jobs": run.job_counts(out),
-        "solver_jobs": len(run_files),
+        "jobs": (jobs := run.job_counts(out)),
+        # rule solve's and the rules of several grid points' (solve_<problem>_<i>)
+        "solver_jobs": sum(n for r, n in jobs.items() if r == "solve" or r.startswith("solve_")),
+        "run_files": len(run_files),
         "peak_rss_bytes": peaks,
         "peak_rss_bytes_per_run": {m: b / runs for m, b in peaks.items()},
         "results_bytes": sum(p.stat().st_size for p in run_files),

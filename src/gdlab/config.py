@@ -269,8 +269,10 @@ def memory_messages(config: dict, problem: str) -> list[str]:
 def problem_jobs(config: dict, problem: str) -> int:
     """Number of solver jobs of one problem, without listing them."""
     cfg = config["problems"][problem]
-    per_job = grid.seeds_per_job(config, problem)
-    return sum(-(-grid.runs_at(problem, cfg, v) // per_job) for v in grid.grid_values(problem, cfg))
+    runs = [grid.runs_at(problem, cfg, v) for v in grid.grid_values(problem, cfg)]
+    return grid.count_batches(
+        runs, grid.seeds_per_job(config, problem), grid.points_per_job(config, problem)
+    )
 
 
 def count_jobs(config: dict) -> int:

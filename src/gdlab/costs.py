@@ -120,15 +120,17 @@ def _steps(summary: str, setting: str, seeds: str, cache: dict) -> tuple[int, in
 
 def rows(measured: Sequence[Mapping[str, str]]) -> list[dict]:
     """One row per job of ``measured`` (:func:`gdlab.plan.measured`: its first output, its
-    benchmark record and, for a solver job, its problem, setting, seeds and summary)."""
+    benchmark record and, for a solver job, its problem, setting, seeds and each grid
+    point's summary, ``points``)."""
     out, cache = [], {}
     for job in measured:
         empty = dict.fromkeys(("wall_s", "cpu_s", "max_rss_mb"), math.nan)
         row = {"job": job["job"], **{c: job.get(c, "") for c in COLUMNS[1:4]}}
         row |= read_benchmark(job["benchmark"]) or empty
         row |= {"runs": math.nan, "run_steps": math.nan, "run_steps_per_s": math.nan}
-        if "summary" in job:
-            runs, steps = _steps(job["summary"], job["setting"], job["seeds"], cache)
+        if "points" in job:  # a solver job: its grid points' summaries
+            counts = [_steps(summary, s, job["seeds"], cache) for s, summary in job["points"]]
+            runs, steps = (sum(c) for c in zip(*counts, strict=True))
             row |= {"runs": runs, "run_steps": steps}
             if steps and row["wall_s"] > 0:
                 row["run_steps_per_s"] = steps / row["wall_s"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from gdlab import problems
@@ -24,7 +25,7 @@ from gdlab.spec import NAME_RE
 # Keys that only shape the grid (which jobs exist).  They are never passed to a
 # solver job, so adding an alpha or a seed does not rerun the existing jobs; each
 # problem's grid key (``SPEC.grid.key``) is one too.
-GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "sweep", "window"})
+GRID_ONLY_KEYS = frozenset({"seeds", "seeds_per_job", "points_per_job", "sweep", "window"})
 # Keys no solver job reads: the threshold experiment's (its own job gets them).
 NOT_SOLVER_KEYS = GRID_ONLY_KEYS | {"threshold"}
 
@@ -268,6 +269,48 @@ def jobs(config: dict, problem: str) -> list[Job]:
         for v in grid_values(problem, cfg)
         for a, b in seed_blocks(runs_at(problem, cfg, v), per_job)
     ]
+
+
+def points_per_job(config: dict, problem: str) -> int:
+    """Grid points one solver job runs in turn: the problem's ``points_per_job``, the
+    top-level one, else 1 (docs/performance.md, "Job size")."""
+    cfg = config["problems"][problem]
+    return int(cfg.get("points_per_job", config.get("points_per_job", 1)))
+
+
+def batches(config: dict, problem: str) -> list[tuple[Job, ...]]:
+    """The solver jobs of one problem as the processes that run them: each seed block's
+    grid points dealt round-robin into ``ceil(points / points_per_job)`` batches, so that
+    every batch gets its share of the cheap and the costly points (a sweep's costly
+    small steps come first).  A batch of one is today's job; a larger one runs its
+    points one after the other in one interpreter and writes each point's own files,
+    the bytes a batch of one would write (:mod:`gdlab.solve`)."""
+    per_batch = points_per_job(config, problem)
+    if per_batch == 1:
+        return [(job,) for job in jobs(config, problem)]
+    by_block: dict[str, list[Job]] = {}
+    for job in jobs(config, problem):
+        by_block.setdefault(job.seeds, []).append(job)
+    out = []
+    for block in by_block.values():
+        n = -(-len(block) // per_batch)
+        out += [tuple(block[b::n]) for b in range(n)]
+    return out
+
+
+def count_batches(runs: list[int], per_job: int, per_batch: int = 1) -> int:
+    """The solver jobs (batches, :func:`batches`) of grid points of ``runs`` runs each, cut
+    into blocks of ``per_job`` seeds, counted without listing them: a whole block is
+    shared by every point that has it, a last, shorter block only by the points of the
+    same number of runs."""
+    full = sorted(r // per_job for r in runs)
+    total, had = 0, 0
+    for i, f in enumerate(full):  # points i.. have f whole blocks or more
+        if f > had:
+            total += (f - had) * -(-(len(full) - i) // per_batch)
+            had = f
+    shorter = Counter(r for r in runs if r % per_job)
+    return total + sum(-(-n // per_batch) for n in shorter.values())
 
 
 def solver_settings(config: dict, problem: str) -> dict:

@@ -86,17 +86,51 @@ def problem_re(config: dict) -> str:
     return "|".join(map(re.escape, study(config))) or "(?!)"
 
 
+# The solver job's command, of rule solve and of a job of several grid points alike: each
+# --out path names its grid point and seed block (:func:`gdlab.grid.parse_run_path`), so
+# a job that gains or loses a point has the same command (Snakemake's code trigger).
+SOLVE = (
+    "python -m gdlab.solve --problem {params.problem:q} --settings {params.settings:q}"
+    " --columns {params.columns:q} --out {output.parquet:q} --summary {params.summary:q}"
+    " --summary-out {output.summary:q} 2> {log:q}"
+)
+
+
+def solver_batches(config: dict) -> list[tuple[str, tuple[grid.Job, ...]]]:
+    """The solver jobs of several grid points (``points_per_job`` > 1,
+    :func:`gdlab.grid.batches`) of the study, each with the name of the rule made for it
+    (``solve_<problem>_<i>``, workflow/rules/solve.smk); rule ``solve`` makes the rest."""
+    out = []
+    for p in study(config):
+        several = [b for b in grid.batches(config, p) if len(b) > 1]
+        out += [(f"solve_{p}_{i}", batch) for i, batch in enumerate(several)]
+    return out
+
+
+def batch_log(batch: tuple[grid.Job, ...]) -> str:
+    """The log of a job of several grid points: named after its first and last."""
+    first, last = batch[0], batch[-1]
+    return f"results/logs/solve/{first.problem}/{first.setting}..{last.setting}/seeds_{first.seeds}.log"
+
+
 def solver_job_re(config: dict) -> str:
     """The ``problem`` constraint of the solver rule: a configured problem followed by
     exactly one of its grid points and seed blocks, so a target path (a grid value
     spelled another way, a value or block the config does not have, another
-    problem's grid point) matches no rule unless the config would make it."""
+    problem's grid point, a point a job of several makes) matches no rule unless the
+    config would make it."""
     parts = []
     for p in study(config):
-        jobs = grid.jobs(config, p)
-        settings = "|".join(map(re.escape, dict.fromkeys(j.setting for j in jobs)))
-        blocks = "|".join(map(re.escape, dict.fromkeys(j.seeds for j in jobs)))
-        parts.append(rf"{re.escape(p)}(?=/(?:{settings})/seeds_(?:{blocks})\.parquet$)")
+        if grid.points_per_job(config, p) == 1:  # every job is rule solve's
+            jobs = grid.jobs(config, p)
+            settings = "|".join(map(re.escape, dict.fromkeys(j.setting for j in jobs)))
+            blocks = "|".join(map(re.escape, dict.fromkeys(j.seeds for j in jobs)))
+            parts.append(rf"{re.escape(p)}(?=/(?:{settings})/seeds_(?:{blocks})\.parquet$)")
+            continue
+        alone = [b[0] for b in grid.batches(config, p) if len(b) == 1]
+        if alone:  # the blocks a job of several left to a job of one point
+            pairs = dict.fromkeys(f"{j.setting}/seeds_{j.seeds}" for j in alone)
+            parts.append(rf"{re.escape(p)}(?=/(?:{'|'.join(map(re.escape, pairs))})\.parquet$)")
     return "|".join(parts) or "(?!)"
 
 
@@ -133,7 +167,11 @@ def job_outputs(config: dict) -> list[tuple[str, ...]]:
     """The outputs of every job the run makes, a tuple a job, its first output first
     (the one its benchmark is named after: :func:`benchmark`)."""
     mine = configured(config)
-    out = [(j.path, j.summary) for p in mine for j in grid.jobs(config, p)]
+    out = [
+        tuple(path for j in batch for path in (j.path, j.summary))
+        for p in mine
+        for batch in grid.batches(config, p)
+    ]
     out += [(threshold_path(p),) for p in with_thresholds(config) if p in mine]
     out += [(f"results/tables/{p}.csv", f"results/tables/{p}.md") for p in mine]
     out += [
@@ -182,25 +220,28 @@ def benchmark(output: str) -> str:
     return "results/benchmarks/" + output.removeprefix("results/") + ".tsv"
 
 
-def measured(config: dict) -> list[dict[str, str]]:
+def measured(config: dict) -> list[dict]:
     """Every job whose cost the costs table lists (every job of the study but the costs
     job itself): its first output (``job``), its ``benchmark`` record and, for a
     solver job, its ``problem``, ``setting``, ``seeds`` and the per-run ``summary``
-    its runs' steps are read from (:mod:`gdlab.costs`)."""
-    solver = {
-        j.path: {"problem": j.problem, "setting": j.setting, "seeds": j.seeds}
-        for p in configured(config)
-        for j in grid.jobs(config, p)
-    }
+    its runs' steps are read from (:mod:`gdlab.costs`); a job of several grid points
+    lists each point's (``points``)."""
+    solver = {}
+    for p in configured(config):
+        for batch in grid.batches(config, p):
+            first, last = batch[0], batch[-1]
+            solver[first.path] = {
+                "problem": p,
+                "setting": first.setting if first is last else f"{first.setting} .. {last.setting}",
+                "seeds": first.seeds,
+                "points": [[j.setting, j.summary] for j in batch],
+            }
     out = []
     for job in job_outputs(config):
         first = job[0]
         if first in COSTS.values():
             continue
-        entry = {"job": first, "benchmark": benchmark(first), **solver.get(first, {})}
-        if first in solver:
-            entry["summary"] = grid.summary_path(entry["problem"], entry["setting"], entry["seeds"])
-        out.append(entry)
+        out.append({"job": first, "benchmark": benchmark(first), **solver.get(first, {})})
     return out
 
 

@@ -69,6 +69,7 @@ def gd_section(
         **optional,
         "seeds": ref("seeds"),
         "seeds_per_job": ref("seeds_per_job"),
+        "points_per_job": ref("points_per_job"),
         **before,
         "max_steps": ref("max_steps"),
         "tolerance": ref("tolerance"),

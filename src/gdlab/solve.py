@@ -3,6 +3,10 @@
     python -m gdlab.solve --problem PROBLEM --setting alpha_0.5 --seeds 0-9 \
         --settings '{"max_steps": 20000, ...}' --out results/runs/...parquet
 
+Given several ``--out`` files (and no ``--setting`` or ``--seeds``), one job runs the
+grid point and seed block each path names, one after the other, and writes the same
+bytes one job per file would (``points_per_job``, docs/performance.md, "Job size").
+
 Run by the workflow's ``solve`` rule and runnable by hand for debugging.  Imports
 NumPy and pyarrow only (no pandas, no matplotlib) to keep the job's start-up short.
 """
@@ -152,53 +156,109 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m gdlab.solve", description=__doc__.split("\n\n")[0])
     ap.add_argument("--problem", required=True)
     ap.add_argument(
-        "--setting", required=True, help="grid point, e.g. alpha_0.5, c_0.9, shape_20x5"
+        "--setting",
+        help="grid point, e.g. alpha_0.5, c_0.9, shape_20x5 (default: each --out path's)",
     )
-    ap.add_argument("--seeds", required=True, help="inclusive seed block FIRST-LAST, e.g. 0-9")
+    ap.add_argument(
+        "--seeds", help="inclusive seed block FIRST-LAST, e.g. 0-9 (default: each --out path's)"
+    )
     ap.add_argument("--settings", required=True, help="the problem's config slice as JSON")
     ap.add_argument(
         "--columns",
         help="the dataset's columns as JSON {name: type} (default: the problem's own only)",
     )
-    ap.add_argument("--out", required=True, help="Parquet file to write")
+    ap.add_argument(
+        "--out",
+        required=True,
+        nargs="+",
+        help="Parquet file to write; several (results/runs/<problem>/<point>/seeds_<a>-<b>"
+        ".parquet, no --setting or --seeds) run their grid points one after the other",
+    )
     ap.add_argument(
         "--summary", help="the per-run summary's columns as JSON (default: gdlab's own)"
     )
-    ap.add_argument("--summary-out", help="Parquet file of the block's per-run summary")
+    ap.add_argument("--summary-out", nargs="+", help="Parquet file of each block's per-run summary")
     args = ap.parse_args(argv)
-    m = re.fullmatch(r"([0-9]+)-([0-9]+)", args.seeds)
-    if not m:
-        ap.error(f"--seeds must be FIRST-LAST (e.g. 0-9), got {args.seeds!r}")
+    points = _points(ap, args)
     try:
         types = json.loads(args.columns) if args.columns else None
         spec = json.loads(args.summary) if args.summary else columns.summary_spec()
         settings = json.loads(args.settings)
-        table, summary = solve_block(
-            args.problem, args.setting, int(m[1]), int(m[2]), settings, types, summary=spec
-        )
+    except ValueError as exc:
+        print(f"gdlab.solve: {args.problem}: {exc}", file=sys.stderr)
+        return 2
+    for setting, first, last, out, summary_out in points:
+        status = _run(args.problem, setting, first, last, settings, types, spec, out, summary_out)
+        if status:
+            return status
+    return 0
+
+
+def _points(ap, args) -> list[tuple[str, int, int, str, str | None]]:
+    """(grid point, first seed, last seed, run file, summary file) of each block to run."""
+    summaries = args.summary_out or [None] * len(args.out)
+    if len(summaries) != len(args.out):
+        ap.error(f"--summary-out gives {len(summaries)} files for {len(args.out)} --out files")
+    if len(args.out) == 1 and args.setting is not None and args.seeds is not None:
+        m = re.fullmatch(r"([0-9]+)-([0-9]+)", args.seeds)
+        if not m:
+            ap.error(f"--seeds must be FIRST-LAST (e.g. 0-9), got {args.seeds!r}")
+        return [(args.setting, int(m[1]), int(m[2]), args.out[0], summaries[0])]
+    if args.setting is not None or args.seeds is not None:
+        ap.error("--setting and --seeds go together, with one --out file")
+    points = []
+    for out, summary_out in zip(args.out, summaries, strict=True):
+        parsed = grid.parse_run_path(out, args.problem)
+        if parsed is None:
+            ap.error(
+                f"--out {out!r} is not results/runs/{args.problem}/<point>/seeds_<a>-<b>.parquet"
+            )
+        _, setting, (first, last) = parsed
+        if (
+            summary_out is not None
+            and grid.parse_run_path(summary_out, args.problem, "summaries") != parsed
+        ):
+            ap.error(f"--summary-out {summary_out!r} is not the summary of {out!r}")
+        points.append((setting, first, last, out, summary_out))
+    return points
+
+
+def _run(
+    problem: str,
+    setting: str,
+    first: int,
+    last: int,
+    settings: dict,
+    types: dict | None,
+    spec: dict,
+    out: str,
+    summary_out: str | None,
+) -> int:
+    """One block: solved, then its run file and summary written (the exit status)."""
+    seeds = f"{first}-{last}"
+    try:
+        table, summary = solve_block(problem, setting, first, last, settings, types, summary=spec)
     except (ValueError, KeyError) as exc:
-        print(
-            f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: {exc}", file=sys.stderr
-        )
+        print(f"gdlab.solve: {problem} {setting} seeds {seeds}: {exc}", file=sys.stderr)
         return 2
     except MemoryError:
         print(
-            f"gdlab.solve: {args.problem} {args.setting} seeds {args.seeds}: out of memory; "
-            f"lower problems.{args.problem}.seeds_per_job (runs per job) or its size keys",
+            f"gdlab.solve: {problem} {setting} seeds {seeds}: out of memory; "
+            f"lower problems.{problem}.seeds_per_job (runs per job) or its size keys",
             file=sys.stderr,
         )
         return 1
     meta = {
-        "problems": [args.problem],
-        "settings": {args.problem: settings},
-        "setting": args.setting,
-        "seeds": [int(m[1]), int(m[2])],
+        "problems": [problem],
+        "settings": {problem: settings},
+        "setting": setting,
+        "seeds": [first, last],
     }
-    path = args.out
+    path = out
     try:
         schema.write(table, path)
-        if args.summary_out:
-            path = args.summary_out
+        if summary_out:
+            path = summary_out
             runs.write([summary], spec, meta, path)
     except OSError as exc:  # a full disk, a read-only folder: one line, nothing half-written
         print(f"gdlab.solve: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)

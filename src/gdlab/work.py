@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from gdlab import problems
-from gdlab.plan import study
+from gdlab.plan import solver_batches, study
 
 # A job's start-up (Python, NumPy, pyarrow: ~0.2 s) costs as much as ~10^7 vectorised
 # GD steps (docs/performance.md, "Job size"): the size of a job that runs no solver.
@@ -29,9 +29,24 @@ def drawn_rules(config: dict) -> tuple[str, ...]:
 
 
 def sizer(config: dict):
-    """``job_work(config, rule, wildcards)``, the rules that draw found once."""
+    """``job_work(config, rule, wildcards)``, the rules that draw found once; a job of
+    several grid points (a rule of its own, no wildcards: :func:`gdlab.plan.solver_batches`)
+    the sum of its points' sizes less the start-ups it saves."""
     drawn = drawn_rules(config)
-    return lambda rule, wildcards: job_work(config, rule, wildcards, drawn)
+    batches = {
+        name: sum(
+            job_work(config, "solve", {"problem": j.problem, "seeds": j.seeds}) for j in batch
+        )
+        - (len(batch) - 1) * STARTUP_RUN_STEPS
+        for name, batch in solver_batches(config)
+    }
+
+    def work(rule: str, wildcards: Mapping[str, str]) -> int:
+        # a host's prefix may come before the rule's name
+        batch = next((n for n in batches if rule == n or rule.endswith(f"_{n}")), None)
+        return batches[batch] if batch else job_work(config, rule, wildcards, drawn)
+
+    return work
 
 
 def job_work(

@@ -183,6 +183,18 @@ CASES = [
         [],
         ["problems.sharp_wide.seeds_per_job", "-5", "must be >= 1"],
     ),
+    (
+        "points_per_job_zero",
+        edited(setp("points_per_job", 0)),
+        [],
+        ["points_per_job", "0 is out of range (must be >= 1)", "allowed: grid points one solver"],
+    ),
+    (
+        "points_per_job_too_large_in_a_problem",
+        edited(setp("problems.sharp_wide.points_per_job", 10**5)),
+        [],
+        ["problems.sharp_wide.points_per_job", "100000", "must be <= 10000"],
+    ),
     # ---- names and keys
     (
         "unknown_problem",

@@ -27,7 +27,7 @@ def job(output: str) -> dict:
     """What the rule hands over of a job (:func:`gdlab.plan.measured`)."""
     entry = {"job": output, "benchmark": plan.benchmark(output)}
     if output == SOLVER:
-        entry |= {"problem": P, "setting": SETTING, "seeds": "0-2", "summary": SUMMARY}
+        entry |= {"problem": P, "setting": SETTING, "seeds": "0-2", "points": [[SETTING, SUMMARY]]}
     return entry
 
 
@@ -104,10 +104,10 @@ def test_every_job_of_the_study_is_measured_but_the_costs_job():
     solver = {j.path: j for p in plan.configured(config) for j in grid.jobs(config, p)}
     for m in measured:  # a solver job says where its runs' steps are; no other job does
         j = solver.get(m["job"])
-        expected = (j.problem, j.setting, j.seeds, j.summary) if j else None
+        expected = (j.problem, j.setting, j.seeds, [[j.setting, j.summary]]) if j else None
         got = (
-            tuple(m[k] for k in ("problem", "setting", "seeds", "summary"))
-            if "summary" in m
+            tuple(m[k] for k in ("problem", "setting", "seeds", "points"))
+            if "points" in m
             else None
         )
         assert got == expected, m

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -44,6 +46,66 @@ def test_window_is_evenly_spaced_after_the_sweep_and_deduplicated():
 def test_seed_blocks():
     assert grid.seed_blocks(5, 2) == [(0, 1), (2, 3), (4, 4)]
     assert grid.seed_blocks(3, 10) == [(0, 2)]
+
+
+def _batched(alphas, seeds, per_job=None, points=None) -> dict:
+    section = {"alphas": alphas, "seeds": seeds, "max_steps": 5}
+    top = {"problems": {"quadratic": section}}
+    if per_job:
+        section["seeds_per_job"] = per_job
+    if points:
+        section["points_per_job"] = points
+    return top
+
+
+@pytest.mark.parametrize("points", [1, 2, 3, 4, 7, 100])
+@pytest.mark.parametrize(("n_alphas", "seeds", "per_job"), [(1, 3, 3), (7, 5, 2), (10, 9, 4)])
+def test_batches_deal_each_blocks_points_round_robin(points, n_alphas, seeds, per_job):
+    """Every job in exactly one batch; a batch is one seed block, at most points_per_job
+    points, its sizes within one of the block's others; every k-th point of the block
+    (the costly small steps of a sweep spread over the batches); counted without listing."""
+    config = _batched([0.1 * (i + 1) for i in range(n_alphas)], seeds, per_job, points)
+    jobs = grid.jobs(config, "quadratic")
+    batches = grid.batches(config, "quadratic")
+    dealt = [j for b in batches for j in b]
+    assert len(dealt) == len(set(dealt)) == len(jobs) and set(dealt) == set(jobs)
+    for block in dict.fromkeys(j.seeds for j in jobs):
+        mine = [b for b in batches if b[0].seeds == block]
+        assert all({j.seeds for j in b} == {block} for b in mine)
+        sizes = [len(b) for b in mine]
+        assert max(sizes) <= points and max(sizes) - min(sizes) <= 1
+        order = [j for j in jobs if j.seeds == block]
+        assert [b[0] for b in mine] == order[: len(mine)]
+        assert all(list(b) == order[i :: len(mine)] for i, b in enumerate(mine))
+    runs = [seeds] * n_alphas
+    assert grid.count_batches(runs, grid.seeds_per_job(config, "quadratic"), points) == len(batches)
+    if points == 1:
+        assert batches == [(j,) for j in jobs]
+
+
+def test_points_per_job_is_the_problems_own_else_the_top_level_one():
+    config = _batched([0.5], 3)
+    assert grid.points_per_job(config, "quadratic") == 1
+    config["points_per_job"] = 4
+    assert grid.points_per_job(config, "quadratic") == 4
+    config["problems"]["quadratic"]["points_per_job"] = 2
+    assert grid.points_per_job(config, "quadratic") == 2
+    assert "points_per_job" not in grid.solver_settings({**config, "root_seed": 1}, "quadratic")
+
+
+def test_count_batches_counts_what_batches_would_list():
+    """Grid points of different numbers of runs (a grid of named setups) share their
+    whole blocks and keep their last, shorter ones apart."""
+    rng = np.random.default_rng(0)
+    for _ in range(500):
+        runs = rng.choice([1, 3, 7, 10, 20, 23], size=rng.integers(1, 9)).tolist()
+        per_job, points = int(rng.integers(1, 12)), int(rng.integers(1, 6))
+        blocks: dict = {}
+        for r in runs:
+            for block in grid.seed_blocks(r, per_job):
+                blocks[block] = blocks.get(block, 0) + 1
+        expected = sum(-(-n // points) for n in blocks.values())
+        assert grid.count_batches(runs, per_job, points) == expected, (runs, per_job, points)
 
 
 def test_solver_settings_exclude_grid_keys():
@@ -145,3 +207,36 @@ def test_job_size_stays_within_the_memory_model_when_unset(problem, size, budget
     work = min(grid.AUTO_MAX_SEEDS, grid.AUTO_RUN_STEPS // cfg["problems"][problem]["max_steps"])
     assert len(grid.seed_blocks(10_000, per_job)) == -(-10_000 // min(fits, work))
     assert gdconfig.memory_messages(cfg, problem) == []
+
+
+def test_a_job_of_several_points_is_one_rule_and_rule_solve_makes_none_of_its_files():
+    """The plan the Snakefile reads: each batched job a rule of its own whose outputs are
+    its points' run files and summaries; rule solve's constraint matches every other
+    job's file and none of a batch's; the costs table lists each job once."""
+    from gdlab import plan
+
+    config = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    config["problems"]["sharp_wide"]["points_per_job"] = 2
+    batched = plan.solver_batches(config)
+    assert batched and all(name.startswith("solve_sharp_wide_") for name, _ in batched)
+    assert len({name for name, _ in batched}) == len(batched)
+    in_batches = {j for _, b in batched for j in b}
+    assert all(len(b) == 2 for _, b in batched)  # test.yaml: an even number of points
+    assert in_batches == set(grid.jobs(config, "sharp_wide"))
+    outputs = plan.job_outputs(config)
+    every = [p for job in outputs for p in job]
+    assert len(every) == len(set(every))
+    for _, b in batched:
+        assert tuple(p for j in b for p in (j.path, j.summary)) in outputs
+    rule_solve = re.compile(
+        rf"results/runs/(?:{plan.solver_job_re(config)})/[^/]+/seeds_[0-9]+-[0-9]+\.parquet$"
+    )
+    for p in plan.configured(config):
+        for j in grid.jobs(config, p):
+            assert bool(rule_solve.match(j.path)) == (j not in in_batches), j.path
+    costs = {m["job"]: m for m in plan.measured(config)}
+    for _, b in batched:
+        entry = costs[b[0].path]
+        assert entry["points"] == [[j.setting, j.summary] for j in b]
+        assert entry["setting"] == f"{b[0].setting} .. {b[-1].setting}"
+        assert all(j.path not in costs for j in b[1:])

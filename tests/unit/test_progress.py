@@ -9,7 +9,7 @@ import yaml
 from snakemake_interface_logger_plugins.common import LogEvent
 
 from conftest import REPO
-from gdlab import problems, progress
+from gdlab import plan, problems, progress
 from gdlab import work as sizes
 
 
@@ -136,6 +136,20 @@ def test_a_jobs_size_is_its_runs_times_the_step_budget_plus_a_start_up():
     size = sizes.sizer(config)  # the same, the drawing rules found once
     for rule, given in [("solve", w), ("table", {"problem": "sharp_wide"}), (figure, {})]:
         assert size(rule, given) == sizes.job_work(config, rule, given)
+
+
+def test_a_job_of_several_grid_points_is_their_sizes_with_one_start_up():
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    config["problems"]["sharp_wide"]["points_per_job"] = 3
+    batches = plan.solver_batches(config)
+    assert batches and {len(b) for _, b in batches} <= {2, 3}
+    size = sizes.sizer(config)
+    for name, batch in batches:
+        each = [{"problem": j.problem, "seeds": j.seeds} for j in batch]
+        one = [sizes.job_work(config, "solve", w) for w in each]
+        expected = sum(one) - (len(batch) - 1) * sizes.STARTUP_RUN_STEPS
+        assert size(name, {}) == size(f"host_{name}", {}) == expected
+    assert size("solve_unknown_0", {}) == sizes.STARTUP_RUN_STEPS
 
 
 def test_a_fault_in_the_progress_lines_says_one_line_and_stops_them():

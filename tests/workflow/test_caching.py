@@ -183,7 +183,13 @@ def problem_jobs(wd: Path, *problems) -> set[str]:
 
 # ---- what Snakemake plans and what it did ---------------------------------------------
 def plan(wd: Path, *args: str) -> set[str]:
-    """The outputs a real run would (re)create: the jobs of ``snakemake -n``.
+    """The outputs a real run would (re)create: the jobs of ``snakemake -n``, less the
+    verdict and the costs (checked to be planned when they must: support/plans.py)."""
+    return plans.without_derived(planned(wd, *args), not any(a.startswith("only=") for a in args))
+
+
+def planned(wd: Path, *args: str) -> set[str]:
+    """Every output of the jobs of ``snakemake -n``.
 
     (Not ``--summary``: it ignores outputs marked incomplete, which a run redoes.
     ``--quiet host``: every job's block, which the default profile's quiet list hides.)"""
@@ -198,7 +204,7 @@ def plan(wd: Path, *args: str) -> set[str]:
         listed = re.search(r"^    output: (.*)$", body, re.M)
         assert listed or rule == "all", body
         outputs.update(listed[1].split(", ") if listed else ())
-    return plans.without_derived(outputs, not any(a.startswith("only=") for a in args))
+    return outputs
 
 
 def snapshot(wd: Path) -> dict[str, tuple]:
@@ -329,6 +335,42 @@ def test_2_new_grid_point_real_run_does_what_the_plan_says(study):
     assert rewritten(before, after) == planned | {REPORT} | COSTS  # the report: built after it
     assert "Nothing to be done" in run(study, hooks=True)
     assert snapshot(study) == after  # a run that did nothing rewrites nothing, not the report
+
+
+def test_2_jobs_of_several_points_regroup_without_rerunning_and_write_the_same_bytes(study):
+    """``points_per_job``: regrouping the finished study's points runs no solver job (a
+    job's command names no point, its params are rule solve's), only the costs page that
+    lists the jobs; a new point runs only the job it is dealt to, whose other points'
+    files come back byte for byte."""
+    before = snapshot(study)
+    edit_config(study, lambda c: c.update(points_per_job=3))
+    assert gdplan.solver_batches(config(study))  # some jobs hold several points
+    assert planned(study) == COSTS - {gdplan.VERDICT}  # the costs page lists the jobs anew
+    run(study)
+    assert rewritten(before, snapshot(study)) == COSTS - {gdplan.VERDICT}
+    before = snapshot(study)
+    edit_config(study, lambda c: c["problems"]["quadratic"]["alphas"].append(1.0))
+    new = grid.setting("quadratic", 1.0)
+    joined = [
+        b
+        for name, b in gdplan.solver_batches(config(study))
+        if name.startswith("solve_quadratic_") and new in {j.setting for j in b}
+    ]
+    assert len(joined) == len(
+        grid.seed_blocks(
+            TEST_CONFIG["problems"]["quadratic"]["seeds"],
+            grid.seeds_per_job(config(study), "quadratic"),
+        )
+    )
+    assert all(len(b) > 1 for b in joined)
+    batch_files = {p for b in joined for j in b for p in (j.path, j.summary)}
+    assert plan(study) == batch_files | aggregations("quadratic")
+    run(study)
+    after = snapshot(study)
+    assert rewritten(before, after) == batch_files | aggregations("quadratic") | COSTS
+    again = {p for p in batch_files if p in before}  # the points that were there before
+    assert again and all(after[p][2] == before[p][2] for p in again)
+    assert plan(study) == set()
 
 
 # ---- case 3 ------------------------------------------------------------------------------
