@@ -66,9 +66,13 @@ DAEMONS = ("munged", "slurmctld", "slurmd")
 
 SUBMITTED_RE = re.compile(r"has been submitted with SLURM jobid (\d+) \(log: (\S+)\)")
 # In a SLURM job's log, each member job runs in its own nested `snakemake`
-# (through srun), which prints "localrule solve:" and the job's output.
-# Its first output is the run file (the job's summary follows it on the line).
-RAN_RE = re.compile(r"^localrule solve:\n(?:    .*\n)*?    output: ([^,\s]+)[^\n]*\n", re.MULTILINE)
+# (through srun), which prints "localrule solve:" (a job of several grid points:
+# "localrule solve_<problem>_<i>:") and the job's outputs, its run files among them.
+RAN_RE = re.compile(
+    r"^localrule solve(?:_\w+)?:\n(?:    .*\n)*?    output: ([^\n]*)\n", re.MULTILINE
+)
+# a solver job's block on the login node (none may be there)
+LOCAL_SOLVER_RE = re.compile(r"^localrule solve(?:_\w+)?:$", re.MULTILINE)
 # The failure test breaks the solver of this problem (one solver job in the overlay).
 FAILING_PROBLEM = "conv_huber"
 INJECTED = """
@@ -305,8 +309,10 @@ def solver_jobs_by_slurm_job(jobs: dict[str, Path]) -> dict[str, list[str]]:
     """Parquet file -> the SLURM job ids whose logs show it being computed."""
     ran: dict[str, list[str]] = {}
     for jobid, log in jobs.items():
-        for output in RAN_RE.findall(log.read_text()):
-            ran.setdefault(output, []).append(jobid)
+        for outputs in RAN_RE.findall(log.read_text()):
+            for output in outputs.split(", "):
+                if output.startswith("results/runs/"):
+                    ran.setdefault(output, []).append(jobid)
     return ran
 
 
@@ -437,7 +443,7 @@ def test_study_runs_on_slurm_grouped_and_identical_to_a_local_run(
     ran = solver_jobs_by_slurm_job(jobs)
     assert set(ran) == expected, f"SLURM logs show {sorted(ran)}"
     assert all(len(ids) == 1 for ids in ran.values()), ran
-    assert "localrule solve:" not in out
+    assert not LOCAL_SOLVER_RE.search(out)
     # SLURM's own record: exactly these jobs, completed, in the profile's partition
     record = slurm_cluster.squeue(run_id(out))
     assert set(record) == set(jobs), record
@@ -499,7 +505,7 @@ def test_failed_solver_job_is_reported_and_a_corrected_rerun_runs_only_what_is_m
     module.write_text((REPO / "src/gdlab/problems" / FAILING_PROBLEM / "numerics.py").read_text())
     proc2, seconds2 = run_on_slurm(slurm_cluster, wd, *FAILING_TARGETS_GROUP, *targets)
     assert proc2.returncode == 0, proc2.stdout[-6000:]
-    assert "localrule solve:" not in proc2.stdout
+    assert not LOCAL_SOLVER_RE.search(proc2.stdout)
     rerun_jobs = submitted(proc2.stdout)
     rerun = solver_jobs_by_slurm_job(rerun_jobs)
     assert parquet_files(wd) == set(targets)
@@ -535,11 +541,14 @@ def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, first_runs)
         fewer,
     )
     expected = {path for p in plan.configured(cfg) for path in plan.runs_of(cfg, p)}
-    points = len(cfg["problems"]["sharp_wide"]["alphas"]) + sweep  # one job a step size
+    points = len(cfg["problems"]["sharp_wide"]["alphas"]) + sweep  # one file a step size
     assert plan.configured(cfg) == ["sharp_wide"] and len(expected) == points
     ran = solver_jobs_by_slurm_job(submitted(out))
     assert set(ran) == expected and all(len(ids) == 1 for ids in ran.values()), ran
-    assert "localrule solve:" not in out
+    # its step sizes run points_per_job at a time: each such job one SLURM job of its own
+    batches = plan.solver_batches(cfg)
+    assert batches and len({i for ids in ran.values() for i in ids}) == len(batches), ran
+    assert not LOCAL_SOLVER_RE.search(out)
     for ext in ("png", "svg"):
         assert (wd / f"results/figures/basin_map.{ext}").stat().st_size > 0
     runs = pq.read_table(wd / "results/runs.parquet", columns=["problem", "seed"])
@@ -547,6 +556,6 @@ def test_large_study_runs_on_slurm_with_its_basin_map(slurm_cluster, first_runs)
     assert set(runs["problem"].to_pylist()) == {"sharp_wide"}
     used = sorted({i for ids in ran.values() for i in ids}, key=int)
     SUMMARY.lines.append(
-        f"config/large.yaml ({seeds} starts x {points} step sizes): {len(expected)} solver jobs in "
+        f"config/large.yaml ({seeds} starts x {points} step sizes): {len(batches)} solver jobs in "
         f"{len(used)} SLURM jobs, basin map and runs.parquet in {seconds:.0f} s"
     )

@@ -1,4 +1,6 @@
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -240,3 +242,41 @@ def test_a_job_of_several_points_is_one_rule_and_rule_solve_makes_none_of_its_fi
         assert entry["points"] == [[j.setting, j.summary] for j in b]
         assert entry["setting"] == f"{b[0].setting} .. {b[-1].setting}"
         assert all(j.path not in costs for j in b[1:])
+
+
+def test_a_job_of_several_points_writes_each_points_own_bytes(tmp_path, capsys):
+    """``python -m gdlab.solve`` given several --out files writes, for each, the bytes a
+    job of that point alone writes; a path that names no point is refused in one line."""
+    settings = json.dumps(
+        {"max_steps": 40, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 3}
+    )
+    points = [("alpha_0.5", "0-1"), ("alpha_2.5", "0-1"), ("alpha_1.5", "0-1")]
+
+    def paths(root, setting, seeds):
+        return [
+            str(root / grid.run_path("quadratic", setting, seeds)),
+            str(root / grid.summary_path("quadratic", setting, seeds)),
+        ]
+
+    for setting, seeds in points:
+        out, summary = paths(tmp_path / "alone", setting, seeds)
+        argv = ["--problem", "quadratic", "--setting", setting, "--seeds", seeds]
+        assert (
+            solve.main([*argv, "--settings", settings, "--out", out, "--summary-out", summary]) == 0
+        )
+    together = [paths(tmp_path / "together", s, b) for s, b in points]
+    argv = ["--problem", "quadratic", "--settings", settings]
+    argv += ["--out", *(p[0] for p in together), "--summary-out", *(p[1] for p in together)]
+    assert solve.main(argv) == 0
+    for (setting, seeds), pair in zip(points, together, strict=True):
+        for alone, joint in zip(paths(tmp_path / "alone", setting, seeds), pair, strict=True):
+            assert Path(alone).read_bytes() == Path(joint).read_bytes(), joint
+    with pytest.raises(SystemExit) as exc:
+        solve.main(
+            ["--problem", "quadratic", "--settings", settings, "--out", str(tmp_path / "x.parquet")]
+        )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert (
+        exc.value.code == 2
+        and "is not results/runs/quadratic/<point>/seeds_<a>-<b>.parquet" in err[-1]
+    )
