@@ -225,8 +225,8 @@ def _semantic_messages(config: dict, invalid: list[tuple] = ()) -> list[str]:
         if total > config["max_jobs"]:
             messages.append(
                 f"the grid would create {total:,} solver jobs, more than max_jobs = "
-                f"{config['max_jobs']:,} ({_jobs_breakdown(config)}); raise seeds_per_job, shrink "
-                "the grid, or raise max_jobs if you mean it"
+                f"{config['max_jobs']:,} ({_jobs_breakdown(config)}); raise seeds_per_job or "
+                "points_per_job, shrink the grid, or raise max_jobs if you mean it"
             )
     return messages
 

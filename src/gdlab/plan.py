@@ -110,7 +110,8 @@ def solver_batches(config: dict) -> list[tuple[str, tuple[grid.Job, ...]]]:
 def batch_log(batch: tuple[grid.Job, ...]) -> str:
     """The log of a job of several grid points: named after its first and last."""
     first, last = batch[0], batch[-1]
-    return f"results/logs/solve/{first.problem}/{first.setting}..{last.setting}/seeds_{first.seeds}.log"
+    points = f"{first.setting}..{last.setting}"
+    return f"results/logs/solve/{first.problem}/{points}/seeds_{first.seeds}.log"
 
 
 def solver_job_re(config: dict) -> str:
@@ -223,9 +224,9 @@ def benchmark(output: str) -> str:
 def measured(config: dict) -> list[dict]:
     """Every job whose cost the costs table lists (every job of the study but the costs
     job itself): its first output (``job``), its ``benchmark`` record and, for a
-    solver job, its ``problem``, ``setting``, ``seeds`` and the per-run ``summary``
-    its runs' steps are read from (:mod:`gdlab.costs`); a job of several grid points
-    lists each point's (``points``)."""
+    solver job, its ``problem``, ``setting`` (``<first> .. <last>`` of a job of several
+    grid points), ``seeds`` and ``points``: each grid point's setting and the per-run
+    summary its runs' steps are read from (:mod:`gdlab.costs`)."""
     solver = {}
     for p in configured(config):
         for batch in grid.batches(config, p):

@@ -42,8 +42,9 @@ def sizer(config: dict):
     }
 
     def work(rule: str, wildcards: Mapping[str, str]) -> int:
-        # a host's prefix may come before the rule's name
-        batch = next((n for n in batches if rule == n or rule.endswith(f"_{n}")), None)
+        # the rule's name, or what follows a host's prefix ("<prefix>_solve_<p>_<i>")
+        names = [rule] + [rule[i + 1 :] for i, c in enumerate(rule) if c == "_"]
+        batch = next((n for n in names if n in batches), None)
         return batches[batch] if batch else job_work(config, rule, wildcards, drawn)
 
     return work

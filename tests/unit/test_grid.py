@@ -280,3 +280,18 @@ def test_a_job_of_several_points_writes_each_points_own_bytes(tmp_path, capsys):
         exc.value.code == 2
         and "is not results/runs/quadratic/<point>/seeds_<a>-<b>.parquet" in err[-1]
     )
+
+
+@pytest.mark.parametrize("points", [1, 2, 5])
+def test_max_jobs_counts_the_jobs_of_several_points(points):
+    """The job count held against max_jobs is the jobs that run, each of up to
+    points_per_job grid points: exactly what the plan lists, counted without listing."""
+    from gdlab import config as gdconfig
+    from gdlab import plan
+
+    config = yaml.safe_load((REPO / "config/test.yaml").read_text())
+    config["points_per_job"] = points
+    listed = sum(len(grid.batches(config, p)) for p in plan.configured(config))
+    assert gdconfig.count_jobs(config) == listed
+    if points > 1:
+        assert listed < sum(len(grid.jobs(config, p)) for p in plan.configured(config))
