@@ -350,7 +350,8 @@ def test_a_shipped_study_is_valid_and_as_large_as_it_says(name):
     assert plan.configured(cfg) == ["sharp_wide"]
     jobs = list(grid.jobs(cfg, "sharp_wide"))
     runs = sum(job.last - job.first + 1 for job in jobs)
-    assert (runs, len(jobs)) == {
-        "large.yaml": (253 * 4000, 253),
-        "sharp_wide_1e7.yaml": (101 * 100_000, 101),
+    # (runs, blocks of one grid point, solver jobs: points_per_job of them a job)
+    assert (runs, len(jobs), gdconfig.count_jobs(cfg)) == {
+        "large.yaml": (253 * 4000, 253, 16),
+        "sharp_wide_1e7.yaml": (101 * 100_000, 101, 8),
     }[name]
