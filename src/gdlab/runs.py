@@ -11,6 +11,7 @@ each trace column's first and last values and the run's rate window.  pyarrow on
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -19,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from gdlab import columns, grid, interrupt, schema
+from gdlab import columns, encoding, grid, interrupt, schema
 
 
 def arrow_schema(spec: dict) -> pa.Schema:
@@ -88,6 +89,19 @@ def summarise(
 ROW_GROUP = 1 << 18  # rows: ~80 MB of a summary's columns in memory at most
 
 
+def _row_groups(tables: Iterable[pa.Table]) -> Iterator[pa.Table]:
+    """``tables`` joined into groups of at least ROW_GROUP rows (the last one fewer)."""
+    pending, size = [], 0
+    for t in tables:
+        pending.append(t)
+        size += t.num_rows
+        if size >= ROW_GROUP:
+            yield pa.concat_tables(pending)
+            pending, size = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
+
+
 def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.PathLike) -> int:
     """Write ``tables`` one after the other as one file (bounded memory), atomically,
     with ``meta`` and every column's meaning as JSON under the ``gdlab`` key of its
@@ -100,22 +114,18 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
         "types": {n: t for n, t, _d in spec["columns"]},  # checked on reading
     }
     out = arrow_schema(spec).with_metadata(schema.kv_metadata(doc))
-    rows, pending = 0, []
     # row groups of about ROW_GROUP rows, however small the tables given (one a solver
     # job): a long column compresses far better (a seed's start is the same at every α)
-    strings = [f.name for f in out if f.type == pa.string()]
+    rows, groups = 0, _row_groups(tables)
+    first = next(groups, None)
     with (
         interrupt.atomic(path) as tmp,
-        pq.ParquetWriter(tmp, out, **schema.WRITE_OPTIONS, use_dictionary=strings) as writer,
+        # each column's encoding chosen from the first row group's values
+        pq.ParquetWriter(tmp, out, **encoding.write_options(first or out.empty_table())) as writer,
     ):
-        for t in tables:
-            pending.append(t)
-            rows += t.num_rows
-            if sum(p.num_rows for p in pending) >= ROW_GROUP:
-                writer.write_table(pa.concat_tables(pending))
-                pending = []
-        if pending:
-            writer.write_table(pa.concat_tables(pending))
+        for group in itertools.chain([first], groups) if first is not None else ():
+            writer.write_table(group)
+            rows += group.num_rows
     return rows
 
 

@@ -44,6 +44,8 @@ from gdlab.columns import (  # noqa: F401  (the column lists are re-exported her
     own_columns,
     trace_columns,
 )
+from gdlab.encoding import NUMPY_TYPES as _NUMPY
+from gdlab.encoding import write_options
 from gdlab.errors import ResultFileError
 
 # 4: one schema for every problem, NULL where a value does not apply, plain strings,
@@ -54,8 +56,6 @@ METADATA_KEY = b"gdlab"
 # header of every data page (Parquet's page checksums), both verified on reading:
 # a damaged file is refused, never read as other numbers.
 DIGEST_KEY = b"gdlab.sha256"
-WRITE_OPTIONS = {"compression": "zstd", "write_page_checksum": True}
-
 TYPES = {"float64": pa.float64(), "int64": pa.int64(), "string": pa.string()}
 TYPE_NAMES = {t: name for name, t in TYPES.items()}
 # Integer columns where a value means "does not apply" (written NULL).
@@ -86,9 +86,6 @@ def _buffer(values: np.ndarray) -> pa.Buffer:
 
 def _validity(valid: np.ndarray) -> pa.Buffer | None:
     return None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-
-
-_NUMPY = {pa.float64(): np.float64, pa.int64(): np.int64}
 
 
 def _valid(array: pa.Array) -> np.ndarray:
@@ -214,9 +211,9 @@ def to_table(problem: str, data: dict, provenance: dict, types: dict | None = No
 
 def write(table: pa.Table, path: str | os.PathLike) -> None:
     """Write atomically (temporary file + rename): a killed job leaves no partial file.
-    Every data page carries its checksum (:data:`WRITE_OPTIONS`)."""
+    Every data page carries its checksum (:func:`gdlab.encoding.write_options`)."""
     with interrupt.atomic(path) as tmp:
-        pq.write_table(table, tmp, **WRITE_OPTIONS)
+        pq.write_table(table, tmp, **write_options(table))
 
 
 def provenance(path: str | os.PathLike) -> dict:

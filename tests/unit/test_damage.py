@@ -1,6 +1,6 @@
 """A results file or a run summary with one bit flipped anywhere is refused with a
 ResultFileError or reads as exactly what was written: never as other numbers,
-never as a traceback (schema.WRITE_OPTIONS page checksums, the metadata digest,
+never as a traceback (encoding.WRITE_OPTIONS page checksums, the metadata digest,
 the summary's columns checked)."""
 
 import json

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from gdlab import columns, plan, problems, runs, schema, solve
+from gdlab import columns, encoding, plan, problems, runs, schema, solve
 
 SETTINGS = {"max_steps": 300, "tolerance": 1e-8, "divergence_factor": 1e6, "root_seed": 1}
 
@@ -253,3 +253,87 @@ def test_read_parquet_is_pyarrow_s_read_table(tmp_path):
         want = pq.read_table(path, columns=names)
         assert schema.read_parquet(path, names).equals(want, check_metadata=True)
     assert schema.read_parquet(path).num_rows == table.num_rows > 0
+
+
+def _encodings(path) -> dict[str, set[str]]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(path).metadata
+    return {
+        meta.schema.column(i).name: {
+            e for g in range(meta.num_row_groups) for e in meta.row_group(g).column(i).encodings
+        }
+        for i in range(meta.num_columns)
+    }
+
+
+def test_each_column_is_encoded_by_how_many_distinct_values_it_holds(tmp_path):
+    """encoding.write_options: few distinct values (under one in FEW_DISTINCT rows) and
+    strings dictionary-encoded, many distinct floats byte-stream-split, many distinct
+    integers plain; the values read back are those written, NULLs included; a file
+    written in parts (results/runs.parquet) takes its first row group's choice."""
+    import pyarrow.parquet as pq
+
+    n = 64 * encoding.FEW_DISTINCT
+    rng = np.random.default_rng(0)
+    starts = rng.uniform(-5, 20, n)
+    starts[3] = -0.0
+    table = pa.table(
+        {
+            "x_start": pa.array(starts, mask=np.arange(n) == 5),  # many, with −0 and NULL
+            "rate_theory": pa.array(np.resize([0.9, 0.1], n)),  # few
+            "steps": pa.array(rng.integers(0, 10, n)),  # few
+            "seed": pa.array(np.arange(n)),  # many
+            "outcome": pa.array(np.resize(["converged", None], n).tolist()),
+            # exactly one in FEW_DISTINCT rows distinct: not few
+            "k0": pa.array(np.arange(n) // encoding.FEW_DISTINCT, pa.int64()),
+        }
+    )
+    want = {
+        "x_start": "BYTE_STREAM_SPLIT",
+        "rate_theory": "RLE_DICTIONARY",
+        "steps": "RLE_DICTIONARY",
+        "seed": None,
+        "outcome": "RLE_DICTIONARY",
+        "k0": None,
+    }
+    path = tmp_path / "a.parquet"
+    schema.write(table, path)
+    for name, encodings in _encodings(path).items():
+        special = encodings & {"BYTE_STREAM_SPLIT", "RLE_DICTIONARY"}
+        assert special == ({want[name]} if want[name] else set()), (name, encodings)
+    assert pq.read_table(path).equals(table)
+    # in parts: the first row group (its own values) decides for the whole file
+    spec = {"columns": [(f.name, schema.TYPE_NAMES[f.type], f.name) for f in table.schema]}
+    parts = tmp_path / "parts.parquet"
+    monkey = runs.ROW_GROUP
+    try:
+        runs.ROW_GROUP = n
+        assert (
+            runs.write(
+                [table.slice(0, n // 2), table.slice(n // 2), table.slice(0, 7)], spec, {}, parts
+            )
+            == n + 7
+        )
+    finally:
+        runs.ROW_GROUP = monkey
+    assert pq.ParquetFile(parts).metadata.num_row_groups == 2
+    assert _encodings(parts) == _encodings(path)
+    back = pq.read_table(parts)
+    assert back.equals(pa.concat_tables([table, table.slice(0, 7)]).cast(back.schema))
+
+
+def test_a_summary_read_back_is_the_summary_written(tmp_path):
+    """A run file and a summary of a real block read back as written, whatever each
+    column's encoding."""
+    import pyarrow.parquet as pq
+
+    table, summary = solve.solve_block("quadratic", "alpha_2.5", 0, 40, SETTINGS)
+    paths = {"run": tmp_path / "run.parquet", "summary": tmp_path / "summary.parquet"}
+    schema.write(table, paths["run"])
+    runs.write([summary], plan.summary_spec(), {"problems": ["quadratic"]}, paths["summary"])
+    for kind, written in (("run", table), ("summary", summary)):
+        back = pq.read_table(paths[kind])
+        assert back.num_rows == written.num_rows > 40, kind
+        assert back.select(written.column_names).equals(written), kind
+        assert any("BYTE_STREAM_SPLIT" in e for e in _encodings(paths[kind]).values()), kind

@@ -53,6 +53,36 @@ def duck(sql: str, study: Path) -> list:
 SQL_LAST = "SELECT setting, outcome, count(*) FROM {src} WHERE step = steps {where} GROUP BY ALL"
 
 
+def test_every_reader_decodes_every_value_pyarrow_reads(test_study):
+    """duckdb and polars read each float, integer and string of results/runs.parquet,
+    of every summary and of every run file as pyarrow reads it, NULLs included, whatever
+    each column's encoding (gdlab.encoding: dictionary, byte-stream-split or plain)."""
+    files = [test_study / "results/runs.parquet"]
+    files += sorted((test_study / "results/summaries").rglob("*.parquet"))
+    files += sorted((test_study / "results/runs").rglob("*.parquet"))
+    assert len(files) > 2 * len(problems.names()), files
+    encodings = set()
+    con = duckdb.connect()
+    for path in files:
+        want = pq.read_table(path)
+        meta = pq.ParquetFile(path).metadata
+        encodings |= {
+            e
+            for g in range(meta.num_row_groups)
+            for c in range(meta.num_columns)
+            for e in meta.row_group(g).column(c).encodings
+        }
+        read = {
+            "duckdb": con.sql(f"FROM read_parquet('{path}')").fetchall(),
+            "polars": pl.read_parquet(path).rows(),
+        }
+        rows = list(zip(*(want[name].to_pylist() for name in want.column_names), strict=True))
+        assert rows, path
+        for reader, got in read.items():
+            assert got == rows, f"{path}: {reader} reads other values than pyarrow"
+    assert {"BYTE_STREAM_SPLIT", "RLE_DICTIONARY"} <= encodings, encodings
+
+
 @pytest.mark.parametrize("problem", problems.names())
 def test_every_reader_reproduces_the_table(test_study, problem):
     want = table_counts(test_study, problem)
