@@ -11,7 +11,7 @@ each trace column's first and last values and the run's rate window.  pyarrow on
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -116,16 +116,20 @@ def write(tables: Iterable[pa.Table], spec: dict, meta: dict, path: str | os.Pat
     out = arrow_schema(spec).with_metadata(schema.kv_metadata(doc))
     # row groups of about ROW_GROUP rows, however small the tables given (one a solver
     # job): a long column compresses far better (a seed's start is the same at every α)
-    rows, groups = 0, _row_groups(tables)
-    first = next(groups, None)
-    with (
-        interrupt.atomic(path) as tmp,
-        # each column's encoding chosen from the first row group's values
-        pq.ParquetWriter(tmp, out, **encoding.write_options(first or out.empty_table())) as writer,
-    ):
-        for group in itertools.chain([first], groups) if first is not None else ():
+    rows = 0
+    with interrupt.atomic(path) as tmp, contextlib.ExitStack() as stack:
+        writer = None
+        for group in _row_groups(tables):
+            if writer is None:  # each column's encoding chosen from the first row group
+                options = encoding.write_options(group)
+                writer = stack.enter_context(pq.ParquetWriter(tmp, out, **options))
             writer.write_table(group)
             rows += group.num_rows
+            del group  # one row group in memory at a time
+        if writer is None:
+            stack.enter_context(
+                pq.ParquetWriter(tmp, out, **encoding.write_options(out.empty_table()))
+            )
     return rows
 
 
