@@ -339,19 +339,27 @@ def test_a_results_that_is_not_a_folder_is_named(tmp_path):
     ]
 
 
-@pytest.mark.parametrize("name", ["large.yaml", "sharp_wide_1e7.yaml"])
+# study config -> (its problem, runs, blocks of one grid point, solver jobs:
+# points_per_job of those blocks a job)
+SHIPPED_STUDIES = {
+    "large.yaml": ("sharp_wide", 253 * 4000, 253, 16),
+    "sharp_wide_1e7.yaml": ("sharp_wide", 101 * 100_000, 101, 8),
+    # two k = 22 setups in 8 blocks each (8 jobs of both), δ = 0 at k = 14, and 200
+    # grid setups of k = 10 (8 jobs of 25)
+    "fractal.yaml": ("fractal", 2 * (2**22 + 1) + 2**14 + 1 + 200 * (2**10 + 1), 217, 17),
+}
+
+
+@pytest.mark.parametrize("name", list(SHIPPED_STUDIES))
 def test_a_shipped_study_is_valid_and_as_large_as_it_says(name):
     """The study configs, merged over config/config.yaml as `--configfile` merges them:
-    valid (the memory model included), sharp_wide alone, and of the size their
-    comments and docs/large.md state."""
+    valid (the memory model included), one problem alone, and of the size their
+    comments and docs state."""
+    problem, *size = SHIPPED_STUDIES[name]
     cfg = yaml.safe_load((REPO / "config/config.yaml").read_text())
     update_config(cfg, yaml.safe_load((REPO / "config" / name).read_text()))
     gdconfig.validate(cfg, SCHEMA_PATH)
-    assert plan.configured(cfg) == ["sharp_wide"]
-    jobs = list(grid.jobs(cfg, "sharp_wide"))
+    assert plan.configured(cfg) == [problem]
+    jobs = list(grid.jobs(cfg, problem))
     runs = sum(job.last - job.first + 1 for job in jobs)
-    # (runs, blocks of one grid point, solver jobs: points_per_job of them a job)
-    assert (runs, len(jobs), gdconfig.count_jobs(cfg)) == {
-        "large.yaml": (253 * 4000, 253, 16),
-        "sharp_wide_1e7.yaml": (101 * 100_000, 101, 8),
-    }[name]
+    assert [runs, len(jobs), gdconfig.count_jobs(cfg)] == size

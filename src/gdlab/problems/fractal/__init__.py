@@ -165,6 +165,7 @@ SPEC = Problem(
                 "maximum": 2**24,
                 "description": "α indices (runs) per solver job, 1 to 2^24",
             },
+            "points_per_job": ref("points_per_job"),
             "max_steps": ref("max_steps"),
             "loss_bound": {
                 "type": "number",
