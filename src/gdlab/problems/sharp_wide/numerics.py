@@ -194,9 +194,15 @@ class Model:
         return f(theta[:, 0])
 
     def dist(self, theta):
+        """min(|x − x_sharp|, |x − x_wide|), in two buffers (it runs on a whole chunk of
+        iterates at once: each temporary of that size is memory traffic)."""
         cp = critical_points()
         x = theta[..., 0]
-        return np.minimum(np.abs(x - cp["sharp"][0]), np.abs(x - cp["wide"][0]))
+        to_sharp = np.subtract(x, cp["sharp"][0])
+        np.abs(to_sharp, out=to_sharp)
+        to_wide = np.subtract(x, cp["wide"][0])
+        np.abs(to_wide, out=to_wide)
+        return np.minimum(to_sharp, to_wide, out=to_sharp)
 
     def take(self, rows):
         return self
