@@ -92,9 +92,9 @@ class Model(Protocol):
 # Chunks start short (most runs of a block stop early or not at all) and double up to
 # ``_CHUNK_MAX``, bounded so that a chunk's iterates stay within ``_CHUNK_FLOATS``
 # floats: 2^16 (512 KB an array) keeps the chunk-wide stopping rule in the CPU's cache
-# and its buffers in reused memory (at 2^20 the solver of config/large.yaml took 45 %
-# more CPU: docs/performance.md, "Solver cost per step").  None of this changes a
-# number: all arithmetic is row-wise.
+# and its buffers in reused memory (at 2^20 the solver of config/large.yaml took about
+# a fifth more CPU: docs/performance.md, "Solver cost per step").  None of this
+# changes a number: all arithmetic is row-wise.
 _CHUNK_MIN, _CHUNK_MAX, _CHUNK_FLOATS = 1, 512, 1 << 16
 _COMPACT = 1 / 8
 _LARGEST = np.finfo(float).max

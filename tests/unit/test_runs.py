@@ -267,7 +267,7 @@ def _encodings(path) -> dict[str, set[str]]:
     }
 
 
-def test_each_column_is_encoded_by_how_many_distinct_values_it_holds(tmp_path):
+def test_each_column_is_encoded_by_how_many_distinct_values_it_holds(tmp_path, monkeypatch):
     """encoding.write_options: few distinct values (under one in FEW_DISTINCT rows) and
     strings dictionary-encoded, many distinct floats byte-stream-split, many distinct
     integers plain; the values read back are those written, NULLs included; a file
@@ -306,17 +306,9 @@ def test_each_column_is_encoded_by_how_many_distinct_values_it_holds(tmp_path):
     # in parts: the first row group (its own values) decides for the whole file
     spec = {"columns": [(f.name, schema.TYPE_NAMES[f.type], f.name) for f in table.schema]}
     parts = tmp_path / "parts.parquet"
-    monkey = runs.ROW_GROUP
-    try:
-        runs.ROW_GROUP = n
-        assert (
-            runs.write(
-                [table.slice(0, n // 2), table.slice(n // 2), table.slice(0, 7)], spec, {}, parts
-            )
-            == n + 7
-        )
-    finally:
-        runs.ROW_GROUP = monkey
+    monkeypatch.setattr(runs, "ROW_GROUP", n)
+    parts_written = [table.slice(0, n // 2), table.slice(n // 2), table.slice(0, 7)]
+    assert runs.write(parts_written, spec, {}, parts) == n + 7
     assert pq.ParquetFile(parts).metadata.num_row_groups == 2
     assert _encodings(parts) == _encodings(path)
     back = pq.read_table(parts)
