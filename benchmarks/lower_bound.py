@@ -144,6 +144,8 @@ def run(jobs: list[dict]) -> dict:
     counts = {}
     for job in jobs:
         counts[job["rule"]] = counts.get(job["rule"], 0) + 1
+    from gdlab.plan import solver_rule  # the copy's gdlab (main put it on sys.path)
+
     solver = [job for job in jobs if solver_rule(job["rule"])]
     runs = sum(
         int(b) - int(a) + 1
@@ -151,11 +153,6 @@ def run(jobs: list[dict]) -> dict:
         for a, b in re.findall(r"results/runs/\S*/seeds_(\d+)-(\d+)\.parquet", job["cmd"])
     )
     return {"rule_seconds": seconds, "jobs": counts, "solver_jobs": len(solver), "runs": runs}
-
-
-def solver_rule(rule: str) -> bool:
-    """Rule ``solve`` or a rule of a job of several grid points (``solve_<problem>_<i>``)."""
-    return rule == "solve" or rule.startswith("solve_")
 
 
 def main(argv=None) -> int:

@@ -131,7 +131,7 @@ def solver_cpu(config: dict) -> float:
 
 def measure(config: dict, root: Path, name: str, cores: int) -> dict:
     """One cold run to :func:`targets`: seconds, jobs, peak RSS per rule."""
-    from gdlab import grid
+    from gdlab import grid, plan
 
     rss_log = root / f"{name}.rss.jsonl"
     rss_log.unlink(missing_ok=True)
@@ -152,8 +152,7 @@ def measure(config: dict, root: Path, name: str, cores: int) -> dict:
         "seconds": seconds,
         "cpu_s": cpu,
         "jobs": (jobs := run.job_counts(out)),
-        # rule solve's and the rules of several grid points' (solve_<problem>_<i>)
-        "solver_jobs": sum(n for r, n in jobs.items() if r == "solve" or r.startswith("solve_")),
+        "solver_jobs": sum(n for r, n in jobs.items() if plan.solver_rule(r)),
         "run_files": len(run_files),
         "peak_rss_bytes": peaks,
         "peak_rss_bytes_per_run": {m: b / runs for m, b in peaks.items()},

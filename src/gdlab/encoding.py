@@ -30,10 +30,10 @@ def write_options(table: pa.Table) -> dict:
     only: every reader decodes the same values, and equal tables get equal files."""
     few, spread = [], []
     for field, column in zip(table.schema, table.columns, strict=True):
-        array = column.combine_chunks()
-        if field.type not in NUMPY_TYPES or not len(array):
+        if field.type not in NUMPY_TYPES or not len(column):
             few.append(field.name)
             continue
+        array = column.combine_chunks()
         lo, hi = array.offset, array.offset + len(array)
         values = np.frombuffer(array.buffers()[1], dtype=NUMPY_TYPES[field.type])[lo:hi]
         if np.unique(values).size * FEW_DISTINCT < len(values):

@@ -107,6 +107,12 @@ def solver_batches(config: dict) -> list[tuple[str, tuple[grid.Job, ...]]]:
     return out
 
 
+def solver_rule(rule: str) -> bool:
+    """Whether ``rule`` runs the solver: rule ``solve`` or a job of several grid points'
+    (``solve_<problem>_<i>``, :func:`solver_batches`)."""
+    return rule == "solve" or rule.startswith("solve_")
+
+
 def batch_log(batch: tuple[grid.Job, ...]) -> str:
     """The log of a job of several grid points: named after its first and last."""
     first, last = batch[0], batch[-1]

@@ -222,6 +222,9 @@ def test_a_job_of_several_points_is_one_rule_and_rule_solve_makes_none_of_its_fi
     batched = plan.solver_batches(config)
     assert batched and all(name.startswith("solve_sharp_wide_") for name, _ in batched)
     assert len({name for name, _ in batched}) == len(batched)
+    # the benchmarks count solver jobs by rule name
+    assert all(plan.solver_rule(name) for name, _ in batched) and plan.solver_rule("solve")
+    assert not any(map(plan.solver_rule, ("table", "threshold_table", "runs_dataset", "solver")))
     in_batches = {j for _, b in batched for j in b}
     assert all(len(b) == 2 for _, b in batched)  # test.yaml: an even number of points
     assert in_batches == set(grid.jobs(config, "sharp_wide"))
