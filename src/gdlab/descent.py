@@ -218,13 +218,14 @@ class _Block:
         kb, kr = np.concatenate(kb), np.concatenate(kr)
         self.out["run"].append(self.ids[kr])
         self.out["step"].append(k0 + kb)
-        # one step at a time: a run is at most once in a step, so the model taken for
-        # its rows holds at most the block's data once (all the chunk's rows at once
-        # held a copy of a run's data per recorded row: ~20x a block's data)
+        # at most as many rows a call as the block has runs, so the model taken for them
+        # holds at most the block's data once (all the chunk's rows at once held a copy
+        # of a run's data per recorded row: ~20x a block's data); a call per step was
+        # one call per stop step of the chunk, each a dozen small NumPy calls
         loss = np.empty(kb.size)
-        for b in np.unique(kb):
-            i = np.flatnonzero(kb == b)
-            loss[i] = self.model.take(kr[i]).loss(T[b, kr[i]])
+        for lo in range(0, kb.size, self.ids.size):
+            i = slice(lo, lo + self.ids.size)
+            loss[i] = self.model.take(kr[i]).loss(T[kb[i], kr[i]])
         self.out["loss"].append(loss)
         self.out["grad_norm"].append(gnorm[kb, kr])
         self.out["dist"].append(dist[kb, kr])

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from conftest import REPO
-from gdlab import descent, grid, methods, problems, schema, solve, trace
+from gdlab import descent, grid, methods, objectives, problems, schema, solve, trace
 
 # every problem run by GD (SPEC.iterative)
 ITERATIVE = tuple(p for p in problems.names() if problems.spec(p).iterative)
@@ -128,3 +128,37 @@ def test_the_rate_window_measured_at_the_source_is_the_one_its_rows_give(
     memory = isinstance(value, tuple) and methods.by_name(*value[:2]).memory
     for name in ("k0", "k1") if memory else trace.WINDOW:
         assert np.asarray(cols[name])[start].tobytes() == rows[name].tobytes(), name
+
+
+def test_the_losses_of_a_chunk_take_at_most_the_block_s_runs_a_call():
+    """The recorded rows' losses are computed in calls of at most the block's runs (the
+    model taken for them holds its data at most once), and equal the loss of each row
+    computed alone, bit for bit."""
+    rng = np.random.default_rng(3)
+    runs, n, p = 6, 12, 3
+    X, Y = rng.standard_normal((runs, n, p)), rng.standard_normal((runs, n))
+    star = np.stack([np.linalg.lstsq(x, y, rcond=None)[0] for x, y in zip(X, Y, strict=True)])
+    taken: list[int] = []
+
+    class Counted(objectives.LeastSquares):
+        def take(self, rows):
+            taken.append(np.size(rows))
+            return Counted(
+                self.X[rows], self.Y[rows], self.theta_star[rows], self.H[rows], self.XtY[rows]
+            )
+
+    model = Counted(X, Y, star)
+    alpha = 1.0 / np.linalg.eigvalsh(model.H).max(axis=1)
+    out = descent.descend(
+        model,
+        rng.standard_normal((runs, p)),
+        alpha,
+        max_steps=200,
+        tolerance=1e-12,
+        divergence_factor=1e6,
+        record=frozenset(range(0, 201, 3)),
+    )
+    assert out.step.size > 10 * runs and taken and max(taken) <= runs
+    alone = [objectives.LeastSquares(X[r : r + 1], Y[r : r + 1], star[r : r + 1]) for r in out.run]
+    one_by_one = [m.loss(t[None])[0] for m, t in zip(alone, out.theta, strict=True)]
+    assert np.array(one_by_one).tobytes() == out.loss.tobytes()

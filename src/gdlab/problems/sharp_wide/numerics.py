@@ -229,7 +229,7 @@ def run(settings: dict, alpha: float, seeds: list[int], traced: int | None = Non
     # the minimum a converged run reached (NULL for a run that reached none) and the
     # local theory there, f''(x*), both picked per run by index
     cp = critical_points()
-    reached = np.asarray(trace.outcome) == descent.CONVERGED
+    reached = np.asarray(trace.outcome, dtype=object) == descent.CONVERGED  # no str copy
     minimum = np.where(reached, np.array(names, dtype=object)[found], None)
     curvature = np.where(reached, np.array([cp[n][1] for n in names])[found], np.nan)
     with np.errstate(over="ignore", invalid="ignore"):  # α near the float limit
