@@ -15,12 +15,19 @@ def frame(table) -> pd.DataFrame:
     return table.to_pandas(split_blocks=True, self_destruct=True)
 
 
-def median(values: pd.Series) -> float:  # NaN for no values
-    """The median, also of values near the largest float: the mean of the two middle
-    values of an even count, (a + b)/2, overflows there; a/2 + b/2 does not."""
-    finite = values.dropna().to_numpy(dtype=float)
-    if finite.size == 0 or not np.isfinite(finite).all() or np.abs(finite).max() < 8e307:
-        return float(values.median())
+def median(values) -> float:  # NaN for no values
+    """The median of the values that are not NaN (a Series or an array), as pandas'
+    ``Series.median`` gives it (NumPy's median of those values, bit for bit), also of
+    values near the largest float: the mean of the two middle values of an even count,
+    (a + b)/2, overflows there; a/2 + b/2 does not."""
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    values = np.asarray(values, dtype=float)
+    finite = values[~np.isnan(values)]
+    if finite.size == 0:
+        return float("nan")
+    if not np.isfinite(finite).all() or np.abs(finite).max() < 8e307:
+        return float(np.median(finite))
     middle = np.sort(finite)[(finite.size - 1) // 2 : finite.size // 2 + 1]
     return float(middle[0] / 2 + middle[-1] / 2)
 

@@ -192,11 +192,14 @@ def read_summary(
     own: bool = False,
     settings: dict | None = None,
     only: tuple[str, ...] = (),
+    doc: dict | None = None,
 ) -> pa.Table:
-    """A per-run summary written by the workflow, checked by :func:`summary_doc`.
-    ``own``: only ``problem``'s columns (the other problems' are NULL there); ``only``:
-    of those, these and ``setting`` and ``seed`` (:func:`selected`)."""
-    listed = summary_doc(path, problem, settings).get("types")
+    """A per-run summary written by the workflow, checked by :func:`summary_doc` (``doc``:
+    what it returned for this file, if the caller has it).  ``own``: only ``problem``'s
+    columns (the other problems' are NULL there); ``only``: of those, these and
+    ``setting`` and ``seed`` (:func:`selected`)."""
+    doc = summary_doc(path, problem, settings) if doc is None else doc
+    listed = doc.get("types")
     listed = listed if isinstance(listed, dict) else {}
     names = selected(problem, only) if own and problem else None
     try:
@@ -243,19 +246,22 @@ def read_summaries(
         raise schema.ResultFileError(f"{problem}: no run summaries were given")
     for p in paths:
         parsed = grid.parse_run_path(p, problem, "summaries")
-        table = read_summary(p, problem, own=own, settings=settings, only=only)
-        doc = summary_doc(p)
+        doc = summary_doc(p, problem, settings)
+        table = read_summary(p, problem, own=own, settings=settings, only=only, doc=doc)
         if parsed is not None:
-            block = list(range(parsed[2][0], parsed[2][1] + 1))
+            block = np.arange(parsed[2][0], parsed[2][1] + 1)
             if [doc.get("setting"), doc.get("seeds")] != [parsed[1], list(parsed[2])]:
                 raise schema.ResultFileError(
                     f"{p}: holds {doc.get('setting')!r} seeds {doc.get('seeds')!r}, not those its "
                     "path names (a file copied or moved from elsewhere?); delete it and rerun "
                     "snakemake"
                 )
-            if table["seed"].to_pylist() != block or set(table["setting"].to_pylist()) != {
-                parsed[1]
-            }:
+            seed = table["seed"]
+            if (
+                seed.null_count
+                or not np.array_equal(seed.to_numpy(), block)
+                or table["setting"].unique().to_pylist() != [parsed[1]]
+            ):
                 raise schema.ResultFileError(
                     f"{p}: its rows are not one per seed of {parsed[1]} {parsed[2][0]}-"
                     f"{parsed[2][1]}; delete it and rerun snakemake"

@@ -217,6 +217,21 @@ def test_the_scale_benchmark_s_helpers_resolve_and_its_goals_can_fail():
         "peak RSS of any job (MiB)": False,
         "results/ (MB)": True,
     }
+    # the report states the floor the solver's own CPU puts under the wall goal
+    row.update(
+        seeds_per_job=4000,
+        solver_jobs=16,
+        per_run_s=31e-6,
+        aggregation_peak_job="gdlab.jobs.figure",
+        aggregation_peak_bytes_per_run=501 * 2**20 / 10**6,
+        default_over_best=1.0,
+        best_seeds_per_job=4000,
+        cores=2,
+        solver_wall_floor_s=25.0,
+    )
+    text = scale.markdown({"rows": [row], "targets": scale.goals(row)})
+    assert "50.0 s, is at least 25.0 s of wall on 2 cores" in text
+    assert "(31.0 s measured)" in text
 
 
 def test_job_counts_read_the_progress_lines_where_there_are_no_job_stats():
