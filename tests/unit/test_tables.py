@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 
 from gdlab import checks, descent, tables, theory, trace
+from gdlab.frames import median
 
 
 def two_modes(slowest: float, following: float, weight: float, steps: int) -> tuple:
@@ -152,3 +153,20 @@ def test_the_prediction_never_rounds_two_grid_values_to_one_text():
     assert "0.9999999·" in texts[0] and "1.0000001·" in texts[2]
     assert th.describe(0.5) == "converged (α = 0.5·2/ρ(XᵀX))"
     assert f"{theory.Exact(2.0):g}" == "2" and f"{theory.Exact(0.1 + 0.2):g}" == repr(0.1 + 0.2)
+
+
+def test_the_median_of_an_array_is_pandas_median_bit_for_bit():
+    """The table's rows take medians of NumPy arrays (gdlab.tables.Columns): the same
+    bits as pandas' Series.median, NaN skipped, of floats and of integer steps."""
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n = int(rng.integers(1, 30))
+        values = rng.standard_normal(n) * 10.0 ** float(rng.integers(-8, 8))
+        values[rng.random(n) < 0.2] = np.nan
+        steps = rng.integers(0, 20_000, n)
+        for v in (values, steps):
+            expected, got = float(pd.Series(v).median()), median(v)
+            assert np.isnan(expected) == np.isnan(got)
+            assert np.isnan(got) or np.float64(got).tobytes() == np.float64(expected).tobytes()
+    assert median(np.array([np.nan])) != median(np.array([np.nan]))  # NaN: no values
+    assert median(np.array([1.7e308, 1.7e308])) == 1.7e308  # no overflow to inf
