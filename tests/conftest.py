@@ -15,7 +15,6 @@ workers (:func:`shared`), and are read-only: a test that writes into one fails
 
 from __future__ import annotations
 
-import compileall
 import fcntl
 import hashlib
 import os
@@ -73,8 +72,6 @@ def pytest_configure(config):
     if not os.environ.get("GDLAB_CACHE_DIR"):
         os.environ["GDLAB_CACHE_DIR"] = tempfile.mkdtemp(prefix="gdlab-test-cache-")
         config._gdlab_cache = os.environ["GDLAB_CACHE_DIR"]
-    if not hasattr(config, "workerinput"):  # the controller, before any worker copies it
-        compileall.compile_dir(REPO / "src", quiet=1)
 
 
 def pytest_unconfigure(config):
@@ -100,9 +97,7 @@ def _in_process_tiers(request, monkeypatch):
 
 # ---- the real Snakemake ----------------------------------------------------------------
 def copy_workflow(dest: Path) -> Path:
-    """A copy of the checkout's workflow, with the bytecode compiled at the start of the
-    run (:func:`pytest_configure`): each of the suite's copies would compile it again."""
-    return checkout.copy_workflow(dest, REPO, bytecode=True)
+    return checkout.copy_workflow(dest, REPO)
 
 
 def snakemake(

@@ -21,17 +21,15 @@ WORKFLOW_FILES = (
 )
 
 
-def copy_workflow(dest: Path, repo: Path = REPO, bytecode: bool = False) -> Path:
-    """Copy the workflow's files from ``repo`` into ``dest`` (created if needed);
-    ``bytecode``: with Python's bytecode cache (``__pycache__``), which stays valid in the
-    copy (its sources keep their mtimes and sizes; one edited later is compiled anew), so
-    the copy's first jobs do not compile gdlab again."""
+def copy_workflow(dest: Path, repo: Path = REPO) -> Path:
+    """Copy the workflow's files from ``repo`` into ``dest`` (created if needed)."""
     dest.mkdir(parents=True, exist_ok=True)
-    skip = ("*.egg-info",) if bytecode else ("__pycache__", "*.egg-info")
     for name in WORKFLOW_FILES:
         src = repo / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(*skip))
+            shutil.copytree(
+                src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
         else:
             shutil.copy2(src, dest / name)
     return dest
