@@ -168,5 +168,5 @@ def test_the_median_of_an_array_is_pandas_median_bit_for_bit():
             expected, got = float(pd.Series(v).median()), median(v)
             assert np.isnan(expected) == np.isnan(got)
             assert np.isnan(got) or np.float64(got).tobytes() == np.float64(expected).tobytes()
-    assert median(np.array([np.nan])) != median(np.array([np.nan]))  # NaN: no values
+    assert np.isnan(median(np.array([np.nan])))  # no values
     assert median(np.array([1.7e308, 1.7e308])) == 1.7e308  # no overflow to inf
