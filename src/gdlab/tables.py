@@ -138,7 +138,7 @@ class Columns(dict):
 
     def __missing__(self, name: str) -> np.ndarray:
         series = self._runs[name]
-        text = series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+        text = pd.api.types.is_string_dtype(series.dtype)  # Arrow-backed or object
         self[name] = values = series.to_numpy(dtype=object) if text else series.to_numpy()
         return values
 
@@ -172,20 +172,13 @@ def compared(runs, constant_hessian: bool = False, measured=None) -> pd.Series:
     return pd.Series(out, index=runs.index)
 
 
-def windows(runs) -> pd.DataFrame:
-    """Per run (one summary row each, same index): the window ``rate_empirical`` is
-    measured over, [k0, K] (k0 the last recorded step ≤ K/2, K its ``steps``), cut at
-    k1 (the last recorded step ≤ (k0 + K)/2), and d (the distance, the gradient norm
-    where the distance is unknown, or a method's modes' norm, ``gdlab.columns.WINDOW``)
-    at k0, k1 and K, as the descent measured them at
-    every recorded step (:attr:`gdlab.trace.Trace.window`; :func:`gdlab.trace.windows`
-    is their definition from a run's rows)."""
-    runs = _columns(runs)
-    names = {"k0": "k0", "d0": "d_k0", "k1": "k1", "d1": "d_k1", "K": "steps", "dK": "d_last"}
-    return pd.DataFrame({k: runs[c] for k, c in names.items()}, index=runs.index)
-
-
 def _measurable(runs: Columns, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """(steady, resolved) of :func:`measurable`, from each run's window: its rate is
+    measured over [k0, K] (k0 the last recorded step ≤ K/2, K its ``steps``), cut at k1
+    (the last recorded step ≤ (k0 + K)/2), with d (the distance, the gradient norm where
+    the distance is unknown, or a method's modes' norm, ``gdlab.columns.WINDOW``) at k0,
+    k1 and K as the descent measured it (``d_k0``, ``d_k1``, ``d_last``;
+    :func:`gdlab.trace.windows` is their definition from a run's rows)."""
     k0, k1, K = runs["k0"], runs["k1"], runs["steps"]
     d0, d1, dK = runs["d_k0"], runs["d_k1"], runs["d_last"]
     following = runs["rate_theory_next"]
